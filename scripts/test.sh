@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `npm test`: type-check, lint, build, provision the real servers, then every test file on node's runner.
+# Each integration test file starts its own Temporal dev server and works in its own Postgres schema.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
+echo "== lint";      npx eslint .
+echo "== build";     npm run build --silent
+echo "== stack";     node dist/devstack/cli.js start >/dev/null
+# Tools provisioned above are reused by every test file (no re-download, no race between files).
+export TEMPORAL_CLI="${TEMPORAL_CLI:-$(node -e "process.stdout.write(require('./dist/devstack/temporalTools').ensureTemporalCli())")}"
+export TEMPORAL_TEST_SERVER="${TEMPORAL_TEST_SERVER:-$(node -e "process.stdout.write(require('./dist/devstack/temporalTools').ensureTemporalTestServer())")}"
+
+files=("$@")
+if [ ${#files[@]} -eq 0 ]; then
+  mapfile -t files < <(find dist -name '*.test.js' | sort)
+fi
+echo "== test (${#files[@]} files)"
+exec node --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-600000}" "${files[@]}"

@@ -1,0 +1,20 @@
+/**
+ * All Breakwater activities, built from their dependencies. Workers register `createActivities(deps)`;
+ * workflows import only the *type* `Activities` and call them through `proxyActivities`.
+ */
+import type { BreakwaterConfig } from '../config';
+import type { Db } from '../store/db';
+import { createDoctorActivities } from './doctor';
+
+export interface ActivityDeps {
+  db: Db;
+  config: BreakwaterConfig;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createDoctorActivities(deps.db),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,57 @@
+/**
+ * The `breakwater` command. Every subcommand takes `--json` and `--help`. Exit codes: 0 ok, 1 operational
+ * failure (a server unreachable, a workflow failed), 2 usage error (bad arguments or input).
+ */
+import { Command, CommanderError } from 'commander';
+import { getConfig } from '../config';
+import { isConfigError, isInvalidInputError } from '../errors';
+import { redactText } from '../redact';
+import { registerCommands } from './commands';
+import { createOutput } from './output';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('breakwater')
+    .description('Run, inspect and resolve Breakwater pipelines on Temporal.')
+    .option('--json', 'machine-readable output', false)
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program, {
+    config: getConfig,
+    output: (cmd: Command) => createOutput(Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json)),
+  });
+  // Every subcommand: throw instead of exit, so main() maps errors to our exit codes.
+  const harden = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(harden);
+  };
+  harden(program);
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT_OK;
+      if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'BW_USAGE', message: e.message } })}\n`);
+      return EXIT_USAGE;
+    }
+    const err = e as Error & { code?: string };
+    const usage = isInvalidInputError(e) || isConfigError(e);
+    const message = redactText(err.message);
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code ?? 'BW_FAILED', message } })}\n`);
+    else process.stderr.write(`breakwater: ${message}\n`);
+    return usage ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code), () => process.exit(EXIT_FAILURE));
+}

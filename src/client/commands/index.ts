@@ -1,0 +1,14 @@
+/** Registers every `breakwater` subcommand. One file per command group. */
+import type { Command } from 'commander';
+import type { BreakwaterConfig } from '../../config';
+import type { Output } from '../output';
+import { registerDoctor } from './doctor';
+
+export interface CommandContext {
+  config: () => BreakwaterConfig;
+  output: (cmd: Command) => Output;
+}
+
+export function registerCommands(program: Command, ctx: CommandContext): void {
+  registerDoctor(program, ctx);
+}

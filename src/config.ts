@@ -1,0 +1,94 @@
+/**
+ * The one typed configuration module. Everything Breakwater reads from the environment is declared,
+ * validated and defaulted here, once; the rest of the code receives a `BreakwaterConfig` value.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { stackStatePath } from './devstack/paths';
+
+const url = z.url({ protocol: /^https?$/ });
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
+const port = z.coerce.number().int().min(1).max(65535);
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).max(200).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).max(200).default('breakwater'),
+  TEMPORAL_UI_URL: url.default('http://localhost:8233'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('public'),
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_API_KEY: z.string().optional(),
+  PORTAL_URL: optionalUrl,
+  ENRICHMENT_URL: optionalUrl,
+  ALERT_NTFY_URL: optionalUrl,
+  ALERT_WEBHOOK_URL: optionalUrl,
+  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
+
+export type BreakwaterConfig = Readonly<{
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  database: { url: string | undefined; schema: string };
+  openai: { baseUrl: string | undefined; apiKey: string | undefined };
+  portalUrl: string | undefined;
+  enrichmentUrl: string | undefined;
+  alerts: { ntfyUrl: string | undefined; webhookUrl: string | undefined };
+  metricsPort: number | undefined;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  shutdownGraceMs: number;
+}>;
+
+/** Names of every variable this module reads; the compose file test keeps docker-compose.yml in step. */
+export const configVariables = Object.keys(envSchema.shape) as readonly (keyof typeof envSchema.shape)[];
+
+/**
+ * Parse and validate configuration from an environment. Pure apart from one read: when DATABASE_URL is
+ * unset, the URL recorded by the project's own dev stack (`npm run stack`) is used.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const variables = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
+    const detail = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${detail}`, variables);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL },
+    database: { url: e.DATABASE_URL ?? localStackDatabaseUrl(), schema: e.DATABASE_SCHEMA },
+    openai: { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY },
+    portalUrl: e.PORTAL_URL,
+    enrichmentUrl: e.ENRICHMENT_URL,
+    alerts: { ntfyUrl: e.ALERT_NTFY_URL, webhookUrl: e.ALERT_WEBHOOK_URL },
+    metricsPort: e.METRICS_PORT,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  });
+}
+
+let cached: BreakwaterConfig | undefined;
+/** The process-wide configuration, read from `process.env` on first use. */
+export function getConfig(): BreakwaterConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Throws a ConfigError naming the variable when a setting a command needs is absent. */
+export function requireSetting<T>(value: T | undefined, variable: string, hint: string): T {
+  if (value === undefined) throw new ConfigError(`${variable} is not set: ${hint}`, [variable]);
+  return value;
+}
+
+function localStackDatabaseUrl(): string | undefined {
+  const file = stackStatePath();
+  if (!existsSync(file)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { postgres?: { url?: string } };
+    return state.postgres?.url;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Secret redaction for everything Breakwater writes down: logs, alerts, stored LLM records, dead letters.
+ * Two layers: the exact values of secrets we know (API keys, database passwords), and patterns that look
+ * like credentials (bearer tokens, `sk-…` keys, passwords in URLs), so an unknown key is masked too.
+ */
+const MASK = '[REDACTED]';
+const known = new Set<string>();
+
+/** Registers secret values to mask wherever they appear. Values shorter than 6 characters are ignored. */
+export function registerSecrets(...values: (string | undefined)[]): void {
+  for (const v of values) if (v && v.length >= 6) known.add(v);
+}
+
+const patterns: RegExp[] = [
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  /\bsk-[A-Za-z0-9_-]{8,}/g,
+  /(\/\/[^:/@\s]+:)[^@\s]+(@)/g, // user:password@ in URLs
+  /("?(?:api[_-]?key|password|secret|token|authorization)"?\s*[:=]\s*"?)[^",\s}]+/gi,
+];
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const secret of known) out = out.split(secret).join(MASK);
+  for (const p of patterns) {
+    out = out.replace(p, (match, ...groups: unknown[]) => {
+      const [g1, g2] = groups as [unknown, unknown];
+      if (typeof g1 === 'string' && typeof g2 === 'string' && p.source.startsWith('(\\/\\/')) return `${g1}${MASK}${g2}`;
+      if (typeof g1 === 'string' && /[:=]\s*"?$/.test(g1)) return `${g1}${MASK}`;
+      if (typeof g1 === 'string' && /^(bearer|basic)$/i.test(g1)) return `${g1} ${MASK}`;
+      return match.startsWith('sk-') ? MASK : match;
+    });
+  }
+  return out;
+}
+
+const SECRET_KEY = /^(api[_-]?key|authorization|password|secret|token|x-api-key)$/i;
+
+/** Deep copy of a JSON-like value with secret-named fields masked and every string redacted. */
+export function redactValue<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redactText(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? MASK : walk(x)]));
+    }
+    return v;
+  };
+  return walk(value) as T;
+}

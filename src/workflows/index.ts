@@ -1,0 +1,2 @@
+/** Every workflow the Breakwater worker registers. Each is the story of one pipeline. */
+export { doctor } from './doctor';
