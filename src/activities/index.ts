@@ -4,6 +4,7 @@
  */
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
+import { createAlertActivities } from './alerts';
 import { createDoctorActivities } from './doctor';
 
 export interface ActivityDeps {
@@ -14,6 +15,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDoctorActivities(deps.db),
+    ...createAlertActivities({ db: deps.db, config: deps.config }),
   };
 }
 

@@ -1,0 +1,50 @@
+/**
+ * The human side of an escalation. A workflow that needs a person waits on `resolve` — a signal (so the stock
+ * `temporal workflow signal` and the Web UI can answer) and an equivalent Update (validated, for the CLI and
+ * the inbox). Pure: usable inside workflows.
+ */
+import { z } from 'zod';
+
+export const RESOLVE = 'resolve';
+
+export const resolutionSchema = z.strictObject({
+  decision: z.enum(['approve', 'reject', 'retry']),
+  by: z.string().trim().min(1).max(100),
+  reason: z.string().max(2000).optional(),
+});
+export type Resolution = z.infer<typeof resolutionSchema>;
+
+/** What a failure looked like when it happened: kept for the first and the latest failure of a step. */
+export const failureContextSchema = z.object({
+  error: z.string(),
+  at: z.string(),
+  attempt: z.number().int().optional(),
+  input: z.unknown().optional(),
+});
+export type FailureContext = z.infer<typeof failureContextSchema>;
+
+/** Why a workflow waits for a person, with enough context to decide in minutes. */
+export interface Escalation {
+  /** Stable machine-readable kind, e.g. `breaker-open`, `not-submitted`, `low-confidence`, `budget-exhausted`. */
+  kind: string;
+  /** One line for people. */
+  reason: string;
+  /** ISO time the escalation opened (workflow time). */
+  since: string;
+  /** The pipeline step concerned, when there is one. */
+  step?: string;
+  firstFailure?: FailureContext;
+  latestFailure?: FailureContext;
+  /** Anything else a person needs: the agent's decision and evidence, missing resources, ... */
+  details?: Record<string, unknown>;
+  /** Which decisions make sense here (default all three). */
+  allowed?: Resolution['decision'][];
+}
+
+/** What the `escalation` query returns: the open escalation, if any, and every one resolved so far. */
+export interface EscalationState {
+  open: Escalation | undefined;
+  resolved: { escalation: Escalation; resolution: Resolution; at: string }[];
+  /** Invalid or unexpected `resolve` signals, kept so a person can see why a click "did nothing". */
+  ignored: { payload: unknown; why: string; at: string }[];
+}

@@ -1,0 +1,92 @@
+/**
+ * The human gate: how any Breakwater workflow escalates and waits durably for a person.
+ *
+ * `createHumanGate()` installs the `resolve` signal and Update handlers and the `escalation` query; call it
+ * once at the top of a workflow. `gate.escalate(e)` marks the run AwaitingHuman (search attribute, so
+ * `breakwater escalations` and the Web UI find it) and waits — across worker restarts, for days if need be —
+ * for a valid resolution. Invalid payloads change nothing: the Update rejects them, the signal records them.
+ */
+import { condition, defineQuery, defineSignal, defineUpdate, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { RESOLVE, resolutionSchema, type Escalation, type EscalationState, type Resolution } from '../contracts/resolution';
+import { markStatus } from './status';
+
+export const resolveSignal = defineSignal<[Resolution]>(RESOLVE);
+export const resolveUpdate = defineUpdate<{ accepted: true; escalation: string }, [Resolution]>(RESOLVE);
+export const escalationQuery = defineQuery<EscalationState>('escalation');
+
+export interface HumanGate {
+  /** Opens an escalation and waits for its resolution. Other code may keep running meanwhile. */
+  escalate(e: Omit<Escalation, 'since'>): Promise<Resolution>;
+  /**
+   * Like `escalate`, but also returns (with `undefined`) when `until()` becomes true — e.g. a breaker cleared
+   * elsewhere — or when `timeout` passes. The escalation is closed either way.
+   */
+  escalateUntil(e: Omit<Escalation, 'since'>, until: () => boolean, timeout?: Duration): Promise<Resolution | undefined>;
+  readonly state: EscalationState;
+}
+
+const now = () => new Date(workflowInfo().unsafe.now()).toISOString();
+
+export function createHumanGate(): HumanGate {
+  const state: EscalationState = { open: undefined, resolved: [], ignored: [] };
+  // A box, not a `let`: handlers set it asynchronously, which TypeScript's narrowing cannot see.
+  const inbox: { pending?: Resolution } = {};
+
+  const check = (payload: unknown): Resolution => {
+    if (!state.open) throw new Error('No escalation is open on this workflow');
+    const parsed = resolutionSchema.safeParse(payload);
+    if (!parsed.success) throw new Error(`Invalid resolve payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
+    const allowed = state.open.allowed;
+    if (allowed && !allowed.includes(parsed.data.decision)) throw new Error(`Decision '${parsed.data.decision}' is not allowed here (allowed: ${allowed.join(', ')})`);
+    return parsed.data;
+  };
+
+  setHandler(resolveSignal, (payload) => {
+    try {
+      inbox.pending = check(payload);
+    } catch (e) {
+      state.ignored.push({ payload, why: (e as Error).message, at: now() });
+      log.warn('resolve signal ignored', { why: (e as Error).message });
+    }
+  });
+  setHandler(
+    resolveUpdate,
+    (payload) => {
+      inbox.pending = check(payload);
+      return { accepted: true, escalation: state.open?.kind ?? 'none' };
+    },
+    { validator: (payload) => void check(payload) },
+  );
+  setHandler(escalationQuery, () => state);
+
+  async function escalateUntil(e: Omit<Escalation, 'since'>, until: () => boolean, timeout?: Duration) {
+    const escalation: Escalation = { ...e, since: now() };
+    state.open = escalation;
+    inbox.pending = undefined;
+    markStatus('AwaitingHuman');
+    log.warn('escalated: waiting for a person', { kind: e.kind, reason: e.reason });
+    try {
+      const ready = () => inbox.pending !== undefined || until();
+      if (timeout === undefined) await condition(ready);
+      else await condition(ready, timeout);
+      const resolution = inbox.pending;
+      if (resolution) state.resolved.push({ escalation, resolution, at: now() });
+      return resolution;
+    } finally {
+      state.open = undefined;
+      inbox.pending = undefined;
+      markStatus('Running');
+    }
+  }
+
+  return {
+    state,
+    escalateUntil,
+    async escalate(e) {
+      const resolution = await escalateUntil(e, () => false);
+      if (!resolution) throw new Error('unreachable: escalate returned without a resolution');
+      return resolution;
+    },
+  };
+}
