@@ -27,6 +27,12 @@ const envSchema = z.object({
   METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Agent roles → models, and the price table per model (see config/models.json). */
+  BREAKWATER_MODELS_FILE: z.string().min(1).optional(),
+  /** Global LLM spend cap per UTC day across all workflows. */
+  DAILY_SPEND_CAP_USD: z.coerce.number().positive().max(1_000_000).default(50),
+  /** The enrichment API's account-wide quota, enforced by the broker. */
+  ENRICHMENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().max(100_000).default(100),
 });
 
 export type BreakwaterConfig = Readonly<{
@@ -39,6 +45,9 @@ export type BreakwaterConfig = Readonly<{
   metricsPort: number | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   shutdownGraceMs: number;
+  modelsFile: string | undefined;
+  dailySpendCapUsd: number;
+  enrichmentRateLimitPerMinute: number;
 }>;
 
 /** Names of every variable this module reads; the compose file test keeps docker-compose.yml in step. */
@@ -66,6 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    modelsFile: e.BREAKWATER_MODELS_FILE,
+    dailySpendCapUsd: e.DAILY_SPEND_CAP_USD,
+    enrichmentRateLimitPerMinute: e.ENRICHMENT_RATE_LIMIT_PER_MINUTE,
   });
 }
 
