@@ -1,0 +1,42 @@
+/** Public entry of the simulators: stand-ins for third-party systems. */
+export {
+  startPortalSimulator,
+  portalModes,
+  type PortalSimulator,
+  type PortalSimulatorOptions,
+  type PortalConfig,
+  type PortalConfigPatch,
+  type PortalMode,
+  type PortalSubmission,
+  type PortalSubmissionRecord,
+  type PortalLogEntry,
+  type PortalOutcome,
+  type PortalStats,
+} from './portal';
+export {
+  startLlmSimulator,
+  loadLlmScenarioFile,
+  parseLlmScenario,
+  defaultLlmModels,
+  type LlmSimulator,
+  type LlmSimulatorOptions,
+  type LlmLogEntry,
+  type LlmOutcome,
+  type LlmScenario,
+  type LlmScenarioResponse,
+  type ParsedLlmScenario,
+  type TextMatcher,
+} from './llm';
+export {
+  startEnrichmentSimulator,
+  defaultEnrichmentConfig,
+  type EnrichmentSimulator,
+  type EnrichmentSimulatorOptions,
+  type EnrichmentConfig,
+  type EnrichmentConfigPatch,
+  type EnrichmentLogEntry,
+  type EnrichmentOutcome,
+  type EnrichmentStats,
+  type EnrichmentResponse,
+  type EnrichmentAttributes,
+} from './enrichment';
