@@ -20,37 +20,46 @@ const stateSchema = z.object({
 });
 export type StackState = z.infer<typeof stateSchema>;
 
-export function readStackState(): StackState {
-  const file = stackStatePath();
+export interface StackOptions {
+  /** Where state, data and tools live (default `.breakwater/`). */
+  home?: string;
+  temporalPort?: number;
+  uiPort?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const statePath = (home?: string) => (home ? path.join(home, 'stack.json') : stackStatePath());
+
+export function readStackState(home?: string): StackState {
+  const file = statePath(home);
   if (!existsSync(file)) return {};
   const parsed = stateSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   return parsed.success ? parsed.data : {};
 }
 
-function writeStackState(state: StackState): void {
-  mkdirSync(path.dirname(stackStatePath()), { recursive: true });
-  writeFileSync(stackStatePath(), JSON.stringify(state, null, 2));
+function writeStackState(home: string, state: StackState): void {
+  mkdirSync(home, { recursive: true });
+  writeFileSync(statePath(home), JSON.stringify(state, null, 2));
 }
-
-const pgDataDir = () => path.join(stackHome(), 'pgdata');
 
 export interface StackInfo {
   temporal: { address: string; uiUrl: string; started: boolean; dbFile: string };
   postgres: { url: string; started: boolean; external: boolean };
 }
 
-export async function ensureStack(env: NodeJS.ProcessEnv = process.env): Promise<StackInfo> {
-  const previous = readStackState();
-  const home = stackHome();
+export async function ensureStack(options: StackOptions = {}): Promise<StackInfo> {
+  const { home = stackHome(), temporalPort = TEMPORAL_PORT, uiPort = TEMPORAL_UI_PORT, env = process.env } = options;
+  const previous = readStackState(home);
   mkdirSync(home, { recursive: true });
+  const pgDataDir = path.join(home, 'pgdata');
 
   const dbFile = path.join(home, 'temporal.sqlite');
   const temporal = await ensureTemporalDevServer({
     cli: ensureTemporalCli(),
     dbFile,
     logFile: path.join(home, 'temporal.log'),
-    port: TEMPORAL_PORT,
-    uiPort: TEMPORAL_UI_PORT,
+    port: temporalPort,
+    uiPort,
     knownPid: previous.temporal?.pid,
   });
 
@@ -59,22 +68,22 @@ export async function ensureStack(env: NodeJS.ProcessEnv = process.env): Promise
     await checkDatabase(env.DATABASE_URL);
     postgres = { url: env.DATABASE_URL, started: false, external: true };
   } else {
-    const cluster = await ensurePostgres(pgDataDir());
+    const cluster = await ensurePostgres(pgDataDir);
     postgres = { url: cluster.url, started: cluster.started, external: false };
   }
 
-  writeStackState({
+  writeStackState(home, {
     temporal: { pid: temporal.pid ?? previous.temporal?.pid, address: temporal.address, uiUrl: temporal.uiUrl, dbFile },
     // An external DATABASE_URL may carry a password: record only that it is external, never the URL.
-    postgres: postgres.external ? { url: '', external: true } : { url: postgres.url, external: false, dataDir: pgDataDir() },
+    postgres: postgres.external ? { url: '', external: true } : { url: postgres.url, external: false, dataDir: pgDataDir },
   });
   return { temporal: { ...temporal, dbFile }, postgres };
 }
 
-export async function stopStack(): Promise<{ temporal: boolean; postgres: boolean }> {
-  const state = readStackState();
+export async function stopStack(home = stackHome()): Promise<{ temporal: boolean; postgres: boolean }> {
+  const state = readStackState(home);
   const temporal = await stopTemporalDevServer(state.temporal?.pid);
   const postgres = state.postgres && !state.postgres.external && state.postgres.dataDir ? stopPostgres(state.postgres.dataDir) : false;
-  writeStackState({});
+  writeStackState(home, {});
   return { temporal, postgres };
 }

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { configVariables, loadConfig } from './config';
+import { isConfigError } from './errors';
+
+const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
+
+test('defaults apply when variables are unset', () => {
+  const c = loadConfig(base);
+  assert.equal(c.temporal.address, '127.0.0.1:7233');
+  assert.equal(c.temporal.namespace, 'default');
+  assert.equal(c.temporal.taskQueue, 'breakwater');
+  assert.equal(c.database.schema, 'public');
+  assert.equal(c.portalUrl, undefined);
+});
+
+for (const [variable, value] of [
+  ['TEMPORAL_ADDRESS', 'no-port'],
+  ['DATABASE_URL', 'mysql://x'],
+  ['OPENAI_BASE_URL', 'not a url'],
+  ['PORTAL_URL', 'ftp://portal'],
+  ['ALERT_NTFY_URL', '::'],
+  ['METRICS_PORT', '70000'],
+  ['DATABASE_SCHEMA', 'Robert"); DROP TABLE x;--'],
+  ['DAILY_SPEND_CAP_USD', '-1'],
+] as const) {
+  test(`a bad ${variable} is a ConfigError naming it`, () => {
+    assert.throws(
+      () => loadConfig({ ...base, [variable]: value }),
+      (e: unknown) => isConfigError(e) && e.variables.includes(variable) && e.message.includes(variable),
+    );
+  });
+}
+
+test('every variable the brief names is part of the config module', () => {
+  for (const v of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'OPENAI_BASE_URL', 'OPENAI_API_KEY', 'PORTAL_URL', 'ENRICHMENT_URL', 'ALERT_NTFY_URL', 'ALERT_WEBHOOK_URL']) {
+    assert.ok(configVariables.includes(v as never), v);
+  }
+});
+
+test('a ConfigError message never echoes a secret value', () => {
+  assert.throws(
+    () => loadConfig({ ...base, OPENAI_API_KEY: 'sk-planted-secret-123456', OPENAI_BASE_URL: 'bad' }),
+    (e: unknown) => isConfigError(e) && !e.message.includes('sk-planted'),
+  );
+});

@@ -1,0 +1,23 @@
+/**
+ * Replays every recorded history under test/fixtures/histories against the current workflow bundle.
+ * A failure here means a code change would break workflows already running in production.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { loadHistories } from '../testing/histories';
+import { prebuiltBundle } from '../workers/bundle';
+
+const histories = loadHistories();
+
+test('there are recorded histories to replay', () => {
+  assert.ok(histories.length > 0, 'no histories under test/fixtures/histories (record with BREAKWATER_RECORD_HISTORIES=1 npm test)');
+});
+
+for (const h of histories) {
+  test(`replay ${h.name} is deterministic`, async () => {
+    const bundle = prebuiltBundle();
+    assert.ok(bundle, 'run npm run build first: no prebuilt workflow bundle');
+    await Worker.runReplayHistory({ workflowBundle: bundle }, h.history, h.workflowId);
+  });
+}
