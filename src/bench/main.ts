@@ -1,0 +1,57 @@
+/**
+ * `npm run bench`: runs every benchmark (each measures its subject against a baseline in the same run) and
+ * writes the figures to docs/benchmarks.md. `npm run bench -- NAME…` runs only some; their sections are
+ * replaced in the file, the others kept.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Runtime } from '@temporalio/worker';
+import { projectRoot } from '../devstack/paths';
+import { ensureStack } from '../devstack/stack';
+import { createLogger, temporalLogger } from '../workers/logger';
+import type { BenchSection } from './report';
+import * as workflowBundle from './workflowBundle.bench';
+
+const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
+  workflowBundle,
+};
+
+const file = path.join(projectRoot(), 'docs', 'benchmarks.md');
+const marker = (name: string, edge: 'start' | 'end') => `<!-- bench:${name}:${edge} -->`;
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(w in benches));
+  if (unknown.length) {
+    process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`);
+    process.exit(2);
+  }
+  Runtime.install({ logger: temporalLogger(createLogger('warn')) });
+  const stack = await ensureStack();
+  process.env.DATABASE_URL ??= stack.postgres.url;
+  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const header = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench`. Every figure is measured against a baseline in the same run, on this machine:',
+    `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
+    '',
+  ].join('\n');
+  doc = doc.startsWith('# Benchmarks') ? doc.replace(/^# Benchmarks[\s\S]*?\n\n(?=<!--|$)/, `${header}\n`) : header;
+  for (const name of wanted.length ? wanted : Object.keys(benches)) {
+    process.stdout.write(`== ${name}\n`);
+    const section = await benches[name]!.bench();
+    const text = `${marker(name, 'start')}\n## ${section.title}\n\n_Measured ${new Date().toISOString().slice(0, 16)}Z._\n\n${section.markdown}\n${marker(name, 'end')}\n`;
+    process.stdout.write(`${section.markdown}\n\n`);
+    const re = new RegExp(`${marker(name, 'start')}[\\s\\S]*?${marker(name, 'end')}\\n?`);
+    doc = re.test(doc) ? doc.replace(re, text) : `${doc.trimEnd()}\n\n${text}`;
+  }
+  writeFileSync(file, `${doc.trimEnd()}\n`);
+  process.stdout.write(`figures written to ${path.relative(process.cwd(), file)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
