@@ -1,0 +1,15 @@
+/** Shared-state contract shared by the store activities and workflows. Pure. */
+import { z } from 'zod';
+
+/** The failure type of an update whose expected version is stale. */
+export const STATE_CONFLICT = 'BW_STATE_CONFLICT';
+
+/** A change an agent contributes to a shared object: fields to set and numeric fields to add to. */
+export const sharedChangeSchema = z.strictObject({
+  key: z.string().min(1).max(200),
+  actor: z.string().min(1).max(200),
+  set: z.record(z.string().max(200), z.json()).default({}),
+  add: z.record(z.string().max(200), z.number().finite()).default({}),
+  maxAttempts: z.number().int().min(1).max(50).default(8),
+});
+export type SharedChange = z.input<typeof sharedChangeSchema>;
