@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configVariables, loadConfig } from './config';
+import { configSecrets, configVariables, loadConfig } from './config';
 import { isConfigError } from './errors';
 
 const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
@@ -43,4 +43,20 @@ test('a ConfigError message never echoes a secret value', () => {
     () => loadConfig({ ...base, OPENAI_API_KEY: 'sk-planted-secret-123456', OPENAI_BASE_URL: 'bad' }),
     (e: unknown) => isConfigError(e) && !e.message.includes('sk-planted'),
   );
+});
+
+test('Temporal Cloud / secured cluster: an API key turns TLS on; cert and key go together', () => {
+  const cloud = loadConfig({ ...base, TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'key-abcdef' });
+  assert.equal(cloud.temporal.apiKey, 'key-abcdef');
+  assert.deepEqual(cloud.temporal.tls, { certPath: undefined, keyPath: undefined, caPath: undefined, serverName: undefined });
+  assert.equal(loadConfig(base).temporal.tls, undefined, 'the dev server is plain');
+  assert.throws(
+    () => loadConfig({ ...base, TEMPORAL_TLS_CERT_PATH: '/tls/client.pem' }),
+    (e: unknown) => isConfigError(e) && e.variables.includes('TEMPORAL_TLS_KEY_PATH'),
+  );
+});
+
+test('configSecrets lists the API keys and the database password for the redactor', () => {
+  const c = loadConfig({ DATABASE_URL: 'postgres://u:db-pass-123@h:5432/d', OPENAI_API_KEY: 'sk-openai-xyz', TEMPORAL_API_KEY: 'tmprl-key-1' });
+  assert.deepEqual(configSecrets(c).sort(), ['db-pass-123', 'sk-openai-xyz', 'tmprl-key-1']);
 });

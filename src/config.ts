@@ -16,6 +16,13 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).max(200).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).max(200).default('breakwater'),
   TEMPORAL_UI_URL: url.default('http://localhost:8233'),
+  /** Temporal Cloud / a secured cluster: an API key, and/or mTLS client certificate files. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('public'),
   OPENAI_BASE_URL: optionalUrl,
@@ -25,6 +32,8 @@ const envSchema = z.object({
   ALERT_NTFY_URL: optionalUrl,
   ALERT_WEBHOOK_URL: optionalUrl,
   METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
+  /** OTLP/HTTP collector for traces (e.g. http://otel-collector:4318); unset: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Agent roles → models, and the price table per model (see config/models.json). */
@@ -35,14 +44,22 @@ const envSchema = z.object({
   ENRICHMENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().max(100_000).default(100),
 });
 
+export interface TemporalTls {
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
+  serverName?: string;
+}
+
 export type BreakwaterConfig = Readonly<{
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; apiKey: string | undefined; tls: TemporalTls | undefined };
   database: { url: string | undefined; schema: string };
   openai: { baseUrl: string | undefined; apiKey: string | undefined };
   portalUrl: string | undefined;
   enrichmentUrl: string | undefined;
   alerts: { ntfyUrl: string | undefined; webhookUrl: string | undefined };
   metricsPort: number | undefined;
+  otlpEndpoint: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   shutdownGraceMs: number;
   modelsFile: string | undefined;
@@ -65,14 +82,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     throw new ConfigError(`Invalid configuration: ${detail}`, variables);
   }
   const e = parsed.data;
+  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
+    throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)', ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH']);
+  }
   return Object.freeze({
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: temporalTls(e),
+    },
     database: { url: e.DATABASE_URL ?? localStackDatabaseUrl(), schema: e.DATABASE_SCHEMA },
     openai: { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY },
     portalUrl: e.PORTAL_URL,
     enrichmentUrl: e.ENRICHMENT_URL,
     alerts: { ntfyUrl: e.ALERT_NTFY_URL, webhookUrl: e.ALERT_WEBHOOK_URL },
     metricsPort: e.METRICS_PORT,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     modelsFile: e.BREAKWATER_MODELS_FILE,
@@ -86,6 +114,26 @@ let cached: BreakwaterConfig | undefined;
 export function getConfig(): BreakwaterConfig {
   cached ??= loadConfig();
   return cached;
+}
+
+/** TLS is on with any certificate setting, with an API key (Temporal Cloud requires TLS), or with TEMPORAL_TLS=true. */
+function temporalTls(e: z.infer<typeof envSchema>): TemporalTls | undefined {
+  const files = e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_TLS_SERVER_NAME;
+  const on = e.TEMPORAL_TLS === 'true' || (e.TEMPORAL_TLS !== 'false' && (files || e.TEMPORAL_API_KEY));
+  if (!on) return undefined;
+  return { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH, caPath: e.TEMPORAL_TLS_CA_PATH, serverName: e.TEMPORAL_TLS_SERVER_NAME };
+}
+
+/** Secret values in a configuration, for the redactor. */
+export function configSecrets(c: BreakwaterConfig): string[] {
+  const dbPassword = (() => {
+    try {
+      return c.database.url ? decodeURIComponent(new URL(c.database.url).password) : '';
+    } catch {
+      return '';
+    }
+  })();
+  return [c.openai.apiKey, c.temporal.apiKey, dbPassword].filter((s): s is string => Boolean(s));
 }
 
 /** Throws a ConfigError naming the variable when a setting a command needs is absent. */

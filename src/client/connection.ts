@@ -1,9 +1,28 @@
 /** A Temporal client for the configured server and namespace: used by the CLI and by users' own code. */
-import { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { BreakwaterConfig } from '../config';
 
+/**
+ * Connection options for Temporal from the config: plain for the dev server; TLS (mTLS with client
+ * certificate files, or server-verified) and/or an API key for Temporal Cloud or a secured cluster.
+ * Used by the CLI, the workers (NativeConnection takes the same shape) and users' code.
+ */
+export function temporalConnectionOptions(config: BreakwaterConfig): { address: string; tls?: TLSConfig | boolean; apiKey?: string } {
+  const { address, tls, apiKey } = config.temporal;
+  const read = (file?: string) => (file ? readFileSync(file) : undefined);
+  const tlsConfig: TLSConfig | undefined = tls
+    ? {
+        serverNameOverride: tls.serverName,
+        serverRootCACertificate: read(tls.caPath),
+        clientCertPair: tls.certPath && tls.keyPath ? { crt: read(tls.certPath)!, key: read(tls.keyPath)! } : undefined,
+      }
+    : undefined;
+  return { address, ...(tlsConfig ? { tls: tlsConfig } : {}), ...(apiKey ? { apiKey } : {}) };
+}
+
 export async function connectClient(config: BreakwaterConfig): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5000 });
+  const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: 5000 });
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 

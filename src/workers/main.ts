@@ -3,40 +3,42 @@
  * (in-flight activities get `shutdownGraceTime`, SHUTDOWN_GRACE_MS, to finish).
  */
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { getConfig } from '../config';
+import { temporalConnectionOptions } from '../client/connection';
+import { configSecrets, getConfig } from '../config';
 import { registerSecrets } from '../redact';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { createLogger, temporalLogger } from './logger';
 import { createBreakwaterWorker } from './worker';
+import { coreMetricsAddress, runtimeTelemetryOptions, startMetricsServer } from '../observability/metricsServer';
+import { shutdownTracing } from '../observability/tracing';
+import { startAlertEvaluator } from '../observability/alertRules';
 
 async function main(): Promise<void> {
   const config = getConfig();
-  registerSecrets(config.openai.apiKey, passwordOf(config.database.url));
+  registerSecrets(...configSecrets(config));
   const logger = createLogger(config.logLevel);
-  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'], telemetryOptions: runtimeTelemetryOptions(config.metricsPort) });
+  const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer({ port: config.metricsPort, coreMetricsUrl: `http://${coreMetricsAddress(config.metricsPort)}/metrics` });
+  if (metrics) logger.info({ url: metrics.url }, 'metrics served');
 
   const db = createPool(config.database);
   const applied = await migrate(db, config.database.schema);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  const alerting = startAlertEvaluator({ db, config, log: (m, meta) => logger.warn(meta, m) }); // alert rules, every minute
 
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createBreakwaterWorker({ config, db, connection });
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   try {
     await worker.run(); // resolves once a shutdown signal has drained the worker
   } finally {
     await connection.close();
+    await alerting?.stop();
+    await metrics?.close();
+    await shutdownTracing();
     await db.end();
     logger.info('worker stopped');
-  }
-}
-
-function passwordOf(url: string | undefined): string | undefined {
-  try {
-    return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
-  } catch {
-    return undefined;
   }
 }
 
