@@ -41,6 +41,11 @@ const envSchema = z.object({
   /** Global LLM spend cap per UTC day across all workflows. */
   DAILY_SPEND_CAP_USD: z.coerce.number().positive().max(1_000_000).default(50),
   /** The enrichment API's account-wide quota, enforced by the broker. */
+  /** Comma-separated names allowed to resolve escalations, clear breakers and raise budgets; unset: anyone. */
+  BREAKWATER_APPROVERS: z
+    .string()
+    .regex(/^\s*[^,\s][^,]*(,\s*[^,\s][^,]*)*\s*$/, 'expected a comma-separated list of names')
+    .optional(),
   ENRICHMENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().max(100_000).default(100),
 });
 
@@ -65,6 +70,7 @@ export type BreakwaterConfig = Readonly<{
   modelsFile: string | undefined;
   dailySpendCapUsd: number;
   enrichmentRateLimitPerMinute: number;
+  approvers: readonly string[] | undefined;
 }>;
 
 /** Names of every variable this module reads; the compose file test keeps docker-compose.yml in step. */
@@ -106,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     modelsFile: e.BREAKWATER_MODELS_FILE,
     dailySpendCapUsd: e.DAILY_SPEND_CAP_USD,
     enrichmentRateLimitPerMinute: e.ENRICHMENT_RATE_LIMIT_PER_MINUTE,
+    approvers: e.BREAKWATER_APPROVERS?.split(',').map((n) => n.trim()),
   });
 }
 

@@ -5,7 +5,9 @@
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
 import { createAlertActivities } from './alerts';
+import { createApprovalActivities } from './approvals';
 import { createDoctorActivities } from './doctor';
+import { createSharedStateActivities } from './sharedState';
 
 export interface ActivityDeps {
   db: Db;
@@ -15,7 +17,9 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDoctorActivities(deps.db),
+    ...createSharedStateActivities(deps.db),
     ...createAlertActivities({ db: deps.db, config: deps.config }),
+    ...createApprovalActivities({ db: deps.db, config: deps.config }),
   };
 }
 

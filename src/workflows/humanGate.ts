@@ -5,9 +5,12 @@
  * once at the top of a workflow. `gate.escalate(e)` marks the run AwaitingHuman (search attribute, so
  * `breakwater escalations` and the Web UI find it) and waits — across worker restarts, for days if need be —
  * for a valid resolution. Invalid payloads change nothing: the Update rejects them, the signal records them.
+ * Every decision is checked against the approver allowlist by an activity that records the attempt; an
+ * unknown approver changes nothing (the Update fails, the signal is recorded as ignored).
  */
-import { condition, defineQuery, defineSignal, defineUpdate, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import type { Activities } from '../activities';
 import { RESOLVE, resolutionSchema, type Escalation, type EscalationState, type Resolution } from '../contracts/resolution';
 import { markStatus } from './status';
 
@@ -28,6 +31,13 @@ export interface HumanGate {
 
 const now = () => new Date(workflowInfo().unsafe.now()).toISOString();
 
+const { authorizeApprover } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '500 ms' },
+});
+
+export const APPROVER_REJECTED = 'BW_APPROVER_REJECTED';
+
 export function createHumanGate(): HumanGate {
   const state: EscalationState = { open: undefined, resolved: [], ignored: [] };
   // A box, not a `let`: handlers set it asynchronously, which TypeScript's narrowing cannot see.
@@ -42,18 +52,41 @@ export function createHumanGate(): HumanGate {
     return parsed.data;
   };
 
-  setHandler(resolveSignal, (payload) => {
+  const authorize = async (r: Resolution) => {
+    const escalation = state.open;
+    const verdict = await authorizeApprover({
+      by: r.by,
+      action: `resolve:${r.decision}`,
+      target: workflowInfo().workflowId,
+      detail: { escalation: escalation?.kind, reason: r.reason },
+    });
+    return verdict.accepted ? undefined : verdict.reason;
+  };
+  const ignore = (payload: unknown, why: string) => {
+    state.ignored.push({ payload, why, at: now() });
+    log.warn('resolve signal ignored', { why });
+  };
+
+  setHandler(resolveSignal, async (payload) => {
+    let resolution: Resolution;
     try {
-      inbox.pending = check(payload);
+      resolution = check(payload);
     } catch (e) {
-      state.ignored.push({ payload, why: (e as Error).message, at: now() });
-      log.warn('resolve signal ignored', { why: (e as Error).message });
+      return ignore(payload, (e as Error).message);
     }
+    const refused = await authorize(resolution);
+    if (refused) return ignore(payload, refused);
+    if (!state.open) return ignore(payload, 'the escalation closed while the approver was checked');
+    inbox.pending = resolution;
   });
   setHandler(
     resolveUpdate,
-    (payload) => {
-      inbox.pending = check(payload);
+    async (payload) => {
+      const resolution = check(payload);
+      const refused = await authorize(resolution);
+      if (refused) throw ApplicationFailure.create({ type: APPROVER_REJECTED, message: refused, nonRetryable: true });
+      check(payload); // still open after the check's round trip?
+      inbox.pending = resolution;
       return { accepted: true, escalation: state.open?.kind ?? 'none' };
     },
     { validator: (payload) => void check(payload) },
