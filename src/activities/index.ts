@@ -6,8 +6,10 @@ import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
 import { createAlertActivities } from './alerts';
 import { createApprovalActivities } from './approvals';
+import { createDeadLetterActivities } from './deadLetters';
 import { createDoctorActivities } from './doctor';
 import { createSharedStateActivities } from './sharedState';
+import { createLlmActivities } from './llm';
 
 export interface ActivityDeps {
   db: Db;
@@ -18,8 +20,10 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDoctorActivities(deps.db),
     ...createSharedStateActivities(deps.db),
+    ...createDeadLetterActivities(deps.db),
     ...createAlertActivities({ db: deps.db, config: deps.config }),
     ...createApprovalActivities({ db: deps.db, config: deps.config }),
+    ...createLlmActivities({ db: deps.db, config: deps.config }),
   };
 }
 

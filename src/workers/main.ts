@@ -10,22 +10,16 @@ import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { createLogger, temporalLogger } from './logger';
 import { createBreakwaterWorker } from './worker';
-import { coreMetricsAddress, runtimeTelemetryOptions, startMetricsServer } from '../observability/metricsServer';
-import { shutdownTracing } from '../observability/tracing';
-import { startAlertEvaluator } from '../observability/alertRules';
 
 async function main(): Promise<void> {
   const config = getConfig();
   registerSecrets(...configSecrets(config));
   const logger = createLogger(config.logLevel);
-  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'], telemetryOptions: runtimeTelemetryOptions(config.metricsPort) });
-  const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer({ port: config.metricsPort, coreMetricsUrl: `http://${coreMetricsAddress(config.metricsPort)}/metrics` });
-  if (metrics) logger.info({ url: metrics.url }, 'metrics served');
+  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
 
   const db = createPool(config.database);
   const applied = await migrate(db, config.database.schema);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  const alerting = startAlertEvaluator({ db, config, log: (m, meta) => logger.warn(meta, m) }); // alert rules, every minute
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createBreakwaterWorker({ config, db, connection });
@@ -34,9 +28,6 @@ async function main(): Promise<void> {
     await worker.run(); // resolves once a shutdown signal has drained the worker
   } finally {
     await connection.close();
-    await alerting?.stop();
-    await metrics?.close();
-    await shutdownTracing();
     await db.end();
     logger.info('worker stopped');
   }

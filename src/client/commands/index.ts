@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { BreakwaterConfig } from '../../config';
 import type { Output } from '../output';
+import { registerBudget } from './budget';
 import { registerDoctor } from './doctor';
 
 export interface CommandContext {
@@ -11,4 +12,5 @@ export interface CommandContext {
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   registerDoctor(program, ctx);
+  registerBudget(program, ctx);
 }

@@ -1,0 +1,203 @@
+/**
+ * `callModel`: the one way Breakwater calls a model. Role → model (config/models.json), messages, and the
+ * name of a registered zod schema in; the parsed, validated object plus usage, exact cost, latency and the
+ * model used out. Each request is recorded in `llm_calls` (secrets redacted), traced as a gen_ai span,
+ * checked against the global daily cap before it is sent, and repaired a bounded number of times when the
+ * answer does not fit the schema. Works with any OpenAI-compatible endpoint (OPENAI_BASE_URL).
+ */
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type OpenAI from 'openai';
+import { z } from 'zod';
+import { callModelInputSchema, LlmFailure, type CallModelInput, type CallModelResult, type ChatMessage } from '../../contracts/agentCall';
+import { getAgentSchema } from '../../contracts/agentSchemas';
+import { nanoToUsd } from '../../deterministic/budget';
+import { redactText } from '../../redact';
+import { isDailySpendCapError, type DailyCap } from './dailyCap';
+import { classifyRequestError, type BackoffOptions } from './failures';
+import type { LlmCache } from './cache';
+import { cacheKey } from './cache';
+import type { ModelsConfig, RoleRoute } from './models';
+import { routeFor } from './models';
+import { priceUsage, worstCaseUsage } from './pricing';
+import type { CallContext, CallRecorder } from './recorder';
+import { endChatSpan, startChatSpan } from './tracing';
+
+export interface CallModelDeps {
+  client: OpenAI;
+  models: ModelsConfig;
+  cap: DailyCap;
+  cache: LlmCache;
+  recorder: CallRecorder;
+  backoff: BackoffOptions;
+  requestTimeoutMs: number;
+}
+
+function callContext(): CallContext {
+  try {
+    const info = Context.current().info;
+    return { workflowId: info.workflowExecution?.workflowId ?? null, runId: info.workflowExecution?.runId ?? null, activityId: info.activityId, attempt: info.attempt };
+  } catch {
+    return { workflowId: null, runId: null, activityId: null, attempt: 1 }; // called outside an activity (benchmarks, scripts)
+  }
+}
+
+function logInfo(message: string, meta: Record<string, unknown>): void {
+  try {
+    log.info(message, meta);
+  } catch {
+    // outside an activity there is no activity logger; the llm_calls row is the record
+  }
+}
+
+const jsonSchemas = new Map<string, Record<string, unknown>>();
+function jsonSchemaFor(name: string, schema: z.ZodType): Record<string, unknown> {
+  let js = jsonSchemas.get(name);
+  if (!js) {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
+    js = rest;
+    jsonSchemas.set(name, js);
+  }
+  return js;
+}
+
+const badCall = (message: string): ApplicationFailure => ApplicationFailure.create({ type: LlmFailure.BadCall, message, nonRetryable: true });
+
+/** The validation error, fed back to the model in a repair round, and recorded. */
+function validate(content: string | null | undefined, refusal: string | null | undefined, schema: z.ZodType): { ok: true; output: unknown } | { ok: false; issues: string[] } {
+  if (refusal) return { ok: false, issues: [`the model refused: ${refusal}`] };
+  if (!content) return { ok: false, issues: ['the answer was empty'] };
+  let json: unknown;
+  try {
+    json = JSON.parse(content);
+  } catch (e) {
+    return { ok: false, issues: [`not valid JSON: ${(e as Error).message}`] };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, output: parsed.data };
+  return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+}
+
+const repairPrompt = (issues: string[]): string =>
+  `Your previous answer does not match the required JSON schema:\n- ${issues.join('\n- ')}\nAnswer again with only a JSON object that matches the schema.`;
+
+export function createCallModel(deps: CallModelDeps) {
+  return async function callModel(raw: CallModelInput): Promise<CallModelResult> {
+    const parsedInput = callModelInputSchema.safeParse(raw);
+    if (!parsedInput.success) throw badCall(`invalid callModel input: ${z.prettifyError(parsedInput.error)}`);
+    const input = parsedInput.data;
+    let route: RoleRoute;
+    try {
+      route = routeFor(deps.models, input.role);
+    } catch (e) {
+      throw badCall((e as Error).message);
+    }
+    const schema = getAgentSchema(input.schema);
+    if (!schema) throw badCall(`agent schema '${input.schema}' is not registered: define it with defineAgentSchema in a module the worker imports`);
+    const temperature = input.temperature ?? 0;
+    if (input.cache && temperature !== 0) throw badCall(`the cache is used only at temperature 0 (got ${temperature})`);
+    const jsonSchema = jsonSchemaFor(input.schema, schema);
+    const ctx = callContext();
+    const base = { ctx, role: input.role, model: route.model, schemaName: input.schema, price: route.price };
+    const started = Date.now();
+
+    const key = input.cache ? cacheKey({ model: route.model, messages: input.messages, schemaName: input.schema, jsonSchema }) : undefined;
+    if (key) {
+      const hit = await deps.cache.get(key);
+      if (hit) {
+        const span = startChatSpan({ provider: deps.models.provider, model: route.model, role: input.role, schemaName: input.schema, temperature, maxOutputTokens: route.maxOutputTokens });
+        const id = await deps.recorder.record({ ...base, repair: 0, outcome: 'cache-hit', messages: input.messages, content: hit.content, output: hit.output, costNanoUsd: 0, latencyMs: Date.now() - started });
+        endChatSpan(span, { responseModel: route.model, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHit: true });
+        logInfo('llm call served from cache', { role: input.role, model: route.model, schema: input.schema });
+        return { output: hit.output, role: input.role, model: route.model, responseModel: route.model, usage: { inputTokens: 0, outputTokens: 0 }, costNanoUsd: 0, costUsd: 0, latencyMs: Date.now() - started, cacheHit: true, repairs: 0, callIds: [id] };
+      }
+    }
+
+    const messages: ChatMessage[] = [...input.messages];
+    const maxRepairs = input.maxRepairs ?? 1;
+    const callIds: number[] = [];
+    const totals = { inputTokens: 0, outputTokens: 0, costNanoUsd: 0 };
+    let responseModel = route.model;
+    let issues: string[] = [];
+
+    for (let repair = 0; repair <= maxRepairs; repair++) {
+      const requestText = messages.map((m) => m.content).join('') + JSON.stringify(jsonSchema);
+      const estimate = priceUsage(worstCaseUsage(requestText, messages.length, route.maxOutputTokens), route.price).costNanoUsd;
+      let reservation;
+      try {
+        reservation = await deps.cap.reserve(estimate);
+      } catch (e) {
+        if (!isDailySpendCapError(e)) throw e;
+        callIds.push(await deps.recorder.record({ ...base, repair, outcome: 'refused-daily-cap', messages, costNanoUsd: 0, error: e.message }));
+        logInfo('llm call refused by the daily spend cap', { role: input.role, model: route.model, ...e.details });
+        throw ApplicationFailure.create({ type: LlmFailure.DailyCap, message: e.message, nonRetryable: true, details: [{ ...e.details, costNanoUsd: totals.costNanoUsd, callIds }] });
+      }
+
+      const span = startChatSpan({ provider: deps.models.provider, model: route.model, role: input.role, schemaName: input.schema, temperature, maxOutputTokens: route.maxOutputTokens });
+      const t0 = Date.now();
+      let completion: OpenAI.Chat.Completions.ChatCompletion;
+      let requestId: string | undefined;
+      try {
+        const { data, response } = await deps.client.chat.completions
+          .create(
+            {
+              model: route.model,
+              messages,
+              temperature,
+              max_completion_tokens: route.maxOutputTokens,
+              response_format: { type: 'json_schema', json_schema: { name: input.schema, schema: jsonSchema, strict: true } },
+            },
+            { timeout: deps.requestTimeoutMs },
+          )
+          .withResponse();
+        completion = data;
+        requestId = response.headers.get('x-request-id') ?? undefined;
+      } catch (e) {
+        const c = classifyRequestError(e, ctx.attempt, deps.backoff);
+        callIds.push(await deps.recorder.record({ ...base, repair, outcome: c.outcome, httpStatus: c.httpStatus, messages, costNanoUsd: 0, latencyMs: Date.now() - t0, error: c.failure.message }, reservation));
+        endChatSpan(span, { error: c.failure.type ?? 'error' });
+        logInfo('llm call failed', { role: input.role, model: route.model, status: c.httpStatus, type: c.failure.type, attempt: ctx.attempt });
+        throw c.failure;
+      }
+
+      const latencyMs = Date.now() - t0;
+      const choice = completion.choices[0];
+      // A provider that omits usage is charged the worst case: never a silent zero.
+      const usage = completion.usage
+        ? { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens }
+        : worstCaseUsage(requestText, messages.length, route.maxOutputTokens);
+      const priced = priceUsage(usage, route.price);
+      totals.inputTokens += priced.inputTokens;
+      totals.outputTokens += priced.outputTokens;
+      totals.costNanoUsd += priced.costNanoUsd;
+      responseModel = completion.model || route.model;
+      const content = choice?.message.content ?? null;
+      const checked = validate(content, choice?.message.refusal, schema);
+      const common = { ...base, repair, responseModel, httpStatus: 200, messages, content: content ?? undefined, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costNanoUsd: priced.costNanoUsd, latencyMs, providerRequestId: requestId };
+      endChatSpan(span, { responseModel, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, responseId: completion.id, finishReason: choice?.finish_reason, costUsd: priced.costUsd, cacheHit: false, error: checked.ok ? undefined : 'invalid_output' });
+
+      if (checked.ok) {
+        callIds.push(await deps.recorder.record({ ...common, outcome: 'ok', output: checked.output }, reservation));
+        if (key && content) await deps.cache.put(key, { model: route.model, schemaName: input.schema, content, output: checked.output });
+        logInfo('llm call', { role: input.role, model: route.model, inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, costUsd: nanoToUsd(totals.costNanoUsd), repairs: repair });
+        return {
+          output: checked.output, role: input.role, model: route.model, responseModel,
+          usage: { inputTokens: totals.inputTokens, outputTokens: totals.outputTokens },
+          costNanoUsd: totals.costNanoUsd, costUsd: nanoToUsd(totals.costNanoUsd), latencyMs: Date.now() - started,
+          cacheHit: false, repairs: repair, callIds,
+        };
+      }
+      issues = checked.issues;
+      callIds.push(await deps.recorder.record({ ...common, outcome: 'invalid-output', error: issues.join('; ') }, reservation));
+      logInfo('llm answer failed validation', { role: input.role, model: route.model, schema: input.schema, repair, issues });
+      messages.push({ role: 'assistant', content: content ?? '' }, { role: 'user', content: repairPrompt(issues) });
+    }
+
+    throw ApplicationFailure.create({
+      type: LlmFailure.InvalidOutput,
+      message: redactText(`agent '${input.role}' answered outside schema '${input.schema}' after ${maxRepairs} repair(s): ${issues.join('; ')}`).slice(0, 2000),
+      nonRetryable: true,
+      details: [{ role: input.role, schema: input.schema, issues, costNanoUsd: totals.costNanoUsd, callIds }],
+    });
+  };
+}

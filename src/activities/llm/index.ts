@@ -1,0 +1,56 @@
+/**
+ * The agent layer's activities: `callModel` (and the reference pipeline's `recordAgentDecision`).
+ * The models config is loaded here, when the worker starts: an unknown model is an error now, not later.
+ */
+import OpenAI from 'openai';
+import type { BreakwaterConfig } from '../../config';
+import { registerSecrets } from '../../redact';
+import type { Db } from '../../store/db';
+import { createLlmCache } from './cache';
+import { createCallModel } from './callModel';
+import { createDailyCap } from './dailyCap';
+import { createDecisionLedgerActivities } from './decisionLedger';
+import { defaultBackoff, type BackoffOptions } from './failures';
+import { defaultModelsFile, loadModelsConfig, type ModelsConfig } from './models';
+import { createCallRecorder } from './recorder';
+
+export interface LlmDeps {
+  db: Db;
+  config: BreakwaterConfig;
+  /** Default: loaded from config.modelsFile (BREAKWATER_MODELS_FILE), else <root>/config/models.json. */
+  models?: ModelsConfig;
+  /** Default: an `openai` client on OPENAI_BASE_URL / OPENAI_API_KEY with maxRetries 0 (Temporal retries). */
+  client?: OpenAI;
+  backoff?: Partial<BackoffOptions>;
+  /** Per-request HTTP timeout. Keep it under the activity's startToCloseTimeout. Default 60 s. */
+  requestTimeoutMs?: number;
+}
+
+export function createOpenAiClient(config: BreakwaterConfig, timeoutMs = 60_000): OpenAI {
+  return new OpenAI({
+    // Local OpenAI-compatible servers (Ollama, vLLM, the simulator) need no key; the client insists on one.
+    apiKey: config.openai.apiKey ?? 'no-key-configured',
+    baseURL: config.openai.baseUrl ?? 'https://api.openai.com/v1',
+    maxRetries: 0,
+    timeout: timeoutMs,
+  });
+}
+
+export function createLlmActivities(deps: LlmDeps) {
+  registerSecrets(deps.config.openai.apiKey);
+  const models = deps.models ?? loadModelsConfig(deps.config.modelsFile ?? defaultModelsFile());
+  const requestTimeoutMs = deps.requestTimeoutMs ?? 60_000;
+  const cap = createDailyCap(deps.db, deps.config.dailySpendCapUsd);
+  return {
+    callModel: createCallModel({
+      client: deps.client ?? createOpenAiClient(deps.config, requestTimeoutMs),
+      models,
+      cap,
+      cache: createLlmCache(deps.db),
+      recorder: createCallRecorder(deps.db, cap),
+      backoff: { ...defaultBackoff, ...deps.backoff },
+      requestTimeoutMs,
+    }),
+    ...createDecisionLedgerActivities(deps.db),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Writes `llm_calls`: one row per request (and per cache hit or daily-cap refusal), with secrets redacted
+ * from messages, answers and errors. When the request held a daily-cap reservation, the same statement
+ * settles it, so the ledger and the record never disagree.
+ */
+import { redactText, redactValue } from '../../redact';
+import type { Db } from '../../store/db';
+import { nanoToDecimal } from '../../deterministic/budget';
+import type { DailyCap, Reservation } from './dailyCap';
+import type { ModelPrice } from './models';
+
+export interface CallContext {
+  workflowId: string | null;
+  runId: string | null;
+  activityId: string | null;
+  attempt: number;
+}
+
+export type CallOutcome = 'ok' | 'invalid-output' | 'http-error' | 'network-error' | 'cache-hit' | 'refused-daily-cap';
+
+export interface CallRecord {
+  ctx: CallContext;
+  repair: number;
+  role: string;
+  model: string;
+  responseModel?: string;
+  schemaName: string;
+  outcome: CallOutcome;
+  httpStatus?: number;
+  messages: unknown;
+  content?: string;
+  output?: unknown;
+  inputTokens?: number;
+  outputTokens?: number;
+  price: ModelPrice;
+  costNanoUsd: number;
+  latencyMs?: number;
+  error?: string;
+  providerRequestId?: string;
+}
+
+const COLUMNS = [
+  'workflow_id', 'run_id', 'activity_id', 'attempt', 'repair', 'agent_role', 'model', 'response_model', 'schema_name', 'outcome',
+  'cache_hit', 'http_status', 'request_messages', 'response_content', 'response_output', 'input_tokens', 'output_tokens',
+  'input_usd_per_m', 'output_usd_per_m', 'cost_usd', 'latency_ms', 'error', 'provider_request_id',
+];
+
+export function createCallRecorder(db: Db, cap: DailyCap) {
+  return {
+    async record(r: CallRecord, reservation?: Reservation): Promise<number> {
+      const values: unknown[] = [
+        r.ctx.workflowId, r.ctx.runId, r.ctx.activityId, r.ctx.attempt, r.repair, r.role, r.model, r.responseModel ?? null,
+        r.schemaName, r.outcome, r.outcome === 'cache-hit', r.httpStatus ?? null,
+        JSON.stringify(redactValue(r.messages)),
+        r.content === undefined ? null : redactText(r.content),
+        r.output === undefined ? null : JSON.stringify(redactValue(r.output)),
+        r.inputTokens ?? 0, r.outputTokens ?? 0,
+        nanoToDecimal(r.price.inputNanoPerToken * 1_000_000), nanoToDecimal(r.price.outputNanoPerToken * 1_000_000),
+        nanoToDecimal(r.costNanoUsd), r.latencyMs ?? null,
+        r.error === undefined ? null : redactText(r.error).slice(0, 4000),
+        r.providerRequestId ?? null,
+      ];
+      const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(',');
+      const insert = `INSERT INTO llm_calls (${COLUMNS.join(',')}) VALUES (${placeholders}) RETURNING id`;
+      if (!reservation) {
+        const { rows } = await db.query<{ id: string }>(insert, values);
+        return Number(rows[0]!.id);
+      }
+      const { rows } = await db.query<{ id: string }>(`WITH settle AS (${cap.settleSql(values.length + 1)}) ${insert}`, [
+        ...values,
+        ...cap.settleParams(reservation, r.costNanoUsd),
+      ]);
+      return Number(rows[0]!.id);
+    },
+  };
+}
+export type CallRecorder = ReturnType<typeof createCallRecorder>;

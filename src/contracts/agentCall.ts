@@ -1,0 +1,78 @@
+/**
+ * What crosses the workflow → `callModel` activity boundary, and the stable failure types it can end in.
+ * Pure: usable in workflows.
+ */
+import { z } from 'zod';
+
+export const chatMessageSchema = z.strictObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant']),
+  content: z.string().max(200_000),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export const callModelInputSchema = z.strictObject({
+  /** Agent role; config/models.json maps it to a model. */
+  role: z.string().min(1).max(100),
+  /** Name of a schema registered with defineAgentSchema (src/contracts/agentSchemas.ts). */
+  schema: z.string().min(1).max(64),
+  messages: z.array(chatMessageSchema).min(1).max(200),
+  /** Default 0. The cache is used only at temperature 0. */
+  temperature: z.number().min(0).max(2).optional(),
+  /** Opt-in: identical model + messages + schema at temperature 0 returns the stored answer, at no cost. */
+  cache: z.boolean().optional(),
+  /** Repair rounds after an invalid answer (validation errors fed back). Default 1. */
+  maxRepairs: z.number().int().min(0).max(3).optional(),
+});
+export type CallModelInput = z.input<typeof callModelInputSchema>;
+
+export interface CallModelResult {
+  /** The parsed, schema-validated output. */
+  output: unknown;
+  role: string;
+  model: string;
+  /** What the provider says answered (may be a dated variant of `model`). */
+  responseModel: string;
+  usage: { inputTokens: number; outputTokens: number };
+  /** Cost of every request this activity attempt made (repairs included), exact in nano-dollars. */
+  costNanoUsd: number;
+  costUsd: number;
+  latencyMs: number;
+  cacheHit: boolean;
+  repairs: number;
+  /** llm_calls row ids of this attempt. */
+  callIds: number[];
+}
+
+/** ApplicationFailure types thrown by callModel. */
+export const LlmFailure = {
+  /** Output still invalid after the repair rounds. Non-retryable; details[0] is InvalidOutputDetails. */
+  InvalidOutput: 'BW_LLM_INVALID_OUTPUT',
+  /** The global daily spend cap would be crossed. Non-retryable; details[0] is DailyCapDetails. */
+  DailyCap: 'BW_LLM_DAILY_CAP',
+  /** 400-class answer (bad request, auth, unknown model). Non-retryable. */
+  RequestRejected: 'BW_LLM_REQUEST_REJECTED',
+  /** 429: retried after Retry-After. */
+  RateLimited: 'BW_LLM_RATE_LIMITED',
+  /** 5xx, timeouts, dropped connections: retried with backoff and jitter. */
+  Unavailable: 'BW_LLM_UNAVAILABLE',
+  /** Role, schema or input unknown/invalid. Non-retryable. */
+  BadCall: 'BW_LLM_BAD_CALL',
+} as const;
+
+export interface InvalidOutputDetails {
+  role: string;
+  schema: string;
+  issues: string[];
+  /** What the failed attempt still cost: the workflow's budget counts it. */
+  costNanoUsd: number;
+  callIds: number[];
+}
+
+export interface DailyCapDetails {
+  day: string;
+  capUsd: number;
+  spentUsd: number;
+  reservedUsd: number;
+  /** Worst-case cost of the refused call. */
+  estimateUsd: number;
+}

@@ -1,0 +1,88 @@
+/**
+ * Test kit for the agent layer: a real Temporal dev server + Postgres schema (the harness), the LLM
+ * simulator over HTTP, a models file of known prices, and a running Breakwater worker — plus helpers to
+ * wait for an escalation and read `llm_calls`.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { Escalation, EscalationState } from '../contracts/resolution';
+import { startLlmSimulator, type LlmScenario, type LlmSimulator } from '../simulators/llm';
+import { startTestStack, type TestStack } from './harness';
+
+export const testModels = {
+  provider: 'openai',
+  roles: { router: { model: 'sim-small', maxOutputTokens: 256 }, decider: { model: 'sim-large', maxOutputTokens: 512 } },
+  models: { 'sim-small': { inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6 }, 'sim-large': { inputUsdPerMillion: 2.5, outputUsdPerMillion: 10 } },
+};
+
+export interface AgentLayerStack {
+  stack: TestStack;
+  sim: LlmSimulator;
+  worker: Worker;
+  modelsFile: string;
+  stop(): Promise<void>;
+}
+
+export async function startAgentLayerStack(o: { models?: object; env?: Record<string, string>; scenario?: LlmScenario; worker?: Parameters<TestStack['createWorker']>[0] } = {}): Promise<AgentLayerStack> {
+  const sim = await startLlmSimulator({ scenario: o.scenario });
+  const modelsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bw-models-')), 'models.json');
+  writeFileSync(modelsFile, JSON.stringify(o.models ?? testModels));
+  const stack = await startTestStack({ env: { OPENAI_BASE_URL: `${sim.url}/v1`, BREAKWATER_MODELS_FILE: modelsFile, ...o.env } });
+  const worker = await stack.createWorker(o.worker);
+  const running = worker.run();
+  return {
+    stack,
+    sim,
+    worker,
+    modelsFile,
+    async stop() {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await sim.close();
+      await stack.teardown();
+    },
+  };
+}
+
+/** Polls the `escalation` query until an escalation (of `kind`, if given) is open. */
+export async function waitForEscalation(handle: WorkflowHandle, kind?: string, timeoutMs = 30_000): Promise<Escalation> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await handle.query<EscalationState>('escalation').catch(() => undefined);
+    if (state?.open && (!kind || state.open.kind === kind)) return state.open;
+    if (Date.now() > deadline) throw new Error(`no ${kind ?? ''} escalation opened within ${timeoutMs} ms (open: ${JSON.stringify(state?.open)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function searchAttribute(handle: WorkflowHandle, name: string): Promise<unknown> {
+  const d = await handle.describe();
+  return (d.searchAttributes as Record<string, unknown[] | undefined>)[name]?.[0];
+}
+
+export interface LlmCallRow {
+  id: string;
+  attempt: number;
+  repair: number;
+  agent_role: string;
+  model: string;
+  outcome: string;
+  cache_hit: boolean;
+  http_status: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: string;
+  at: Date;
+  error: string | null;
+}
+
+export async function llmCalls(stack: TestStack, workflowId: string): Promise<LlmCallRow[]> {
+  const { rows } = await stack.db.query<LlmCallRow>(
+    'SELECT id, attempt, repair, agent_role, model, outcome, cache_hit, http_status, input_tokens, output_tokens, cost_usd::text, at, error FROM llm_calls WHERE workflow_id = $1 ORDER BY id',
+    [workflowId],
+  );
+  return rows;
+}

@@ -1,0 +1,187 @@
+/**
+ * The workflow side of the agent layer: a runner a workflow creates once, to call agents through the
+ * `callModel` activity with a per-workflow budget tracked deterministically from activity results.
+ *
+ * - Every answer is re-validated with its zod schema here; an invalid one never reaches the next step.
+ * - Budget: at 75 % an alert (once) and BreakwaterBudgetState=warning; at 100 % the run pauses
+ *   (AwaitingHuman) until a person raises the budget (`raiseBudget` Update/signal) or rejects.
+ * - Global daily cap refused the call: pause (kind `daily-cap`), retry after a resolution or the next UTC day.
+ * - Output still invalid after the activity's repair rounds, or a call that failed for good: escalate.
+ * - `requireConfidence`: below the pipeline's threshold a person approves or rejects the decision.
+ * A rejection ends the run with ApplicationFailure type `BW_REJECTED_BY_HUMAN` (see `isHumanRejection`).
+ */
+import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { LlmFailure, type CallModelResult, type ChatMessage, type DailyCapDetails, type InvalidOutputDetails } from '../contracts/agentCall';
+import type { AgentSchema } from '../contracts/agentSchemas';
+import { BUDGET_QUERY, RAISE_BUDGET, raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../contracts/budget';
+import type { FailureContext, Resolution } from '../contracts/resolution';
+import { BreakwaterBudgetState } from '../contracts/searchAttributes';
+import { budgetLevel, budgetView, createBudget, msUntilNextUtcDay, nanoToUsd, raiseBudget, recordSpend, type Budget } from '../deterministic/budget';
+import type { HumanGate } from './humanGate';
+import { markCost } from './status';
+
+export const raiseBudgetUpdate = defineUpdate<BudgetStatus, [RaiseBudget]>(RAISE_BUDGET);
+export const raiseBudgetSignal = defineSignal<[RaiseBudget]>(RAISE_BUDGET);
+export const budgetQuery = defineQuery<BudgetStatus>(BUDGET_QUERY);
+
+export const HUMAN_REJECTION = 'BW_REJECTED_BY_HUMAN';
+export const isHumanRejection = (e: unknown): e is ApplicationFailure => e instanceof ApplicationFailure && e.type === HUMAN_REJECTION;
+
+export interface AgentRunnerOptions {
+  pipeline: string;
+  budgetUsd: number;
+  gate: HumanGate;
+  /** Fraction of the budget that raises the warning. Default 0.75. */
+  warnAt?: number;
+  /** callModel activity options. Default: 2 min start-to-close, 6 attempts (429/5xx retried by the activity's own delays). */
+  activityOptions?: ActivityOptions;
+}
+
+export interface AgentCallOptions {
+  /** Pipeline step, for escalations and alerts. Default: the role. */
+  step?: string;
+  cache?: boolean;
+  temperature?: number;
+  maxRepairs?: number;
+}
+
+export type AgentAnswer<T> = Omit<CallModelResult, 'output'> & { output: T };
+
+export interface AgentRunner {
+  call<T>(role: string, schema: AgentSchema<T>, messages: ChatMessage[], options?: AgentCallOptions): Promise<AgentAnswer<T>>;
+  /** Lets a decision through when confident enough; otherwise a person approves (returns who) or rejects (throws). */
+  requireConfidence(decision: { confidence: number }, o: { threshold: number; step: string; evidence?: unknown; summary?: string }): Promise<{ decidedBy: string }>;
+  budget(): BudgetStatus;
+}
+
+const defaultActivityOptions: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+};
+
+function rejection(step: string, r: Resolution): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: HUMAN_REJECTION,
+    message: `rejected by ${r.by} at step '${step}'${r.reason ? `: ${r.reason}` : ''}`,
+    nonRetryable: true,
+    details: [{ step, ...r }],
+  });
+}
+
+export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
+  const { callModel, sendAlert } = proxyActivities<Activities>(o.activityOptions ?? defaultActivityOptions);
+  const { workflowId } = workflowInfo();
+  const box: { budget: Budget } = { budget: createBudget(o.budgetUsd, o.warnAt) };
+
+  const status = (): BudgetStatus => ({
+    ...budgetView(box.budget),
+    raises: box.budget.raises.map((r) => ({ fromUsd: nanoToUsd(r.fromNano), toUsd: nanoToUsd(r.toNano), by: r.by })),
+  });
+  const markBudget = (): void => {
+    upsertSearchAttributes([{ key: BreakwaterBudgetState, value: budgetLevel(box.budget) }]);
+  };
+  const checkRaise = (payload: unknown): RaiseBudget => {
+    const parsed = raiseBudgetSchema.safeParse(payload);
+    if (!parsed.success) throw new Error(`Invalid raiseBudget payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
+    if (Math.round(parsed.data.toUsd * 1e9) <= box.budget.limitNano) throw new Error(`The new budget ${parsed.data.toUsd} USD must be above the current ${nanoToUsd(box.budget.limitNano)} USD`);
+    return parsed.data;
+  };
+  const applyRaise = (r: RaiseBudget): BudgetStatus => {
+    box.budget = raiseBudget(box.budget, r.toUsd, r.by);
+    log.info('budget raised', { toUsd: r.toUsd, by: r.by });
+    markBudget();
+    return status();
+  };
+  setHandler(raiseBudgetUpdate, (r) => applyRaise(checkRaise(r)), { validator: (r) => void checkRaise(r) });
+  setHandler(raiseBudgetSignal, (r) => {
+    try {
+      applyRaise(checkRaise(r));
+    } catch (e) {
+      log.warn('raiseBudget signal ignored', { why: (e as Error).message });
+    }
+  });
+  setHandler(budgetQuery, status);
+  markCost(0);
+  markBudget();
+
+  async function alert(kind: string, title: string, message: string, step: string, details?: Record<string, unknown>, latestFailure?: FailureContext): Promise<void> {
+    await sendAlert({ title, message, priority: kind === 'budget-warning' ? 3 : 4, tags: ['breakwater', kind], dedupeKey: `${kind}:${workflowId}`, workflowId, pipeline: o.pipeline, step, details, latestFailure });
+  }
+
+  /** Adds what a call cost; raises the 75 % warning once; pauses while the budget is exhausted. */
+  async function spend(costNano: number, step: string): Promise<void> {
+    const r = recordSpend(box.budget, costNano);
+    box.budget = r.budget;
+    markCost(nanoToUsd(box.budget.spentNano));
+    markBudget();
+    if (r.warnNow) {
+      const v = budgetView(box.budget);
+      await alert('budget-warning', `${o.pipeline}: ${Math.floor(v.fraction * 100)} % of the LLM budget spent`, `Spent ${v.spentUsd} of ${v.limitUsd} USD.`, step, { ...v });
+    }
+    await holdWhileExhausted(step);
+  }
+
+  async function holdWhileExhausted(step: string): Promise<void> {
+    if (budgetLevel(box.budget) !== 'exhausted') return;
+    const v = budgetView(box.budget);
+    const reason = `LLM budget exhausted: spent ${v.spentUsd} of ${v.limitUsd} USD. Raise it (breakwater budget raise ${workflowId} --to USD --by NAME) or reject.`;
+    await alert('budget-exhausted', `${o.pipeline}: LLM budget exhausted`, reason, step, { ...v });
+    const resolution = await o.gate.escalateUntil({ kind: 'budget-exhausted', reason, step, details: { ...v }, allowed: ['reject'] }, () => budgetLevel(box.budget) !== 'exhausted');
+    if (resolution) throw rejection(step, resolution);
+  }
+
+  async function escalate(kind: string, reason: string, step: string, details: Record<string, unknown>, error: string, until?: { ms: number }): Promise<void> {
+    const failure = { error, at: new Date(Date.now()).toISOString() };
+    await alert(kind, `${o.pipeline}: ${kind} at ${step}`, reason, step, details, failure);
+    const e = { kind, reason, step, details, latestFailure: failure, allowed: ['retry', 'reject'] as Resolution['decision'][] };
+    const resolution = until ? await o.gate.escalateUntil(e, () => false, until.ms) : await o.gate.escalate(e);
+    if (resolution?.decision === 'reject') throw rejection(step, resolution);
+  }
+
+  async function call<T>(role: string, schema: AgentSchema<T>, messages: ChatMessage[], options: AgentCallOptions = {}): Promise<AgentAnswer<T>> {
+    const step = options.step ?? role;
+    for (;;) {
+      await holdWhileExhausted(step);
+      let result: CallModelResult;
+      try {
+        result = await callModel({ role, schema: schema.name, messages, cache: options.cache, temperature: options.temperature, maxRepairs: options.maxRepairs });
+      } catch (err) {
+        const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+        const message = (failure ?? (err as Error)).message;
+        if (failure?.type === LlmFailure.InvalidOutput) {
+          const d = failure.details?.[0] as InvalidOutputDetails;
+          await spend(d.costNanoUsd, step);
+          await escalate('invalid-output', `agent '${role}' kept answering outside schema '${schema.name}'`, step, { role, schema: schema.name, issues: d.issues, callIds: d.callIds }, message);
+        } else if (failure?.type === LlmFailure.DailyCap) {
+          const d = failure.details?.[0] as DailyCapDetails & { costNanoUsd: number };
+          await spend(d.costNanoUsd, step);
+          // Retried after a person's go-ahead, or by itself when the UTC day (and the cap) turns over.
+          await escalate('daily-cap', `global daily LLM spend cap reached (${d.spentUsd} of ${d.capUsd} USD on ${d.day})`, step, { ...d }, message, { ms: msUntilNextUtcDay(Date.now()) + 1000 });
+        } else {
+          await escalate('llm-call-failed', `agent '${role}' could not be called`, step, { role, schema: schema.name, type: failure?.type ?? 'unknown' }, message);
+        }
+        continue; // a person said retry, or the day turned: call again with the same input
+      }
+      await spend(result.costNanoUsd, step);
+      // Defence in depth: the answer crossed a serialization boundary; it moves on only if it still fits.
+      const checked = schema.schema.safeParse(result.output);
+      if (checked.success) return { ...result, output: checked.data };
+      const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      await escalate('invalid-output', `agent '${role}' answer failed workflow-side validation`, step, { role, schema: schema.name, issues }, issues.join('; '));
+    }
+  }
+
+  async function requireConfidence(decision: { confidence: number }, c: { threshold: number; step: string; evidence?: unknown; summary?: string }): Promise<{ decidedBy: string }> {
+    if (decision.confidence >= c.threshold) return { decidedBy: 'confidence-gate' };
+    const reason = `${c.summary ?? 'agent decision'}: confidence ${decision.confidence} is below the threshold ${c.threshold}`;
+    const details = { decision, evidence: c.evidence, threshold: c.threshold };
+    await alert('low-confidence', `${o.pipeline}: decision needs review`, reason, c.step, details);
+    const resolution = await o.gate.escalate({ kind: 'low-confidence', reason, step: c.step, details, allowed: ['approve', 'reject'] });
+    if (resolution.decision !== 'approve') throw rejection(c.step, resolution);
+    return { decidedBy: resolution.by };
+  }
+
+  return { call, requireConfidence, budget: status };
+}
