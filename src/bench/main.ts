@@ -11,10 +11,12 @@ import { projectRoot } from '../devstack/paths';
 import { ensureStack } from '../devstack/stack';
 import { createLogger, temporalLogger } from '../workers/logger';
 import type { BenchSection } from './report';
+import * as agentLayer from './agentLayer.bench';
 import * as workflowBundle from './workflowBundle.bench';
 
 const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   workflowBundle,
+  agentLayer,
 };
 
 const file = path.join(projectRoot(), 'docs', 'benchmarks.md');

@@ -13,9 +13,13 @@ import { table } from '../client/output';
 import { createLogger, temporalLogger } from '../workers/logger';
 import { createBreakwaterWorker } from '../workers/worker';
 import { cliRunner, type DemoContext, type DemoRow } from './context';
+import { runAgentLayerDemo } from './agentLayerDemo';
 import { runDoctorDemo } from './doctorDemo';
 
-const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [{ name: 'doctor', run: runDoctorDemo }];
+const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [
+  { name: 'doctor', run: runDoctorDemo },
+  { name: 'agent layer', run: runAgentLayerDemo },
+];
 
 async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
