@@ -9,6 +9,7 @@ import { createApprovalActivities } from './approvals';
 import { createDeadLetterActivities } from './deadLetters';
 import { createDoctorActivities } from './doctor';
 import { createSharedStateActivities } from './sharedState';
+import { createEnrichmentActivities } from './enrichment';
 import { createLlmActivities } from './llm';
 
 export interface ActivityDeps {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeadLetterActivities(deps.db),
     ...createAlertActivities({ db: deps.db, config: deps.config }),
     ...createApprovalActivities({ db: deps.db, config: deps.config }),
+    ...createEnrichmentActivities({ db: deps.db, config: deps.config }),
     ...createLlmActivities({ db: deps.db, config: deps.config }),
   };
 }

@@ -12,11 +12,13 @@ import { ensureStack } from '../devstack/stack';
 import { createLogger, temporalLogger } from '../workers/logger';
 import type { BenchSection } from './report';
 import * as agentLayer from './agentLayer.bench';
+import * as broker from './broker.bench';
 import * as workflowBundle from './workflowBundle.bench';
 
 const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   workflowBundle,
   agentLayer,
+  broker,
 };
 
 const file = path.join(projectRoot(), 'docs', 'benchmarks.md');

@@ -11,14 +11,17 @@ import { migrate } from '../store/migrate';
 import { connectClient } from '../client/connection';
 import { table } from '../client/output';
 import { createLogger, temporalLogger } from '../workers/logger';
+import { createApiWorkers } from '../workers/apiWorkers';
 import { createBreakwaterWorker } from '../workers/worker';
 import { cliRunner, type DemoContext, type DemoRow } from './context';
 import { runAgentLayerDemo } from './agentLayerDemo';
+import { runBrokerDemo } from './brokerDemo';
 import { runDoctorDemo } from './doctorDemo';
 
 const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [
   { name: 'doctor', run: runDoctorDemo },
   { name: 'agent layer', run: runAgentLayerDemo },
+  { name: 'rate-limit broker', run: (ctx) => runBrokerDemo(ctx) },
 ];
 
 async function main(): Promise<void> {
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   await migrate(db, config.database.schema);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createBreakwaterWorker({ config, db, connection });
+  const apiWorkers = await createApiWorkers({ config, db, connection });
   const client = await connectClient(config);
 
   const ctx: DemoContext = {
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
   };
   const rows: DemoRow[] = [];
   let failed = false;
+  const apiRuns = apiWorkers.map((w) => w.run());
   await worker.runUntil(async () => {
     for (const part of parts) {
       say(`\n== ${part.name}`);
@@ -70,6 +75,8 @@ async function main(): Promise<void> {
       }
     }
   });
+  apiWorkers.forEach((w) => w.shutdown());
+  await Promise.all(apiRuns);
   await Promise.all([portal.close(), llm.close(), enrichment.close()]);
   await client.connection.close();
   await connection.close();

@@ -14,6 +14,7 @@ import { ensureStack } from '../devstack/stack';
 import { ensureTemporalCli, ensureTemporalTestServer } from '../devstack/temporalTools';
 import { createPool, type Db } from '../store/db';
 import { migrate } from '../store/migrate';
+import { createApiWorkers, type ApiWorkersOptions } from '../workers/apiWorkers';
 import { createBreakwaterWorker, type BreakwaterWorkerOptions } from '../workers/worker';
 
 export interface TestStack {
@@ -24,6 +25,8 @@ export interface TestStack {
   config: BreakwaterConfig;
   /** A worker on this test's task queue with Breakwater's activities (plus overrides). */
   createWorker(extra?: Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'>): Promise<Worker>;
+  /** The broker's per-API workers (e.g. `<taskQueue>-api-enrichment`) for this test's task queue. */
+  createApiWorkers(extra?: Omit<ApiWorkersOptions, 'config' | 'db' | 'connection'>): Promise<Worker[]>;
   teardown(): Promise<void>;
 }
 
@@ -72,6 +75,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     taskQueue,
     config,
     createWorker: (extra = {}) => createBreakwaterWorker({ config, db, connection: env.nativeConnection, taskQueue, ...extra }),
+    createApiWorkers: (extra = {}) => createApiWorkers({ config, db, connection: env.nativeConnection, taskQueue, ...extra }),
     async teardown() {
       await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
       await db.end();

@@ -9,6 +9,7 @@ import { registerSecrets } from '../redact';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { createLogger, temporalLogger } from './logger';
+import { createApiWorkers } from './apiWorkers';
 import { createBreakwaterWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -23,9 +24,11 @@ async function main(): Promise<void> {
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createBreakwaterWorker({ config, db, connection });
+  // Rate-limited external APIs run on task queues of their own, behind the broker (see apiWorkers.ts).
+  const apiWorkers = await createApiWorkers({ config, db, connection });
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   try {
-    await worker.run(); // resolves once a shutdown signal has drained the worker
+    await Promise.all([worker.run(), ...apiWorkers.map((w) => w.run())]); // resolve once a shutdown signal has drained them
   } finally {
     await connection.close();
     await db.end();

@@ -2,4 +2,5 @@
 export { doctor } from './doctor';
 export { applySharedChange } from './applySharedChange';
 export { requestApproval } from './requestApproval';
+export { enrichCatalog } from './enrichCatalog';
 export { agentDecision } from './agentDecision';

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { BreakwaterConfig } from '../../config';
 import type { Output } from '../output';
+import { registerBroker } from './broker';
 import { registerBudget } from './budget';
 import { registerDoctor } from './doctor';
 
@@ -12,5 +13,6 @@ export interface CommandContext {
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   registerDoctor(program, ctx);
+  registerBroker(program, ctx);
   registerBudget(program, ctx);
 }
