@@ -11,6 +11,7 @@ import { createDoctorActivities } from './doctor';
 import { createSharedStateActivities } from './sharedState';
 import { createEnrichmentActivities } from './enrichment';
 import { createLlmActivities } from './llm';
+import { createPlanExecuteReviewActivities } from './planExecuteReview';
 
 export interface ActivityDeps {
   db: Db;
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities({ db: deps.db, config: deps.config }),
     ...createEnrichmentActivities({ db: deps.db, config: deps.config }),
     ...createLlmActivities({ db: deps.db, config: deps.config }),
+    ...createPlanExecuteReviewActivities({ db: deps.db }),
   };
 }
 

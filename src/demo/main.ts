@@ -17,10 +17,12 @@ import { cliRunner, type DemoContext, type DemoRow } from './context';
 import { runAgentLayerDemo } from './agentLayerDemo';
 import { runBrokerDemo } from './brokerDemo';
 import { runDoctorDemo } from './doctorDemo';
+import { runPlanExecuteReviewDemo } from './planExecuteReviewDemo';
 
 const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [
   { name: 'doctor', run: runDoctorDemo },
   { name: 'agent layer', run: runAgentLayerDemo },
+  { name: 'plan-execute-review', run: runPlanExecuteReviewDemo },
   { name: 'rate-limit broker', run: (ctx) => runBrokerDemo(ctx) },
 ];
 

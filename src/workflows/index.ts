@@ -4,3 +4,7 @@ export { applySharedChange } from './applySharedChange';
 export { requestApproval } from './requestApproval';
 export { enrichCatalog } from './enrichCatalog';
 export { agentDecision } from './agentDecision';
+export { planExecuteReview } from './planExecuteReview';
+export { supervisor } from './supervisor';
+export { subAgent } from './subAgent';
+export { parallelIngest } from './parallelIngest';

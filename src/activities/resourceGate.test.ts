@@ -1,0 +1,98 @@
+/** The resource gate against the real things: Postgres (tables, privileges, taxonomies), HTTP, files. */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadConfig } from '../config';
+import type { Resource } from '../contracts/plan';
+import { startRecordSourceSimulator, type RecordSourceSimulator } from '../simulators/recordSource';
+import { createPool, type Db } from '../store/db';
+import { migrate } from '../store/migrate';
+import { createResourceGateActivities } from './resourceGate';
+
+const schema = `t_${randomBytes(6).toString('hex')}`;
+const role = `bw_gate_${randomBytes(4).toString('hex')}`;
+let db: Db;
+let restricted: Db | undefined;
+let sim: RecordSourceSimulator;
+let closedPort = 0;
+const dir = mkdtempSync(path.join(tmpdir(), 'bw-gate-'));
+
+before(async () => {
+  const config = loadConfig({ ...process.env, DATABASE_SCHEMA: schema });
+  db = createPool(config.database);
+  await migrate(db, schema);
+  await db.query(`CREATE TABLE erp_products (id TEXT PRIMARY KEY)`);
+  await db.query(`CREATE TABLE secret_prices (id TEXT PRIMARY KEY)`);
+  await db.query(`INSERT INTO taxonomies (name, terms) VALUES ('product-taxonomy', ARRAY['Kitchen', 'Garden'])`);
+  sim = await startRecordSourceSimulator({ sources: { erp: [{ id: '1', fields: {} }] } });
+  writeFileSync(path.join(dir, 'mapping.csv'), 'a,b\n');
+  // A port nothing listens on: bind one, then close it.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedPort = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
+after(async () => {
+  await sim?.close();
+  await restricted?.end();
+  await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  await db?.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+  await db?.end();
+});
+
+const r = (id: string, kind: Resource['kind'], locator: string): Resource => ({ id, kind, locator, purpose: 'test' });
+
+test('every kind: present resources pass, missing ones are listed with why; taxonomy terms come back', async () => {
+  const { checkResources } = createResourceGateActivities({ db, httpTimeoutMs: 2000 });
+  const result = await checkResources({
+    resources: [
+      r('erp-http', 'http', sim.sourceUrl('erp')),
+      r('ghost-http', 'http', sim.sourceUrl('nope')),
+      r('refused-http', 'http', `http://127.0.0.1:${closedPort}/records`),
+      r('products', 'table', 'erp_products'),
+      r('ghost-table', 'table', 'reference_products'),
+      r('bad-table', 'table', 'x; DROP TABLE erp_products'),
+      r('tax', 'taxonomy', 'product-taxonomy'),
+      r('invented-tax', 'taxonomy', 'reference-product-taxonomy'),
+      r('file', 'file', path.join(dir, 'mapping.csv')),
+      r('ghost-file', 'file', path.join(dir, 'missing.csv')),
+      r('relative-file', 'file', 'mapping.csv'),
+      r('dir', 'file', dir),
+    ],
+  });
+  assert.equal(result.checked, 12);
+  assert.deepEqual(result.missing.map((m) => [m.id, m.why]), [
+    ['ghost-http', 'HTTP 404'],
+    ['refused-http', 'unreachable: ECONNREFUSED'],
+    ['ghost-table', 'no such table on the search path'],
+    ['bad-table', 'not a table name ([schema.]table)'],
+    ['invented-tax', 'no taxonomy with this name in the taxonomies table'],
+    ['ghost-file', 'no such file'],
+    ['relative-file', 'not an absolute path'],
+    ['dir', 'not a regular file'],
+  ]);
+  assert.deepEqual(result.taxonomies, { tax: ['Kitchen', 'Garden'] });
+  assert.equal((await db.query('SELECT count(*)::int AS n FROM erp_products')).rows[0].n, 0, 'the table is still there');
+});
+
+test('a table the role may not SELECT from is reported as such', async () => {
+  await db.query(`CREATE ROLE ${role} LOGIN PASSWORD 'gate-test'`);
+  await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO ${role}`);
+  await db.query(`GRANT SELECT ON erp_products TO ${role}`);
+  const url = new URL(loadConfig({ ...process.env }).database.url!);
+  url.username = role;
+  url.password = 'gate-test';
+  restricted = createPool({ url: url.toString(), schema });
+  const { checkResources } = createResourceGateActivities({ db: restricted });
+  const result = await checkResources({ resources: [r('ok', 'table', 'erp_products'), r('no', 'table', 'secret_prices')] });
+  assert.deepEqual(result.missing.map((m) => [m.id, m.why]), [['no', 'table exists but SELECT is not granted']]);
+});
+
+test('a malformed manifest is a non-retryable BW_INVALID_INPUT', async () => {
+  const { checkResources } = createResourceGateActivities({ db });
+  await assert.rejects(checkResources({ resources: [{ id: 'x', kind: 'ftp', locator: 'a', purpose: '' } as unknown as Resource] }), (e: { type?: string; nonRetryable?: boolean }) => e.type === 'BW_INVALID_INPUT' && e.nonRetryable === true);
+});
