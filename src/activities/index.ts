@@ -11,6 +11,8 @@ import { createDoctorActivities } from './doctor';
 import { createSharedStateActivities } from './sharedState';
 import { createEnrichmentActivities } from './enrichment';
 import { createLlmActivities } from './llm';
+import { createCircuitBreakerActivities } from './circuitBreaker';
+import { createSubmitAndVerifyActivities } from './submitAndVerify';
 import { createPlanExecuteReviewActivities } from './planExecuteReview';
 
 export interface ActivityDeps {
@@ -27,6 +29,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities({ db: deps.db, config: deps.config }),
     ...createEnrichmentActivities({ db: deps.db, config: deps.config }),
     ...createLlmActivities({ db: deps.db, config: deps.config }),
+    ...createCircuitBreakerActivities({ db: deps.db, config: deps.config }),
+    ...createSubmitAndVerifyActivities({ db: deps.db, config: deps.config }),
     ...createPlanExecuteReviewActivities({ db: deps.db }),
   };
 }

@@ -13,10 +13,12 @@ import { createLogger, temporalLogger } from '../workers/logger';
 import type { BenchSection } from './report';
 import * as agentLayer from './agentLayer.bench';
 import * as broker from './broker.bench';
+import * as submitAndVerify from './submitAndVerify.bench';
 import * as workflowBundle from './workflowBundle.bench';
 
 const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   workflowBundle,
+  submitAndVerify,
   agentLayer,
   broker,
 };

@@ -18,9 +18,11 @@ import { runAgentLayerDemo } from './agentLayerDemo';
 import { runBrokerDemo } from './brokerDemo';
 import { runDoctorDemo } from './doctorDemo';
 import { runPlanExecuteReviewDemo } from './planExecuteReviewDemo';
+import { runSubmitAndVerifyDemo } from './submitAndVerifyDemo';
 
 const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [
   { name: 'doctor', run: runDoctorDemo },
+  { name: 'submit-and-verify', run: runSubmitAndVerifyDemo },
   { name: 'agent layer', run: runAgentLayerDemo },
   { name: 'plan-execute-review', run: runPlanExecuteReviewDemo },
   { name: 'rate-limit broker', run: (ctx) => runBrokerDemo(ctx) },

@@ -2,6 +2,8 @@
 export { doctor } from './doctor';
 export { applySharedChange } from './applySharedChange';
 export { requestApproval } from './requestApproval';
+export { submitAndVerify } from './submitAndVerify';
+export { bareSubmit } from './bareSubmit'; // benchmark baseline only
 export { enrichCatalog } from './enrichCatalog';
 export { agentDecision } from './agentDecision';
 export { planExecuteReview } from './planExecuteReview';

@@ -5,6 +5,10 @@ import type { Output } from '../output';
 import { registerBroker } from './broker';
 import { registerBudget } from './budget';
 import { registerDoctor } from './doctor';
+import { registerSubmit } from './submit';
+import { registerEscalations } from './escalations';
+import { registerBreaker } from './breaker';
+import { registerStatus } from './status';
 
 export interface CommandContext {
   config: () => BreakwaterConfig;
@@ -13,6 +17,10 @@ export interface CommandContext {
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   registerDoctor(program, ctx);
+  registerSubmit(program, ctx);
+  registerEscalations(program, ctx);
+  registerBreaker(program, ctx);
+  registerStatus(program, ctx);
   registerBroker(program, ctx);
   registerBudget(program, ctx);
 }

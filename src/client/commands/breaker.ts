@@ -1,0 +1,70 @@
+/** `breakwater breaker list | clear`: the circuit breakers (per pipeline + step) and clearing them by name. */
+import type { Command } from 'commander';
+import { createCircuitBreaker, isBreakerNotFoundError, type BreakerState } from '../../activities/circuitBreaker';
+import { InvalidInputError } from '../../errors';
+import { createPool } from '../../store/db';
+import { table } from '../output';
+import type { CommandContext } from './index';
+
+const name = (s: string, what: string): string => {
+  const v = s.trim();
+  if (!v || v.length > 200) throw new InvalidInputError(`${what} must be 1 to 200 characters`);
+  return v;
+};
+
+export function formatBreakers(list: BreakerState[]): string {
+  if (list.length === 0) return 'no circuit breakers yet (one appears when a guarded step first fails)';
+  return table([
+    ['pipeline', 'step', 'state', 'failures', 'opened', 'first failure', 'cleared'],
+    ...list.map((b) => [
+      b.pipeline,
+      b.step,
+      b.state.toUpperCase(),
+      `${b.consecutiveFailures}/${b.threshold}`,
+      b.openedAt ?? '-',
+      b.firstFailure ? `${b.firstFailure.at} ${b.firstFailure.error.slice(0, 60)}` : '-',
+      b.clearedBy ? `${b.clearedBy} at ${b.clearedAt}` : '-',
+    ]),
+  ]);
+}
+
+export function registerBreaker(program: Command, ctx: CommandContext): void {
+  const breaker = program.command('breaker').description('circuit breakers: per pipeline + step, across all runs');
+
+  breaker
+    .command('list')
+    .description('every breaker: state, consecutive failures, first failure, last clearing')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const db = createPool(ctx.config().database, { max: 2 });
+      try {
+        const breakers = await createCircuitBreaker(db).list();
+        ctx.output(cmd).result({ ok: true, breakers }, () => formatBreakers(breakers));
+      } finally {
+        await db.end();
+      }
+    });
+
+  breaker
+    .command('clear <pipeline> <step>')
+    .description('close a breaker once its cause is fixed; runs waiting on it resume within 30 s')
+    .requiredOption('--by <name>', 'who clears it (recorded)')
+    .option('--reason <text>', 'why (recorded)')
+    .action(async (pipeline: string, step: string, opts: { by: string; reason?: string }, cmd: Command) => {
+      const req = { pipeline: name(pipeline, 'pipeline'), step: name(step, 'step'), by: name(opts.by, '--by'), reason: opts.reason, via: 'cli' };
+      const db = createPool(ctx.config().database, { max: 2 });
+      try {
+        const result = await createCircuitBreaker(db)
+          .clear(req)
+          .catch((e: unknown) => {
+            throw isBreakerNotFoundError(e) ? new InvalidInputError(e.message) : e;
+          });
+        ctx.output(cmd).result({ ok: true, ...result }, () =>
+          result.wasOpen
+            ? `cleared ${pipeline}/${step} (by ${req.by} at ${result.breaker.clearedAt}); waiting runs resume within 30 s`
+            : `${pipeline}/${step} was not open; the clearing is recorded anyway`,
+        );
+      } finally {
+        await db.end();
+      }
+    });
+}

@@ -1,0 +1,60 @@
+/** `breakwater status <workflowId>`: where a run stands — Temporal's view, Breakwater's status, its open escalation and progress. */
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Command } from 'commander';
+import type { EscalationState } from '../../contracts/resolution';
+import { connectClient, webUiLink } from '../connection';
+import { withinMs } from '../submitAndVerify';
+import type { CommandContext } from './index';
+
+export function registerStatus(program: Command, ctx: CommandContext): void {
+  program
+    .command('status <workflowId>')
+    .description("a run's state, BreakwaterStatus, open escalation, progress and (when closed) result")
+    .action(async (workflowId: string, _opts: unknown, cmd: Command) => {
+      const config = ctx.config();
+      const client = await connectClient(config);
+      try {
+        const handle = client.workflow.getHandle(workflowId);
+        const d = await handle.describe().catch((e: unknown) => {
+          throw e instanceof WorkflowNotFoundError ? Object.assign(new Error(`No workflow with id '${workflowId}'`), { code: 'BW_NOT_FOUND' }) : e;
+        });
+        const attr = (k: string) => {
+          const v = d.searchAttributes[k]?.[0];
+          return v === undefined ? undefined : (v as string | number);
+        };
+        const running = d.status.name === 'RUNNING';
+        const ask = <T>(name: string) => (running ? withinMs(client, 3000, () => handle.query<T>(name)).catch(() => undefined) : Promise.resolve(undefined));
+        const [escalation, progress] = await Promise.all([ask<EscalationState>('escalation'), ask<unknown>('progress')]);
+        const result = d.status.name === 'COMPLETED' ? await handle.result().catch(() => undefined) : undefined;
+        const view = {
+          ok: true,
+          workflowId,
+          runId: d.runId,
+          type: d.type,
+          status: d.status.name,
+          breakwaterStatus: attr('BreakwaterStatus'),
+          pipeline: attr('BreakwaterPipeline'),
+          startTime: d.startTime.toISOString(),
+          closeTime: d.closeTime?.toISOString(),
+          link: webUiLink(config, workflowId, d.runId),
+          escalation: escalation?.open,
+          progress,
+          result,
+        };
+        ctx.output(cmd).result(view, () =>
+          [
+            `${workflowId} (${d.type}): ${view.status}${view.breakwaterStatus ? `, ${view.breakwaterStatus}` : ''}`,
+            `  started ${view.startTime}${view.closeTime ? `, closed ${view.closeTime}` : ''}`,
+            view.escalation ? `  waiting for a person: ${view.escalation.kind}: ${view.escalation.reason} (since ${view.escalation.since})` : '',
+            progress && typeof progress === 'object' && 'phase' in progress ? `  phase: ${String((progress as { phase: unknown }).phase)}` : '',
+            result ? `  result: ${JSON.stringify(result)}` : '',
+            `  ${view.link}`,
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      } finally {
+        await client.connection.close();
+      }
+    });
+}
