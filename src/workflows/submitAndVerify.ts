@@ -40,6 +40,7 @@ import {
 import { fingerprintKey } from '../deterministic/fingerprintKey';
 import { nextPollWait } from '../deterministic/pollBackoff';
 import { createHumanGate } from './humanGate';
+import type { DeadLetterInput } from '../contracts/deadLetter';
 import { markPipeline, markStatus } from './status';
 
 export const progressQuery = defineQuery<SubmitAndVerifyProgress>(PROGRESS_QUERY);
@@ -65,6 +66,27 @@ function parseInput(raw: SubmitAndVerifyInput): ParsedSubmitAndVerifyInput {
   throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `Invalid submitAndVerify input: ${issues.join('; ')}`, nonRetryable: true, details: [issues] });
 }
 
+/** A NOT_SUBMITTED run as a dead letter: its input, every failure and look, first to last. */
+function deadLetterFor(result: NotSubmitted, raw: SubmitAndVerifyInput): DeadLetterInput {
+  const info = workflowInfo();
+  const errors = [
+    ...(result.failures?.first ? [result.failures.first] : []),
+    ...(result.failures?.latest && result.failures.latest !== result.failures.first ? [result.failures.latest] : []),
+    ...result.evidence.map((o) => ({ error: `portal look: ${o.visible ? 'visible' : 'not visible'}`, at: o.at })),
+    { error: `NOT_SUBMITTED: ${result.reason}${result.resolution ? ` (resolved '${result.resolution.decision}' by ${result.resolution.by})` : ''}`, at: iso(Date.now()) },
+  ].slice(-100);
+  return {
+    pipeline: SUBMIT_AND_VERIFY,
+    workflowType: info.workflowType,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    taskQueue: info.taskQueue,
+    step: result.reason,
+    input: raw,
+    errors,
+  };
+}
+
 /** The ApplicationFailure an activity ended with, if that is how it ended. */
 function activityFailure(e: unknown): ApplicationFailure | undefined {
   return e instanceof ActivityFailure && e.cause instanceof ApplicationFailure ? e.cause : undefined;
@@ -86,10 +108,12 @@ export async function submitAndVerify(raw: SubmitAndVerifyInput): Promise<Submit
   });
   const record = { recordId: input.recordId, entityId: input.entityId, businessDate: input.businessDate, fingerprint: key };
 
-  const finish = (result: SubmitAndVerifyResult): SubmitAndVerifyResult => {
+  const finish = async (result: SubmitAndVerifyResult): Promise<SubmitAndVerifyResult> => {
     progress.phase = 'done';
     progress.result = result;
     markStatus(result.status === 'VERIFIED' ? 'Completed' : 'Failed');
+    // Work that ends without a verified submission is kept, whole, for a person to inspect or replay.
+    if (result.status === 'NOT_SUBMITTED') await control.recordDeadLetter(deadLetterFor(result, raw));
     return result;
   };
   const notSubmitted = (reason: NotSubmittedReason, extra: Partial<NotSubmitted> = {}): NotSubmitted => ({

@@ -4,6 +4,7 @@ import type { BreakwaterConfig } from '../../config';
 import type { Output } from '../output';
 import { registerBroker } from './broker';
 import { registerBudget } from './budget';
+import { registerDlq } from './dlq';
 import { registerDoctor } from './doctor';
 import { registerSubmit } from './submit';
 import { registerEscalations } from './escalations';
@@ -17,6 +18,7 @@ export interface CommandContext {
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   registerDoctor(program, ctx);
+  registerDlq(program, ctx);
   registerSubmit(program, ctx);
   registerEscalations(program, ctx);
   registerBreaker(program, ctx);

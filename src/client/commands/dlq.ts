@@ -1,0 +1,94 @@
+/**
+ * `breakwater dlq list|show|replay`: work that exhausted its budgets. `replay` starts the same workflow with
+ * the same input as a new run; fingerprints make it a no-op at any system the original already reached.
+ */
+import type { Command } from 'commander';
+import { createDeadLetterStore } from '../../activities/deadLetters';
+import { authorize } from '../../activities/approvals';
+import { InvalidInputError } from '../../errors';
+import { createPool } from '../../store/db';
+import { connectClient, webUiLink } from '../connection';
+import { table } from '../output';
+import type { CommandContext } from './index';
+
+const parseId = (raw: string): number => {
+  if (!/^\d{1,15}$/.test(raw)) throw new InvalidInputError(`dead letter id must be a positive integer, got '${raw.slice(0, 50)}'`);
+  return Number(raw);
+};
+
+export function registerDlq(program: Command, ctx: CommandContext): void {
+  const dlq = program.command('dlq').description('dead letters: work that exhausted its retry and repair budgets');
+
+  const withStore = async <T>(fn: (store: ReturnType<typeof createDeadLetterStore>, db: ReturnType<typeof createPool>) => Promise<T>) => {
+    const db = createPool(ctx.config().database);
+    try {
+      return await fn(createDeadLetterStore(db), db);
+    } finally {
+      await db.end();
+    }
+  };
+
+  dlq
+    .command('list')
+    .description('the newest dead letters')
+    .option('--limit <n>', 'how many', '50')
+    .action(async (opts: { limit: string }, cmd: Command) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidInputError('--limit must be an integer from 1 to 1000');
+      const letters = await withStore((s) => s.list(limit));
+      ctx.output(cmd).result({ ok: true, deadLetters: letters }, () =>
+        letters.length === 0
+          ? 'no dead letters'
+          : table([
+              ['id', 'at', 'pipeline', 'step', 'workflow', 'first error'],
+              ...letters.map((d) => [String(d.id), d.at.slice(0, 19), d.pipeline, d.step ?? '', d.workflowId, (d.errors[0]?.error ?? '').slice(0, 60)]),
+            ]),
+      );
+    });
+
+  dlq
+    .command('show <id>')
+    .description('one dead letter with its full context')
+    .action(async (rawId: string, _opts: unknown, cmd: Command) => {
+      const id = parseId(rawId);
+      const letter = await withStore((s) => s.get(id));
+      if (!letter) throw new InvalidInputError(`no dead letter ${id}`);
+      ctx.output(cmd).result({ ok: true, deadLetter: letter }, () =>
+        [
+          `dead letter ${letter.id} — ${letter.pipeline}${letter.step ? ` / ${letter.step}` : ''} at ${letter.at}`,
+          `workflow   ${letter.workflowId} (${letter.workflowType}) ${letter.link ?? ''}`,
+          `cost       ${letter.costUsd} USD`,
+          `input      ${JSON.stringify(letter.input)}`,
+          'errors, first to last:',
+          ...letter.errors.map((e, i) => `  ${i + 1}. ${e.at}  ${e.error}`),
+          `replays    ${letter.replays.length ? letter.replays.map((r) => `${r.workflowId} by ${r.by}`).join(', ') : 'none'}`,
+        ].join('\n'),
+      );
+    });
+
+  dlq
+    .command('replay <id>')
+    .description('start the same work again as a new run (fingerprints prevent duplicate side effects)')
+    .requiredOption('--by <name>', 'who replays it (checked against BREAKWATER_APPROVERS)')
+    .action(async (rawId: string, opts: { by: string }, cmd: Command) => {
+      const id = parseId(rawId);
+      if (!opts.by.trim() || opts.by.length > 100) throw new InvalidInputError('--by must name a person (1-100 characters)');
+      const config = ctx.config();
+      const started = await withStore(async (store, db) => {
+        const letter = await store.get(id);
+        if (!letter) throw new InvalidInputError(`no dead letter ${id}`);
+        const verdict = await authorize(db, config, { by: opts.by, action: 'dlq:replay', target: String(id) });
+        if (!verdict.accepted) throw new InvalidInputError(verdict.reason);
+        const client = await connectClient(config);
+        try {
+          const workflowId = `${letter.workflowId}-replay-${letter.replays.length + 1}`;
+          const handle = await client.workflow.start(letter.workflowType, { taskQueue: letter.taskQueue, workflowId, args: [letter.input] });
+          await store.recordReplay(id, { workflowId, by: opts.by });
+          return { workflowId, runId: handle.firstExecutionRunId, link: webUiLink(config, workflowId) };
+        } finally {
+          await client.connection.close();
+        }
+      });
+      ctx.output(cmd).result({ ok: true, replay: started }, () => `replay started: ${started.workflowId}  ${started.link}`);
+    });
+}
