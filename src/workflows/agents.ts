@@ -19,7 +19,7 @@ import { BUDGET_QUERY, RAISE_BUDGET, raiseBudgetSchema, type BudgetStatus, type 
 import type { FailureContext, Resolution } from '../contracts/resolution';
 import { BreakwaterBudgetState } from '../contracts/searchAttributes';
 import { budgetLevel, budgetView, createBudget, msUntilNextUtcDay, nanoToUsd, raiseBudget, recordSpend, type Budget } from '../deterministic/budget';
-import type { HumanGate } from './humanGate';
+import { APPROVER_REJECTED, type HumanGate } from './humanGate';
 import { markCost } from './status';
 
 export const raiseBudgetUpdate = defineUpdate<BudgetStatus, [RaiseBudget]>(RAISE_BUDGET);
@@ -71,7 +71,7 @@ function rejection(step: string, r: Resolution): ApplicationFailure {
 }
 
 export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
-  const { callModel, sendAlert } = proxyActivities<Activities>(o.activityOptions ?? defaultActivityOptions);
+  const { callModel, sendAlert, authorizeApprover } = proxyActivities<Activities>(o.activityOptions ?? defaultActivityOptions);
   const { workflowId } = workflowInfo();
   const box: { budget: Budget } = { budget: createBudget(o.budgetUsd, o.warnAt) };
 
@@ -94,9 +94,26 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     markBudget();
     return status();
   };
-  setHandler(raiseBudgetUpdate, (r) => applyRaise(checkRaise(r)), { validator: (r) => void checkRaise(r) });
-  setHandler(raiseBudgetSignal, (r) => {
+  // Who may raise a budget is checked (and every attempt recorded) by the approver allowlist activity.
+  const refusal = async (r: RaiseBudget): Promise<string | undefined> => {
+    const verdict = await authorizeApprover({ by: r.by, action: 'budget:raise', target: workflowId, detail: { toUsd: r.toUsd } });
+    return verdict.accepted ? undefined : verdict.reason;
+  };
+  setHandler(
+    raiseBudgetUpdate,
+    async (payload) => {
+      const r = checkRaise(payload);
+      const refused = await refusal(r);
+      if (refused) throw ApplicationFailure.create({ type: APPROVER_REJECTED, message: refused, nonRetryable: true });
+      return applyRaise(checkRaise(r));
+    },
+    { validator: (r) => void checkRaise(r) },
+  );
+  setHandler(raiseBudgetSignal, async (payload) => {
     try {
+      const r = checkRaise(payload);
+      const refused = await refusal(r);
+      if (refused) throw new Error(refused);
       applyRaise(checkRaise(r));
     } catch (e) {
       log.warn('raiseBudget signal ignored', { why: (e as Error).message });

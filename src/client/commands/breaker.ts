@@ -1,5 +1,6 @@
 /** `breakwater breaker list | clear`: the circuit breakers (per pipeline + step) and clearing them by name. */
 import type { Command } from 'commander';
+import { authorize } from '../../activities/approvals';
 import { createCircuitBreaker, isBreakerNotFoundError, type BreakerState } from '../../activities/circuitBreaker';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';
@@ -51,8 +52,11 @@ export function registerBreaker(program: Command, ctx: CommandContext): void {
     .option('--reason <text>', 'why (recorded)')
     .action(async (pipeline: string, step: string, opts: { by: string; reason?: string }, cmd: Command) => {
       const req = { pipeline: name(pipeline, 'pipeline'), step: name(step, 'step'), by: name(opts.by, '--by'), reason: opts.reason, via: 'cli' };
-      const db = createPool(ctx.config().database, { max: 2 });
+      const config = ctx.config();
+      const db = createPool(config.database, { max: 2 });
       try {
+        const verdict = await authorize(db, config, { by: req.by, action: 'breaker:clear', target: `${req.pipeline}/${req.step}`, detail: { reason: req.reason } });
+        if (!verdict.accepted) throw new InvalidInputError(verdict.reason);
         const result = await createCircuitBreaker(db)
           .clear(req)
           .catch((e: unknown) => {
