@@ -6,12 +6,12 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { STATE_CONFLICT } from '../contracts/sharedState';
+import { MAX_SHARED_BYTES, STATE_CONFLICT } from '../contracts/sharedState';
 import { jsonDiff, type Json } from '../deterministic/jsonDiff';
 import { inTransaction, type Db } from '../store/db';
 
 const MAX_KEY = 200;
-const MAX_BYTES = 256 * 1024;
+const MAX_BYTES = MAX_SHARED_BYTES;
 
 export const sharedUpdateSchema = z.strictObject({
   key: z.string().min(1).max(MAX_KEY),

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { getConfig } from '../config';
 import { isConfigError, isInvalidInputError } from '../errors';
 import { redactText } from '../redact';
+import { checkCommandInput } from './args';
 import { registerCommands } from './commands';
 import { createOutput } from './output';
 
@@ -18,7 +19,8 @@ export function buildProgram(): Command {
     .description('Run, inspect and resolve Breakwater pipelines on Temporal.')
     .option('--json', 'machine-readable output', false)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, actionCommand) => checkCommandInput(actionCommand));
   registerCommands(program, {
     config: getConfig,
     output: (cmd: Command) => createOutput(Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json)),

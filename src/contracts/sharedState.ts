@@ -5,11 +5,16 @@ import { z } from 'zod';
 export const STATE_CONFLICT = 'BW_STATE_CONFLICT';
 
 /** A change an agent contributes to a shared object: fields to set and numeric fields to add to. */
-export const sharedChangeSchema = z.strictObject({
-  key: z.string().min(1).max(200),
-  actor: z.string().min(1).max(200),
-  set: z.record(z.string().max(200), z.json()).default({}),
-  add: z.record(z.string().max(200), z.number().finite()).default({}),
-  maxAttempts: z.number().int().min(1).max(50).default(8),
-});
+/** The same bound the store enforces on a whole object, checked before any work starts. */
+export const MAX_SHARED_BYTES = 256 * 1024;
+
+export const sharedChangeSchema = z
+  .strictObject({
+    key: z.string().min(1).max(200),
+    actor: z.string().min(1).max(200),
+    set: z.record(z.string().max(200), z.json()).default({}),
+    add: z.record(z.string().max(200), z.number().finite()).default({}),
+    maxAttempts: z.number().int().min(1).max(50).default(8),
+  })
+  .refine((c) => JSON.stringify(c.set).length <= MAX_SHARED_BYTES, { message: `set is larger than ${MAX_SHARED_BYTES} bytes`, path: ['set'] });
 export type SharedChange = z.input<typeof sharedChangeSchema>;

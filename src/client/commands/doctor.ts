@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InvalidInputError } from '../../errors';
 import { doctor } from '../../workflows/doctor';
 import { connectClient } from '../connection';
 import type { CommandContext } from './index';
@@ -9,6 +10,8 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
     .description('check the path client → Temporal → worker → Postgres by running the doctor workflow')
     .option('--timeout <seconds>', 'how long to wait for a worker', '30')
     .action(async (opts: { timeout: string }, cmd: Command) => {
+      const timeout = Number(opts.timeout);
+      if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600) throw new InvalidInputError(`--timeout must be a whole number of seconds from 1 to 600, got '${opts.timeout}'`);
       const config = ctx.config();
       const client = await connectClient(config);
       try {
@@ -16,7 +19,7 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
         const report = await client.workflow.execute(doctor, {
           taskQueue: config.temporal.taskQueue,
           workflowId,
-          workflowExecutionTimeout: `${Number(opts.timeout) || 30} seconds`,
+          workflowExecutionTimeout: `${timeout} seconds`,
         });
         ctx.output(cmd).result({ ok: true, workflowId, ...report }, () =>
           `ok: worker on '${config.temporal.taskQueue}' reached PostgreSQL ${report.postgresVersion} (schema ${report.schema}, migrations ${report.migrations.join(', ')})`,
