@@ -11,14 +11,15 @@ export const MAX_ID_CHARS = 1000;
 /** Any other argument or option value (payloads come from files, not the command line). */
 export const MAX_ARG_CHARS = 10_000;
 
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+const ID_CONTROL = /\p{Cc}/u; // ids are single-line: no control character at all
+const TEXT_CONTROL = /(?![\t\n\r])\p{Cc}/u; // free text (a --reason) may span lines
 const ID_ARGUMENT = /(workflowId|runId|pipeline|step|id)$/i;
 
 export function checkValue(name: string, value: string, isId: boolean): void {
   const max = isId ? MAX_ID_CHARS : MAX_ARG_CHARS;
   if (isId && value.trim().length === 0) throw new InvalidInputError(`${name} must not be empty`);
   if (value.length > max) throw new InvalidInputError(`${name} is too long (${value.length} characters; at most ${max})`);
-  if (CONTROL.test(value)) throw new InvalidInputError(`${name} must not contain control characters`);
+  if ((isId ? ID_CONTROL : TEXT_CONTROL).test(value)) throw new InvalidInputError(`${name} must not contain control characters`);
 }
 
 /** Validates the positional arguments and option values of the command about to run. */
