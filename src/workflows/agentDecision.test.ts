@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { LlmScenario } from '../simulators/llm';
 import { llmCalls, searchAttribute, startAgentLayerStack, waitForEscalation, type AgentLayerStack } from '../testing/agentLayerKit';
+import { recordHistory } from '../testing/histories';
 import { agentDecision, type AgentDecisionInput } from './agentDecision';
 
 let t: AgentLayerStack;
@@ -82,6 +83,7 @@ test('low confidence → AwaitingHuman with the decision and its evidence; appro
 
   await handle.executeUpdate('resolve', { args: [{ decision: 'approve', by: 'alice' }] });
   const result = await handle.result();
+  await recordHistory(handle, 'agentDecision-low-confidence-approved', t.stack.env.address);
   assert.equal(result.status, 'completed');
   assert.equal(result.status === 'completed' && result.decidedBy, 'alice');
   assert.deepEqual(await decisionRows(handle.workflowId), [{ action: 'refund', decided_by: 'alice' }]);
@@ -126,6 +128,7 @@ test('budget: cost = Σ tokens × price exactly; 75 % alert once; 100 % pauses; 
   assert.equal((JSON.parse(raised.stdout) as { budget: { limitUsd: number } }).budget.limitUsd, 0.02);
 
   const result = await handle.result();
+  await recordHistory(handle, 'agentDecision-budget-raised', t.stack.env.address);
   assert.equal(result.status, 'completed');
   assert.equal(result.costUsd, 0.01027);
 

@@ -12,6 +12,7 @@ import { temporalConnectionOptions } from '../client/connection';
 import { attributesForSku } from '../simulators/enrichmentAttributes';
 import { startEnrichmentSimulator, type EnrichmentSimulator } from '../simulators/enrichment';
 import { startTestStack, type TestStack } from '../testing/harness';
+import { recordHistory } from '../testing/histories';
 import { createApiWorkers, type ApiWorkersOptions } from '../workers/apiWorkers';
 import { enrichCatalog } from './enrichCatalog';
 import { escalationQuery, resolveUpdate } from './humanGate';
@@ -127,6 +128,7 @@ test('a call whose retry budget runs out escalates its SKU; a bad response escal
         }
         assert.deepEqual(seen, ['BW_RETRY_BUDGET_EXHAUSTED', 'BW_ENRICHMENT_BAD_RESPONSE']);
         const result = await handle.result();
+        await recordHistory(handle, 'enrichCatalog-budget-escalated', stack.env.address);
         assert.deepEqual(result.enriched.map((e) => e.sku), ['GOOD-1']);
         assert.deepEqual(result.skipped, ['BROKEN', 'MANGLED']);
       },

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import type { Worker } from '@temporalio/worker';
 import { startRecordSourceSimulator, type RecordSourceSimulator, type SimulatedRecord } from '../simulators/recordSource';
 import { startTestStack, type TestStack } from '../testing/harness';
+import { recordHistory } from '../testing/histories';
 import { waitForEscalation } from '../testing/agentLayerKit';
 import { parallelIngest } from './parallelIngest';
 
@@ -59,6 +60,7 @@ test('a source that cannot be read escalates; approve merges the others without 
   assert.match(escalation.reason, /gone \(source 'gone' answered HTTP 404\)/);
   await handle.executeUpdate('resolve', { args: [{ decision: 'approve', by: 'ops' }] });
   const result = await handle.result();
+  await recordHistory(handle, 'parallelIngest-source-missing-approved', stack.env.address);
   assert.equal(result.status, 'partial');
   assert.deepEqual(result.records.map((r) => r.id), ['p1', 'p2', 'p3', 'p4']);
   assert.deepEqual(result.skipped.map((s) => s.source), ['gone']);

@@ -11,6 +11,7 @@ import type { EscalationState, FailureContext } from '../contracts/resolution';
 import type { SubmitAndVerifyInput } from '../contracts/submitAndVerify';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
 import { startTestStack, type TestStack } from '../testing/harness';
+import { recordHistory } from '../testing/histories';
 import { breakwaterCli, postAttemptsFor, stackEnv, waitFor } from '../testing/submitAndVerifyKit';
 import { submitAndVerify } from './submitAndVerify';
 
@@ -91,6 +92,7 @@ test('portal failing: exactly 2 POSTs, one alert with the first failure, runs wa
   assert.equal(cleared.code, 0, cleared.stderr);
   const clearedAt = Date.parse((JSON.parse(cleared.stdout) as { breaker: { clearedAt: string } }).breaker.clearedAt);
   const [r1, r2] = await Promise.all([handle.result(), handle2.result()]);
+  await recordHistory(handle, 'submitAndVerify-breaker-cleared', stack.env.address);
   assert.equal(r1.status, 'VERIFIED');
   assert.equal(r2.status, 'VERIFIED');
   for (const r of [r1, r2]) {

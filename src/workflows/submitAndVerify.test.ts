@@ -13,6 +13,7 @@ import type { SubmitAndVerifyInput, SubmitAndVerifyResult } from '../contracts/s
 import { ensureTemporalCli } from '../devstack/temporalTools';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
 import { startTestStack, type TestStack } from '../testing/harness';
+import { recordHistory } from '../testing/histories';
 import { breakwaterCli, portalAdmin, postAttemptsFor, stackEnv, waitFor } from '../testing/submitAndVerifyKit';
 import { resolveEscalation } from '../client/submitAndVerify';
 import { isInvalidInputError } from '../errors';
@@ -97,6 +98,7 @@ test('silently lost (201, never persisted) → NOT_SUBMITTED after the deadline,
   const resolved = await breakwaterCli(stackEnv(stack, portal.url), ['resolve', handle.workflowId, '--decision', 'reject', '--by', 'alice', '--reason', 'lost', '--json']);
   assert.equal(resolved.code, 0, resolved.stderr + resolved.stdout);
   const result = await handle.result();
+  await recordHistory(handle, 'submitAndVerify-not-submitted-rejected', stack.env.address);
   assert.equal(result.status, 'NOT_SUBMITTED');
   if (result.status !== 'NOT_SUBMITTED') return;
   assert.equal(result.reason, 'not-visible-by-deadline');
@@ -117,6 +119,7 @@ test('retry after NOT_SUBMITTED: reconcile first, re-POST only once shown absent
   portal.configure({ mode: 'normal' });
   await breakwaterCli(stackEnv(stack, portal.url), ['resolve', handle.workflowId, '--decision', 'retry', '--by', 'bob']);
   const result = await handle.result();
+  await recordHistory(handle, 'submitAndVerify-retry-reconciled', stack.env.address);
   assert.equal(result.status, 'VERIFIED');
   assert.equal(await postAttemptsFor(portal.url, i.recordId), 2, 'one lost POST, one deliberate re-POST');
   assert.equal((await portalAdmin(portal.url, i.recordId)).submissions.length, 1);
