@@ -14,6 +14,7 @@ import type { BenchSection } from './report';
 import * as agentLayer from './agentLayer.bench';
 import * as broker from './broker.bench';
 import * as submitAndVerify from './submitAndVerify.bench';
+import * as tracing from './tracing.bench';
 import * as workflowBundle from './workflowBundle.bench';
 
 const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
@@ -21,6 +22,7 @@ const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   submitAndVerify,
   agentLayer,
   broker,
+  tracing,
 };
 
 const file = path.join(projectRoot(), 'docs', 'benchmarks.md');

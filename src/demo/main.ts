@@ -10,6 +10,7 @@ import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { connectClient } from '../client/connection';
 import { table } from '../client/output';
+import { coreMetricsAddress, runtimeTelemetryOptions, startMetricsServer } from '../observability/metricsServer';
 import { createLogger, temporalLogger } from '../workers/logger';
 import { createApiWorkers } from '../workers/apiWorkers';
 import { createBreakwaterWorker } from '../workers/worker';
@@ -18,6 +19,7 @@ import { runAgentLayerDemo } from './agentLayerDemo';
 import { runBrokerDemo } from './brokerDemo';
 import { runDoctorDemo } from './doctorDemo';
 import { runPlanExecuteReviewDemo } from './planExecuteReviewDemo';
+import { runObservabilityDemo } from './observabilityDemo';
 import { runSubmitAndVerifyDemo } from './submitAndVerifyDemo';
 
 const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [
@@ -26,6 +28,8 @@ const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] =
   { name: 'agent layer', run: runAgentLayerDemo },
   { name: 'plan-execute-review', run: runPlanExecuteReviewDemo },
   { name: 'rate-limit broker', run: (ctx) => runBrokerDemo(ctx) },
+  // Last: it explains runs made above and reads the metrics they produced.
+  { name: 'observability', run: runObservabilityDemo },
 ];
 
 async function main(): Promise<void> {
@@ -46,9 +50,13 @@ async function main(): Promise<void> {
     OPENAI_API_KEY: 'demo-key-not-a-secret',
     ENRICHMENT_URL: enrichment.url,
     LOG_LEVEL: 'warn',
+    METRICS_PORT: process.env.METRICS_PORT ?? '9464',
   };
   const config = loadConfig({ ...process.env, ...env });
-  Runtime.install({ logger: temporalLogger(createLogger('warn')) });
+  const metricsPort = config.metricsPort ?? 9464;
+  Runtime.install({ logger: temporalLogger(createLogger('warn')), telemetryOptions: runtimeTelemetryOptions(metricsPort) });
+  const metrics = await startMetricsServer({ port: metricsPort, coreMetricsUrl: `http://${coreMetricsAddress(metricsPort)}/metrics` });
+  say(`  Metrics   ${metrics.url}  (curl it while the demo runs)`);
   const db = createPool(config.database);
   await migrate(db, config.database.schema);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -85,6 +93,7 @@ async function main(): Promise<void> {
   await client.connection.close();
   await connection.close();
   await db.end();
+  await metrics.close();
 
   say(`\n${table([['scenario', 'outcome', 'detail'], ...rows.map((r) => [r.scenario, r.outcome, r.detail])])}`);
   say(`\nInspect every run in the Temporal Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows`);

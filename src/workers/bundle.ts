@@ -5,10 +5,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+import { otelWorkflowInterceptorModule } from '../observability/tracing';
 
 /** dist/workflows: the compiled workflow sources (this file lives in dist/workers). */
 export const workflowsPath = (): string => path.resolve(__dirname, '..', 'workflows');
 export const workflowBundlePath = (): string => path.resolve(__dirname, '..', 'workflow-bundle.js');
+
+/** Workflow interceptors bundled into every run: metrics (sinks) and OpenTelemetry spans. */
+export const workflowInterceptorModules = (): string[] => [path.resolve(__dirname, '..', 'workflows', 'observabilityInterceptors'), otelWorkflowInterceptorModule()];
 
 export function prebuiltBundle(): { codePath: string } | undefined {
   const codePath = workflowBundlePath();
@@ -16,7 +20,7 @@ export function prebuiltBundle(): { codePath: string } | undefined {
 }
 
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), workflowInterceptorModules: workflowInterceptorModules(), logger: new DefaultLogger('WARN') });
   writeFileSync(workflowBundlePath(), code);
   process.stdout.write(`workflow bundle: ${path.relative(process.cwd(), workflowBundlePath())} (${(code.length / 1024).toFixed(0)} KiB)\n`);
 }

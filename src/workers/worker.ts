@@ -6,7 +6,8 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
-import { prebuiltBundle, workflowsPath } from './bundle';
+import { prebuiltBundle, workflowInterceptorModules, workflowsPath } from './bundle';
+import { workerObservability } from '../observability/workerObservability';
 
 export interface BreakwaterWorkerOptions {
   config: BreakwaterConfig;
@@ -30,5 +31,6 @@ export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promis
     activities: { ...createActivities({ db: o.db, config: o.config }), ...o.activities },
     shutdownGraceTime: o.config.shutdownGraceMs,
     ...o.workerOptions,
+    ...workerObservability(o.config, o.workerOptions, bundle ? [] : workflowInterceptorModules()), // metrics + tracing interceptors and sinks, merged with the caller's
   });
 }

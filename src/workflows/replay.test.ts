@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
+import { observabilitySinks } from '../observability/workerObservability';
 import { loadHistories } from '../testing/histories';
 import { prebuiltBundle } from '../workers/bundle';
 
@@ -18,6 +19,6 @@ for (const h of histories) {
   test(`replay ${h.name} is deterministic`, async () => {
     const bundle = prebuiltBundle();
     assert.ok(bundle, 'run npm run build first: no prebuilt workflow bundle');
-    await Worker.runReplayHistory({ workflowBundle: bundle }, h.history, h.workflowId);
+    await Worker.runReplayHistory({ workflowBundle: bundle, sinks: observabilitySinks() }, h.history, h.workflowId);
   });
 }

@@ -10,6 +10,8 @@ import { registerSubmit } from './submit';
 import { registerEscalations } from './escalations';
 import { registerBreaker } from './breaker';
 import { registerStatus } from './status';
+import { registerExplain } from './explain';
+import { registerInbox } from './inbox';
 
 export interface CommandContext {
   config: () => BreakwaterConfig;
@@ -25,4 +27,6 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerStatus(program, ctx);
   registerBroker(program, ctx);
   registerBudget(program, ctx);
+  registerExplain(program, ctx);
+  registerInbox(program, ctx);
 }

@@ -1,0 +1,35 @@
+/**
+ * `breakwater inbox`: the escalation inbox on localhost — every run waiting for a person, with approve /
+ * reject / retry buttons that send the same `resolve` Update as `breakwater resolve` and record who.
+ * Runs until Ctrl-C.
+ */
+import type { Command } from 'commander';
+import { InvalidInputError } from '../../errors';
+import { startInbox } from '../../observability/inbox/server';
+import { createPool } from '../../store/db';
+import { connectClient, webUiLink } from '../connection';
+import type { CommandContext } from './index';
+
+export function registerInbox(program: Command, ctx: CommandContext): void {
+  program
+    .command('inbox')
+    .description('a web page on localhost listing every run waiting for a person, with approve / reject / retry')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8787')
+    .option('--host <host>', 'address to bind (keep it on loopback)', '127.0.0.1')
+    .action(async (opts: { port: string; host: string }, cmd: Command) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be 0..65535, got ${JSON.stringify(opts.port)}`, ['port']);
+      const config = ctx.config();
+      const client = await connectClient(config);
+      const db = config.database.url ? createPool(config.database) : undefined;
+      const inbox = await startInbox({ client, db, port, host: opts.host, link: (id, run) => webUiLink(config, id, run) });
+      ctx.output(cmd).result({ ok: true, url: inbox.url }, () => `inbox: ${inbox.url}  (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await inbox.close();
+      await db?.end();
+      await client.connection.close();
+    });
+}

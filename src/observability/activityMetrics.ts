@@ -1,0 +1,86 @@
+/**
+ * The activity-side source of metrics: one interceptor around every activity attempt in the worker. It
+ * needs no help from the activities: `callModel` attempts are agent calls (role from the input, tokens and
+ * cost from the result), and the stable failure types say the rest — `*_RATE_LIMITED` is a 429,
+ * `BW_STATE_CONFLICT` a stale shared-state write, `BW_BREAKER_OPEN` a breaker that is (or just went) open.
+ */
+import type { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { ActivityInterceptors } from '@temporalio/worker';
+import type { CallModelResult } from '../contracts/agentCall';
+import {
+  recordActivityAttempt,
+  recordBreakerRefusal,
+  recordBreakerTrip,
+  recordLlmCall,
+  recordRateLimited,
+  recordStateConflict,
+} from './metrics';
+
+/** The external API a rate-limited failure type belongs to. */
+const RATE_LIMITED_APIS: Record<string, string> = { BW_LLM_RATE_LIMITED: 'llm', BW_PORTAL_RATE_LIMITED: 'portal', BW_RATE_LIMITED: 'enrichment' };
+
+const failureType = (e: unknown): string => (e instanceof ApplicationFailure ? (e.type ?? 'ApplicationFailure') : ((e as Error | undefined)?.name ?? 'Error'));
+
+interface BreakerDetails {
+  pipeline?: string;
+  step?: string;
+  openedAt?: string | null;
+}
+
+function classifyFailure(activity: string, e: unknown): void {
+  const type = failureType(e);
+  const api = RATE_LIMITED_APIS[type] ?? (type.endsWith('_RATE_LIMITED') ? activity : undefined);
+  if (api) recordRateLimited(api);
+  if (type === 'BW_STATE_CONFLICT') recordStateConflict(activity);
+  if (type === 'BW_BREAKER_OPEN' && e instanceof ApplicationFailure) {
+    const b = (e.details?.[0] ?? {}) as BreakerDetails;
+    const pipeline = b.pipeline ?? 'unknown';
+    const step = b.step ?? activity;
+    // The attempt whose failure opened the breaker says "is now open"; later attempts were refused.
+    if (/is now open/.test(e.message)) recordBreakerTrip(pipeline, step, b.openedAt);
+    else recordBreakerRefusal(pipeline, step);
+  }
+}
+
+/** Activity attempts running now in this process: the slow-step alert rule sees a loop while it still runs. */
+const inFlight = new Map<object, { activity: string; workflowId?: string; activityId: string; startedAt: number }>();
+
+export function slowActivitiesInFlight(thresholdMs: number, now = Date.now()): { activity: string; workflowId?: string; activityId: string; ms: number }[] {
+  return [...inFlight.values()].filter((a) => now - a.startedAt > thresholdMs).map((a) => ({ activity: a.activity, workflowId: a.workflowId, activityId: a.activityId, ms: now - a.startedAt }));
+}
+
+export function activityMetricsInterceptor(ctx: Context): ActivityInterceptors {
+  return {
+    inbound: {
+      async execute(input, next) {
+        const { activityType: activity, attempt } = ctx.info;
+        const started = performance.now();
+        const token = {};
+        inFlight.set(token, { activity, workflowId: ctx.info.workflowExecution?.workflowId, activityId: ctx.info.activityId, startedAt: Date.now() });
+        const role = activity === 'callModel' ? ((input.args[0] as { role?: unknown } | undefined)?.role as string | undefined) : undefined;
+        try {
+          const result = await next(input);
+          const ms = performance.now() - started;
+          recordActivityAttempt(activity, 'ok', ms, attempt);
+          if (role !== undefined) {
+            const r = result as CallModelResult;
+            recordLlmCall({ role, model: r.model, ok: true, latencyMs: ms, inputTokens: r.usage?.inputTokens, outputTokens: r.usage?.outputTokens, costUsd: r.costUsd });
+          }
+          return result;
+        } catch (e) {
+          const ms = performance.now() - started;
+          recordActivityAttempt(activity, e instanceof CancelledFailure ? 'cancelled' : 'failed', ms, attempt);
+          if (role !== undefined) {
+            const spent = (e instanceof ApplicationFailure ? (e.details?.[0] as { costNanoUsd?: number } | undefined)?.costNanoUsd : undefined) ?? 0;
+            recordLlmCall({ role, model: 'unknown', ok: false, failureType: failureType(e), latencyMs: ms, costUsd: spent / 1e9 });
+          }
+          classifyFailure(activity, e);
+          throw e;
+        } finally {
+          inFlight.delete(token);
+        }
+      },
+    },
+  };
+}

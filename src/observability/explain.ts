@@ -1,0 +1,175 @@
+/**
+ * `breakwater explain`: one screen that reconstructs a run — every step with its times, attempt, input and
+ * output, cost — and calls out what a person looks for first: the gap between dependent steps (a verify
+ * that queried 5 s after the submit, against a portal that needs 60 s), retries and their FIRST error,
+ * breaker trips, budget pauses, escalations and who resolved them. Pure: history + rows in, text/JSON out.
+ */
+import type { EscalationState } from '../contracts/resolution';
+import type { ActivityStep, Timeline, TimerStep } from './explainHistory';
+import { findingsOf, type Finding } from './explainFindings';
+import { fmtMs, summarize } from './explainFormat';
+
+export { fmtMs, summarize };
+
+export interface LlmCallRecord {
+  at: string;
+  activityId: string | null;
+  attempt: number;
+  repair: number;
+  role: string;
+  model: string;
+  outcome: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number | null;
+  error: string | null;
+}
+export interface FingerprintRecord {
+  key: string;
+  status: string;
+  confirmation: string | null;
+  portalReceivedAt: string | null;
+  submittedAt: string | null;
+  postCount: number;
+  lastError: string | null;
+}
+export interface BreakerEventRecord {
+  at: string;
+  pipeline: string;
+  step: string;
+  kind: string;
+  actor: string | null;
+  workflowId: string | null;
+  detail: Record<string, unknown>;
+}
+export interface ExplainRecords {
+  llmCalls: LlmCallRecord[];
+  fingerprints: FingerprintRecord[];
+  breakerEvents: BreakerEventRecord[];
+  alerts: { at: string; title: string; suppressed: boolean }[];
+  audit: { at: string; actor: string; action: string; accepted: boolean; detail: Record<string, unknown> }[];
+}
+export const noRecords = (): ExplainRecords => ({ llmCalls: [], fingerprints: [], breakerEvents: [], alerts: [], audit: [] });
+
+export interface ExplainedStep {
+  n: number;
+  kind: 'activity' | 'timer';
+  name: string;
+  start: string;
+  end?: string;
+  /** Offsets from the run's start, in ms. */
+  startOffsetMs: number;
+  durationMs?: number;
+  attempt?: number;
+  outcome: string;
+  input?: string;
+  output?: string;
+  costUsd?: number;
+}
+
+export interface Explanation {
+  workflowId: string;
+  runId?: string;
+  workflowType: string;
+  pipeline?: string;
+  status: string;
+  startedAt: string;
+  closedAt?: string;
+  durationMs?: number;
+  costUsd?: number;
+  link?: string;
+  steps: ExplainedStep[];
+  findings: Finding[];
+}
+
+export interface ExplainInput {
+  workflowId: string;
+  runId?: string;
+  timeline: Timeline;
+  records: ExplainRecords;
+  link?: string;
+  escalation?: EscalationState;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function inputSummary(s: ActivityStep): string {
+  const first = s.input[0] as Record<string, unknown> | undefined;
+  if (s.name === 'callModel' && first) return `role=${String(first.role)} schema=${String(first.schema)}`;
+  if (first && typeof first === 'object' && 'recordId' in first) return `record=${String(first.recordId)}${first.entityId ? `/${String(first.entityId)}` : ''}`;
+  return summarize(s.input.length === 1 ? s.input[0] : s.input);
+}
+
+function outputSummary(s: ActivityStep): string {
+  if (s.outcome !== 'completed') return s.failure ? `✗ ${summarize(s.failure, 80)}` : s.outcome;
+  const r = s.result as Record<string, unknown> | undefined;
+  if (r && typeof r === 'object') {
+    if ('visible' in r) return `visible=${String(r.visible)} results=${String(r.resultCount)}${r.error ? ` error=${summarize(r.error, 40)}` : ''}`;
+    if ('confirmation' in r && 'via' in r) return `confirmation=${String(r.confirmation)} via=${String(r.via)}`;
+    if ('output' in r && 'usage' in r) return summarize(r.output, 60);
+  }
+  return summarize(s.result);
+}
+
+export function explainRun(o: ExplainInput): Explanation {
+  const t = o.timeline;
+  const costOf = (activityId: string) => o.records.llmCalls.filter((c) => c.activityId === activityId).reduce((a, c) => a + c.costUsd, 0);
+  const steps = [...t.steps].sort((a, b) => start(a) - start(b));
+  const explained: ExplainedStep[] = steps.map((s, i) => {
+    const begin = start(s);
+    const end = s.endedAt;
+    const base = { n: i + 1, kind: s.kind, name: s.name, start: iso(begin), startOffsetMs: begin - t.startedAt, outcome: s.outcome, ...(end ? { end: iso(end), durationMs: end - begin } : {}) };
+    if (s.kind === 'timer') return { ...base, name: `sleep ${fmtMs(s.durationMs)}` };
+    const cost = costOf(s.activityId);
+    return { ...base, attempt: s.attempt, input: inputSummary(s), output: outputSummary(s), ...(cost ? { costUsd: cost } : {}) };
+  });
+  const lastAttr = (key: string) => [...t.attributes].reverse().find((a) => a.key === key)?.value;
+  const cost = lastAttr('BreakwaterCostUsd');
+  const llmCost = o.records.llmCalls.reduce((a, c) => a + c.costUsd, 0);
+  return {
+    workflowId: o.workflowId,
+    ...(o.runId ? { runId: o.runId } : {}),
+    workflowType: t.workflowType,
+    ...(lastAttr('BreakwaterPipeline') ? { pipeline: String(lastAttr('BreakwaterPipeline')) } : {}),
+    status: `${t.close ?? 'running'}${lastAttr('BreakwaterStatus') ? ` (${String(lastAttr('BreakwaterStatus'))})` : ''}`,
+    startedAt: iso(t.startedAt),
+    ...(t.closedAt ? { closedAt: iso(t.closedAt), durationMs: t.closedAt - t.startedAt } : {}),
+    ...(typeof cost === 'number' || llmCost ? { costUsd: typeof cost === 'number' ? cost : llmCost } : {}),
+    ...(o.link ? { link: o.link } : {}),
+    steps: explained,
+    findings: findingsOf(o),
+  };
+}
+
+const start = (s: ActivityStep | TimerStep) => (s.kind === 'activity' ? (s.startedAt ?? s.scheduledAt) : s.startedAt);
+
+export function renderExplanation(e: Explanation): string {
+  const lines: string[] = [];
+  lines.push(`${e.workflowId}  ${e.pipeline ?? e.workflowType}  ${e.status}`);
+  lines.push(`started ${e.startedAt}${e.closedAt ? `, closed ${e.closedAt} (${fmtMs(e.durationMs!)})` : ', still running'}${e.costUsd !== undefined ? `, cost ${e.costUsd.toFixed(6)} USD` : ''}`);
+  if (e.link) lines.push(e.link);
+  lines.push('');
+  const rows = [['#', 'at', 'step', 'took', 'try', 'outcome', 'input → output', 'cost']];
+  for (const s of e.steps) {
+    rows.push([
+      String(s.n),
+      `+${fmtMs(s.startOffsetMs)}`,
+      s.name,
+      s.durationMs === undefined ? '…' : fmtMs(s.durationMs),
+      s.attempt === undefined ? '' : String(s.attempt),
+      s.outcome,
+      s.kind === 'timer' ? '' : `${s.input ?? ''} → ${s.output ?? ''}`,
+      s.costUsd ? s.costUsd.toFixed(6) : '',
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.min(i === 6 ? 90 : 40, Math.max(...rows.map((r) => r[i]!.length))));
+  for (const r of rows) lines.push(r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  lines.push('');
+  if (e.findings.length === 0) lines.push('Nothing stands out: no retries, gaps, breaker trips, pauses or escalations.');
+  else {
+    lines.push('What to look at:');
+    for (const f of e.findings) lines.push(`  ${f.severity === 'problem' ? '!' : '-'} ${f.message}`);
+  }
+  return lines.join('\n');
+}
