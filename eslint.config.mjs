@@ -50,7 +50,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts', 'src/deterministic/**/*.ts', 'src/contracts/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'src/deterministic/**/*.ts', 'src/contracts/**/*.ts', 'src/workflow.ts'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': deterministicImportRule },
   },
