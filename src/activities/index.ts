@@ -2,7 +2,8 @@
  * All Breakwater activities, built from their dependencies. Workers register `createActivities(deps)`;
  * workflows import only the *type* `Activities` and call them through `proxyActivities`.
  */
-import type { BreakwaterConfig } from '../config';
+import { configSecrets, type BreakwaterConfig } from '../config';
+import { registerSecrets } from '../redact';
 import type { Db } from '../store/db';
 import { createAlertActivities } from './alerts';
 import { createApprovalActivities } from './approvals';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // Whoever embeds these activities, every secret in the config is masked in what they write down.
+  registerSecrets(...configSecrets(deps.config));
   return {
     ...createDoctorActivities(deps.db),
     ...createSharedStateActivities(deps.db),

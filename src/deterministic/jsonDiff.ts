@@ -13,6 +13,9 @@ export interface Change {
 const isObject = (v: Json | undefined): v is { [k: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function jsonDiff(before: Json | undefined, after: Json | undefined, path = ''): Change[] {
+  // Creating or deleting a whole object lists its fields, so the first event of an object explains it too.
+  if (before === undefined && isObject(after)) before = {};
+  if (after === undefined && isObject(before)) after = {};
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => jsonDiff(before[k], after[k], `${path}/${k}`));

@@ -6,7 +6,7 @@
  */
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { temporalConnectionOptions } from '../client/connection';
-import { getConfig } from '../config';
+import { configSecrets, getConfig } from '../config';
 import { registerSecrets } from '../redact';
 import { createPool } from '../store/db';
 import { createApiWorkers, type ApiLimiterMode } from './apiWorkers';
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<void> {
   const limiter = (flag >= 0 ? argv[flag + 1] : 'rolling-window') as ApiLimiterMode;
   if (!modes.includes(limiter)) throw new Error(`--limiter must be one of ${modes.join(', ')}, got '${limiter}'`);
   const config = getConfig();
-  registerSecrets(config.openai.apiKey);
+  registerSecrets(...configSecrets(config));
   const logger = createLogger(config.logLevel);
   Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const db = createPool(config.database);
