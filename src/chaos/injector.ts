@@ -1,0 +1,105 @@
+/**
+ * Applies one scheduled fault to the chaos stack and undoes it when its window ends, recording what it
+ * actually did (a kill has a pid, a burst has the answers it spoiled, a POST fault the POSTs it hit).
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { PortalConfigPatch } from '../simulators/portal';
+import { chaosScenario, withFaultBurst } from './llmScenario';
+import type { FaultEvent } from './schedule';
+import { healthy, type ChaosStack } from './stack';
+
+export interface AppliedFault {
+  event: FaultEvent;
+  /** Offsets from the run's start. */
+  startedMs: number;
+  endedMs: number;
+  effect: string;
+}
+
+const portalOutcomes = (stack: ChaosStack, since: number, outcomes: string[]) =>
+  stack.portal.log().filter((e) => e.seq > since && e.method === 'POST' && outcomes.includes(e.outcome)).length;
+
+/**
+ * A portal window that ends early after the first POST it spoiled: two consecutive POST failures open the
+ * shared breaker, which is a person's call by design — so the schedule keeps POST faults isolated.
+ */
+async function portalWindow(stack: ChaosStack, e: FaultEvent, patch: PortalConfigPatch, postOutcomes: string[]): Promise<string> {
+  const since = stack.portal.log().length;
+  const restore = Object.fromEntries(Object.keys(patch).map((k) => [k, healthy.portal[k as keyof typeof healthy.portal]])) as PortalConfigPatch;
+  stack.portal.configure(patch);
+  const until = Date.now() + e.durationMs;
+  while (Date.now() < until && (postOutcomes.length === 0 || portalOutcomes(stack, since, postOutcomes) === 0)) await delay(10);
+  stack.portal.configure(restore);
+  const entries = stack.portal.log().filter((x) => x.seq > since);
+  const hitPosts = postOutcomes.length ? portalOutcomes(stack, since, postOutcomes) : 0;
+  return `${JSON.stringify(patch)}: ${entries.length} request(s) in the window${postOutcomes.length ? `, ${hitPosts} POST(s) ${postOutcomes.join('/')}` : ''}`;
+}
+
+async function llmBurst(stack: ChaosStack, e: FaultEvent): Promise<string> {
+  const since = stack.llm.log().length;
+  stack.llm.setScenario(withFaultBurst(chaosScenario, e.kind, e.burst ?? 1));
+  await delay(e.durationMs);
+  stack.llm.setScenario(chaosScenario);
+  const log = stack.llm.log().slice(since);
+  const spoiled = log.filter((x) => x.responseIndex !== null && x.responseIndex < (e.burst ?? 1)).length;
+  return `${e.burst} bad answer(s) per rule; ${log.length} request(s) in the window, ${spoiled} answered badly`;
+}
+
+export async function applyFault(stack: ChaosStack, e: FaultEvent): Promise<string> {
+  switch (e.kind) {
+    case 'worker-kill': {
+      const pid = stack.fleet.kill(e.pick ?? 0);
+      return pid ? `SIGKILL worker ${pid}` : 'no live worker to kill';
+    }
+    case 'worker-crash-at-point': {
+      const before = stack.fleet.stats().crashedAt[e.point!] ?? 0;
+      const pid = await stack.fleet.armAtPoint(e.point!);
+      const until = Date.now() + e.durationMs;
+      while (Date.now() < until && (stack.fleet.stats().crashedAt[e.point!] ?? 0) === before) await delay(100);
+      const crashed = (stack.fleet.stats().crashedAt[e.point!] ?? 0) > before;
+      if (!crashed) await stack.fleet.disarmAll();
+      return `worker ${pid} armed with ${e.point}:crash — ${crashed ? 'it SIGKILLed itself there' : 'no submit reached it in the window (disarmed)'}`;
+    }
+    case 'temporal-restart':
+      await stack.temporal.kill();
+      await delay(e.durationMs);
+      await stack.temporal.restart();
+      return `dev server SIGKILLed, down ${e.durationMs} ms, restarted on its SQLite file`;
+    case 'postgres-restart':
+      await stack.postgres.restart(e.durationMs);
+      return `Postgres stopped (immediate), down ${e.durationMs} ms + start-up, restarted`;
+    case 'llm-5xx':
+    case 'llm-429':
+    case 'llm-lost-response':
+    case 'llm-latency':
+    case 'llm-garbage':
+      return llmBurst(stack, e);
+    case 'portal-5xx':
+      return portalWindow(stack, e, { errorRate: 1 }, ['error-injected']);
+    case 'portal-lost-response':
+      return portalWindow(stack, e, { mode: 'response-lost' }, ['response-lost']);
+    case 'portal-latency':
+      return portalWindow(stack, e, { latencyMs: 7000 }, []);
+    case 'portal-lag':
+      return portalWindow(stack, e, { lagMs: 6000 }, []);
+    case 'portal-429':
+      return portalWindow(stack, e, { rateLimitPerMinute: 1 }, []);
+    case 'enrichment-429':
+    case 'enrichment-latency': {
+      const before = stack.enrichment.stats();
+      stack.enrichment.configure(e.kind === 'enrichment-429' ? { limit: 2, windowMs: 2000 } : { latencyMs: 12_000 });
+      await delay(e.durationMs);
+      stack.enrichment.configure(healthy.enrichment);
+      const after = stack.enrichment.stats();
+      return `${after.requests - before.requests} request(s) in the window, ${after.rateLimited - before.rateLimited} answered 429${e.kind === 'enrichment-latency' ? ', each delayed 12 s (client timeout 10 s)' : ''}`;
+    }
+  }
+}
+
+/** Puts every simulator back to healthy and every worker back to unarmed (end of the fault phase). */
+export async function healAll(stack: ChaosStack): Promise<void> {
+  stack.portal.configure(healthy.portal);
+  stack.enrichment.configure(healthy.enrichment);
+  stack.llm.setScenario(chaosScenario);
+  await stack.fleet.disarmAll();
+}

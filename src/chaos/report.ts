@@ -1,0 +1,77 @@
+/** docs/reliability.md from a chaos run: the figures, the invariants, the faults as applied, how to rerun. */
+import type { ChaosResult } from './runner';
+
+const pct = (x: number | null) => (x === null ? 'n/a (no fault reached a run)' : `${(100 * x).toFixed(1)} %`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function rerunCommand(r: ChaosResult): string {
+  return `npm run chaos -- --seed ${r.options.seed} --pipelines ${r.options.perKind} --duration ${r.options.durationS}`;
+}
+
+export function renderReliability(r: ChaosResult, generatedAt = new Date()): string {
+  const f = r.figures;
+  const row = (name: string, value: string | number, must?: string, ok?: boolean) => `| ${name} | ${value} | ${must ?? ''} | ${ok === undefined ? '' : ok ? 'pass' : '**FAIL**'} |`;
+  const kinds = Object.entries(f.escalationKinds).map(([k, n]) => `${k} × ${n}`).join(', ') || 'none';
+  const lines = [
+    '# Reliability under faults (chaos suite)',
+    '',
+    `Generated ${generatedAt.toISOString()} by \`src/chaos/main.ts\`. Seed **${r.options.seed}**, ${r.options.perKind} run(s) of each of ${f.perKind.length} pipeline kinds (${f.runs} runs),`,
+    `${r.options.durationS} s of faults, ${r.options.workers} worker processes; the run took ${secs(r.elapsedMs)} (settling ${secs(r.settledMs)}).`,
+    '',
+    'Rerun exactly this (same seed → same faults at the same offsets, same inputs; timing-dependent effects may differ):',
+    '',
+    '```sh',
+    rerunCommand(r),
+    '```',
+    '',
+    '## Invariants and figures',
+    '',
+    '| Figure | Value | Must be | Result |',
+    '|---|---|---|---|',
+    row('Workflows lost', f.lost, '0', f.lost === 0),
+    row('Duplicate side effects at the portal (extra submissions per fingerprint)', f.duplicateSubmissions, '0', f.duplicateSubmissions === 0),
+    row('Runs stuck without an escalation after settling', f.stuck, '0', f.stuck === 0),
+    row('Money spent over any budget (per-workflow budgets and the daily cap ledger)', f.budgetOverruns, '0', f.budgetOverruns === 0),
+    row('Runs completed with a wrong result', f.wrongResults, '0', f.wrongResults === 0),
+    row('Shared counter (applySharedChange): value / accepted changes', `${f.sharedCounter.actual} / ${f.sharedCounter.expected}`, 'equal', f.sharedCounter.actual === f.sharedCounter.expected),
+    row('Runs completed without a human', `${f.completedWithoutHuman} of ${f.runs}`),
+    row('Runs escalated with context (kind, reason, failure or details)', `${f.escalatedWithContext} of ${f.escalated} escalated (${kinds})`, 'all', f.escalated === f.escalatedWithContext),
+    row('… of which escalations by design (approvals, low-confidence decisions)', f.escalatedAsDesigned),
+    row('Escalations not visible as AwaitingHuman', f.escalationsNotMarked, '0', f.escalationsNotMarked === 0),
+    row('Runs open while a fault was active', `${f.exposed} of ${f.runs}`),
+    row('Runs a transient fault demonstrably reached', f.hitByTransientFault),
+    row('**Auto-recovered share of transient faults**', `**${pct(f.autoRecoveredShare)}** (${f.autoRecovered} of ${f.hitByTransientFault})`, '≥ 95 % (target)', f.autoRecoveredShare === null ? undefined : f.autoRecoveredShare >= 0.95),
+    '',
+    `LLM: ${f.llm.calls} calls, ${f.llm.troubled} failed or repaired, ${f.llm.spentUsd.toFixed(6)} USD. Daily ledger: ${f.dailyLedger.map((d) => `${d.day} spent ${d.spentUsd} USD (Σ llm_calls ${d.callsUsd}), in flight ${d.reservedUsd}, cap ${d.capUsd}`).join('; ') || 'no spend'}.`,
+    `Portal: ${f.portal.postAttempts} POSTs, ${f.portal.persisted} persisted, ${f.portal.injectedErrors} injected 5xx, ${f.portal.responsesLost} responses lost, ${f.portal.rateLimited} rate-limited.`,
+    `Workers: ${r.fleet.spawned} processes spawned, ${r.fleet.killed} SIGKILLed at random moments, crashes at fault points: ${Object.entries(r.fleet.crashedAt).map(([p, n]) => `${p} × ${n}`).join(', ') || 'none'}, ${r.fleet.otherExits} other exits. Dev server restarts: ${r.temporalRestarts}; Postgres restarts: ${r.postgresRestarts}.`,
+    `After the checks: ${r.windDown.resolved} designed escalations resolved by the on-call (${r.windDown.completedAfterResolution} then completed), ${r.windDown.terminated} other open runs terminated.`,
+    '',
+    ...(r.violations.length ? ['**Violations:**', '', ...r.violations.map((v) => `- ${v}`), ''] : []),
+    ...(f.notRecovered.length ? ['Fault-hit runs that did not recover by themselves:', '', ...f.notRecovered.map((n) => `- ${n}`), ''] : []),
+    '## Per pipeline',
+    '',
+    '| Pipeline | Runs | Completed | Escalated by design | Escalated otherwise | Stuck | Lost | Hit by a fault | Recovered alone |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...f.perKind.map((k) => `| ${k.kind} | ${k.runs} | ${k.completed} | ${k.escalatedAsDesigned} | ${k.escalatedOther} | ${k.stuck} | ${k.lost} | ${k.hit} | ${k.recovered} |`),
+    '',
+    '## Faults as applied',
+    '',
+    '| # | At | Kind | Effect |',
+    '|---|---|---|---|',
+    ...r.applied.map((a) => `| ${a.event.seq} | ${secs(a.startedMs)} | ${a.event.kind} | ${a.effect.replace(/\|/g, '\\|')} |`),
+    '',
+    '## Definitions',
+    '',
+    '- **Lost**: a started run that is neither completed nor waiting AwaitingHuman with an open escalation (on itself or a child workflow) — failed, terminated, timed out or not found.',
+    '- **Duplicate side effect**: more than one submission persisted at the portal for one fingerprint (record, entity, business date), from the portal\'s own record (`GET /_admin/submissions`).',
+    '- **Stuck**: still running after the settle time, with no open escalation on the run or its children.',
+    '- **Over budget**: Σ `llm_calls.cost_usd` of a workflow above the budget it was started with (children: the per-child budget); the daily ledger above its cap or not equal to Σ `llm_calls` of the day.',
+    '- **Escalated with context**: the open escalation has a kind, a reason, a time, and the failure (first/latest) or details a person needs; a `breaker-open` escalation must carry the first failure.',
+    '- **Hit by a transient fault**: the run\'s history (or a child\'s) shows a retried, failed or timed-out activity or workflow task, or `llm_calls` shows a failed or repaired model call for it. Runs that waited for a person by design (approvals, low-confidence decisions) are left out unless they escalated for another reason.',
+    '- **Auto-recovered share** = hit runs that completed with the right result and no human ÷ hit runs.',
+    '- Every scheduled fault is transient: a restart, a burst of N bad answers per LLM rule, a window of seconds. Portal POST faults end after the first POST they spoil, because two consecutive POST failures open the shared circuit breaker — a person\'s call by design, not a transient fault.',
+    '',
+  ];
+  return lines.join('\n');
+}

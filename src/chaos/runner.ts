@@ -1,0 +1,142 @@
+/**
+ * One chaos run: start the stack, start M runs of every pipeline kind spread over the first 70 % of the
+ * run, inject the seeded faults on their schedule, heal everything, let the runs settle, check the
+ * invariants, then resolve (designed escalations) or terminate (anything else) what still waits, and tear
+ * the stack down.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { resolveEscalation } from '../client/submitAndVerify';
+import { createSeededRandom } from '../deterministic/seededRandom';
+import { applyFault, healAll, type AppliedFault } from './injector';
+import { checkInvariants, violations, type ChaosFigures, type RunReport } from './invariants';
+import { faultEvidence, llmTroubleByWorkflow, settle } from './observe';
+import { planRuns, startRun } from './pipelines';
+import { createFaultSchedule, faultKinds, type FaultEvent, type FaultKind } from './schedule';
+import { DAILY_CAP_USD, startChaosStack } from './stack';
+import type { FleetStats } from './workerFleet';
+
+export interface ChaosOptions {
+  seed: number;
+  /** Runs of each pipeline kind. */
+  perKind: number;
+  /** Length of the fault phase; runs start in its first 70 %. */
+  durationS: number;
+  /** Longest wait, after the faults, for every run to complete or escalate. Default 300 s. */
+  settleS?: number;
+  /** Worker processes. Default 2. */
+  workers?: number;
+  kinds?: readonly FaultKind[];
+  log?: (line: string) => void;
+}
+
+export interface WindDown {
+  resolved: number;
+  completedAfterResolution: number;
+  terminated: number;
+}
+
+export interface ChaosResult {
+  options: Required<Omit<ChaosOptions, 'log'>>;
+  schedule: FaultEvent[];
+  applied: AppliedFault[];
+  figures: ChaosFigures;
+  violations: string[];
+  reports: RunReport[];
+  windDown: WindDown;
+  fleet: FleetStats;
+  temporalRestarts: number;
+  postgresRestarts: number;
+  elapsedMs: number;
+  settledMs: number;
+}
+
+const withDeadline = <T>(client: Client, ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
+
+/** Designed escalations get the decision they wait for; everything else still open is terminated. */
+async function windDown(client: Client, reports: RunReport[]): Promise<WindDown> {
+  const out: WindDown = { resolved: 0, completedAfterResolution: 0, terminated: 0 };
+  await Promise.all(
+    reports.map(async (r) => {
+      if (r.state.outcome === 'completed' || r.state.outcome === 'lost') return;
+      const handle = client.workflow.getHandle(r.run.workflowId);
+      const e = r.state.escalation;
+      if (e && e.kind === r.run.designedEscalation && e.workflowId === r.run.workflowId) {
+        try {
+          await resolveEscalation(client, r.run.workflowId, { decision: 'approve', by: 'chaos-oncall', reason: 'chaos run over' });
+          out.resolved += 1;
+          await withDeadline(client, 30_000, () => handle.result());
+          out.completedAfterResolution += 1;
+          return;
+        } catch {
+          /* fall through: terminate */
+        }
+      }
+      const terminated = await handle.terminate('chaos run over').then(() => true, () => false);
+      if (terminated) out.terminated += 1;
+    }),
+  );
+  return out;
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
+  const log = o.log ?? (() => undefined);
+  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds };
+  const durationMs = options.durationS * 1000;
+  const schedule = createFaultSchedule({ seed: options.seed, durationMs, kinds: options.kinds });
+  const began = Date.now();
+  log(`chaos: seed ${options.seed}, ${options.perKind} run(s) per kind, ${options.durationS} s, ${schedule.length} fault(s); starting the stack`);
+  const stack = await startChaosStack({ seed: options.seed, workers: options.workers, log });
+  try {
+    const runs = planRuns({ seed: options.seed, perKind: options.perKind, sourceUrl: (n) => stack.sources.sourceUrl(n) });
+    const r = createSeededRandom(options.seed ^ 0x5f3759df);
+    const startAt = runs.map(() => Math.round(r() * durationMs * 0.7));
+    const t0 = Date.now();
+    const at = () => Date.now() - t0;
+
+    const applied: AppliedFault[] = [];
+    const faulting = schedule.map(async (e) => {
+      await delay(e.atMs);
+      const startedMs = at();
+      let effect: string;
+      try {
+        effect = await applyFault(stack, e);
+      } catch (err) {
+        effect = `could not apply: ${(err as Error).message}`;
+      }
+      applied.push({ event: e, startedMs, endedMs: at(), effect });
+      log(`fault #${e.seq} ${e.kind} at ${(startedMs / 1000).toFixed(1)} s: ${effect}`);
+    });
+    const starting = runs.map(async (run, i) => {
+      await delay(startAt[i]!);
+      await startRun(stack.client, stack.taskQueue, run);
+    });
+    await Promise.all(starting);
+    log(`chaos: ${runs.length} runs started`);
+    await Promise.all(faulting);
+    await delay(Math.max(0, durationMs - at()));
+    await healAll(stack);
+    applied.sort((a, b) => a.event.seq - b.event.seq);
+
+    log('chaos: faults over; settling');
+    const settleFrom = Date.now();
+    const states = await settle(stack.client, runs, options.settleS * 1000, log);
+    const settledMs = Date.now() - settleFrom;
+    const llmTrouble = await llmTroubleByWorkflow(stack.db);
+    const evidence = new Map<string, string[]>();
+    await Promise.all(runs.map(async (run) => evidence.set(run.workflowId, await faultEvidence(stack.client, run, llmTrouble))));
+    const portal = { submissions: stack.portal.submissions(), stats: stack.portal.stats() };
+    const { reports, figures } = await checkInvariants({ db: stack.db, seed: options.seed, dailyCapUsd: DAILY_CAP_USD, runs, states, evidence, faults: applied, runStartedAt: t0, portal });
+    const broken = violations(figures);
+    log(`chaos: checked — ${broken.length ? `VIOLATED: ${broken.join('; ')}` : 'all invariants hold'}`);
+
+    const wound = await windDown(stack.client, reports);
+    return {
+      options, schedule, applied, figures, violations: broken, reports, windDown: wound, fleet: stack.fleet.stats(),
+      temporalRestarts: applied.filter((a) => a.event.kind === 'temporal-restart').length, postgresRestarts: stack.postgres.restarts,
+      elapsedMs: Date.now() - began, settledMs,
+    };
+  } finally {
+    await stack.teardown();
+  }
+}

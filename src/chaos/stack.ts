@@ -1,0 +1,102 @@
+/**
+ * Everything a chaos run breaks, all of its own: a Temporal dev server on a SQLite file (killed and
+ * restarted), a Postgres cluster (restarted), the portal / LLM / enrichment / record-source simulators
+ * (misconfigured live), and worker processes (SIGKILLed). Nothing here is shared with other tests.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type BreakwaterConfig } from '../config';
+import { startEnrichmentSimulator, type EnrichmentSimulator } from '../simulators/enrichment';
+import { startLlmSimulator, type LlmSimulator } from '../simulators/llm';
+import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
+import { startRecordSourceSimulator, type RecordSourceSimulator } from '../simulators/recordSource';
+import { createPool, type Db } from '../store/db';
+import { migrate } from '../store/migrate';
+import { startPersistentTemporal, type PersistentTemporal } from '../testing/persistentTemporal';
+import { chaosModels, chaosScenario } from './llmScenario';
+import { startOwnPostgres, type OwnPostgres } from './ownPostgres';
+import { INGEST_SOURCES } from './pipelines';
+import { startWorkerFleet, type WorkerFleet } from './workerFleet';
+
+/** The simulators' healthy settings, restored after every fault. */
+export const healthy = {
+  portal: { lagMs: 1000, errorRate: 0, latencyMs: 0, rateLimitPerMinute: null, mode: 'normal' as const },
+  enrichment: { limit: 1000, windowMs: 60_000, latencyMs: 0 },
+};
+export const DAILY_CAP_USD = 5;
+const SCHEMA = 'chaos';
+
+export interface ChaosStack {
+  temporal: PersistentTemporal;
+  client: Client;
+  postgres: OwnPostgres;
+  db: Db;
+  config: BreakwaterConfig;
+  taskQueue: string;
+  portal: PortalSimulator;
+  llm: LlmSimulator;
+  enrichment: EnrichmentSimulator;
+  sources: RecordSourceSimulator;
+  fleet: WorkerFleet;
+  teardown(): Promise<void>;
+}
+
+export async function startChaosStack(o: { seed: number; workers: number; log: (line: string) => void }): Promise<ChaosStack> {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  try {
+    const postgres = await startOwnPostgres();
+    cleanup.push(() => postgres.stop());
+    const temporal = await startPersistentTemporal();
+    cleanup.push(() => temporal.stop());
+    const portal = await startPortalSimulator({ ...healthy.portal, seed: o.seed });
+    const llm = await startLlmSimulator({ scenario: chaosScenario });
+    const enrichment = await startEnrichmentSimulator(healthy.enrichment);
+    const sources = await startRecordSourceSimulator({ sources: INGEST_SOURCES });
+    cleanup.push(() => Promise.all([portal.close(), llm.close(), enrichment.close(), sources.close()]));
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bw-chaos-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const modelsFile = path.join(dir, 'models.json');
+    writeFileSync(modelsFile, JSON.stringify(chaosModels));
+    const taskQueue = `chaos-${o.seed}`;
+    const env: Record<string, string> = {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATABASE_URL: postgres.url,
+      DATABASE_SCHEMA: SCHEMA,
+      PORTAL_URL: portal.url,
+      OPENAI_BASE_URL: `${llm.url}/v1`,
+      OPENAI_API_KEY: 'sk-chaos-not-a-real-key',
+      ENRICHMENT_URL: enrichment.url,
+      ENRICHMENT_RATE_LIMIT_PER_MINUTE: '600',
+      BREAKWATER_MODELS_FILE: modelsFile,
+      DAILY_SPEND_CAP_USD: String(DAILY_CAP_USD),
+      SHUTDOWN_GRACE_MS: '1000',
+      METRICS_PORT: '',
+    };
+    const config = loadConfig({ ...process.env, ...env, LOG_LEVEL: 'warn' });
+    const db = createPool(config.database);
+    cleanup.push(() => db.end());
+    await migrate(db, SCHEMA);
+
+    const connection = await Connection.connect({ address: temporal.address });
+    cleanup.push(() => connection.close());
+    const client = new Client({ connection });
+    const fleet = startWorkerFleet({ size: o.workers, env, log: o.log });
+    cleanup.push(() => fleet.stop());
+    await fleet.ready(90_000);
+
+    const stack: ChaosStack = {
+      temporal, client, postgres, db, config, taskQueue, portal, llm, enrichment, sources, fleet,
+      async teardown() {
+        for (const step of cleanup.reverse()) await step().catch((e: unknown) => o.log(`teardown: ${(e as Error).message}`));
+      },
+    };
+    return stack;
+  } catch (e) {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    throw e;
+  }
+}
