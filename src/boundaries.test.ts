@@ -7,21 +7,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Worker } from '@temporalio/worker';
 import { startTestStack, type TestStack } from './testing/harness';
 import { breakwaterCli } from './testing/submitAndVerifyKit';
 
 let stack: TestStack;
-let worker: Worker;
-let running: Promise<void>;
 before(async () => {
   stack = await startTestStack();
-  worker = await stack.createWorker();
-  running = worker.run();
+  await stack.startWorker();
 });
 after(async () => {
-  worker?.shutdown();
-  await running;
   await stack?.teardown();
 });
 

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
 import { startTestStack, type TestStack } from '../testing/harness';
 import { breakwaterCli, stackEnv, waitFor } from '../testing/submitAndVerifyKit';
@@ -16,19 +15,14 @@ import type { Explanation } from './explain';
 
 let stack: TestStack;
 let portal: PortalSimulator;
-let worker: Worker;
-let running: Promise<void>;
 const LAG_MS = 2500;
 
 before(async () => {
   portal = await startPortalSimulator({ lagMs: LAG_MS });
   stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  worker = await stack.createWorker();
-  running = worker.run();
+  await stack.startWorker();
 });
 after(async () => {
-  worker?.shutdown();
-  await running;
   await stack?.teardown();
   await portal?.close();
 });

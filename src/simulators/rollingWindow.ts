@@ -56,18 +56,8 @@ export function createRollingWindow(): RollingWindow {
 }
 
 /**
- * The largest number of timestamps that fall inside any window of length
- * windowMs, using the same (t - windowMs, t] convention as the limiter, so a
- * correct client-side limiter never produces a value above the server limit.
+ * The largest number of timestamps inside any window, with the same (t - windowMs, t] convention as the
+ * limiter, so a correct client-side limiter never produces a value above the server limit. One definition
+ * for the simulator (the provider's view) and the broker's tests.
  */
-export function maxInAnyWindow(timestamps: readonly number[], windowMs: number): number {
-  const sorted = [...timestamps].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    const t = sorted[end] as number;
-    while ((sorted[start] as number) <= t - windowMs) start += 1;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+export { maxInAnyWindow } from '../deterministic/rollingWindow';

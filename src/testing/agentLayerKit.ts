@@ -31,18 +31,15 @@ export async function startAgentLayerStack(o: { models?: object; env?: Record<st
   const modelsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bw-models-')), 'models.json');
   writeFileSync(modelsFile, JSON.stringify(o.models ?? testModels));
   const stack = await startTestStack({ env: { OPENAI_BASE_URL: `${sim.url}/v1`, BREAKWATER_MODELS_FILE: modelsFile, ...o.env } });
-  const worker = await stack.createWorker(o.worker);
-  const running = worker.run();
+  const worker = await stack.startWorker(o.worker);
   return {
     stack,
     sim,
     worker,
     modelsFile,
     async stop() {
-      worker.shutdown();
-      await running.catch(() => undefined);
+      await stack.teardown(); // stops the worker first
       await sim.close();
-      await stack.teardown();
     },
   };
 }

@@ -25,6 +25,11 @@ export interface TestStack {
   config: BreakwaterConfig;
   /** A worker on this test's task queue with Breakwater's activities (plus overrides). */
   createWorker(extra?: Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'>): Promise<Worker>;
+  /**
+   * Creates a worker on this test's task queue and runs it until teardown (which shuts it down and waits
+   * for it first). For tests that need a worker in the background rather than `worker.runUntil`.
+   */
+  startWorker(extra?: Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'>): Promise<Worker>;
   /** The broker's per-API workers (e.g. `<taskQueue>-api-enrichment`) for this test's task queue. */
   createApiWorkers(extra?: Omit<ApiWorkersOptions, 'config' | 'db' | 'connection'>): Promise<Worker[]>;
   teardown(): Promise<void>;
@@ -67,6 +72,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   });
   const db = createPool(config.database);
   await migrate(db, schema);
+  const background: { worker: Worker; run: Promise<void> }[] = [];
+  const createWorker = (extra: Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'> = {}) =>
+    createBreakwaterWorker({ config, db, connection: env.nativeConnection, taskQueue, ...extra });
 
   return {
     env,
@@ -74,9 +82,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     schema,
     taskQueue,
     config,
-    createWorker: (extra = {}) => createBreakwaterWorker({ config, db, connection: env.nativeConnection, taskQueue, ...extra }),
+    createWorker,
+    async startWorker(extra = {}) {
+      const worker = await createWorker(extra);
+      background.push({ worker, run: worker.run() });
+      return worker;
+    },
     createApiWorkers: (extra = {}) => createApiWorkers({ config, db, connection: env.nativeConnection, taskQueue, ...extra }),
     async teardown() {
+      for (const b of background) b.worker.shutdown();
+      await Promise.all(background.map((b) => b.run.catch(() => undefined)));
       await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
       await db.end();
       await env.teardown();

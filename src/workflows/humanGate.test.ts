@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { ensureTemporalCli } from '../devstack/temporalTools';
 import { startTestStack, type TestStack } from '../testing/harness';
 import { recordHistory } from '../testing/histories';
@@ -14,16 +13,11 @@ import { escalationQuery, resolveUpdate } from './humanGate';
 import { requestApproval } from './requestApproval';
 
 let stack: TestStack;
-let worker: Worker;
-let running: Promise<void>;
 before(async () => {
   stack = await startTestStack({ env: { BREAKWATER_APPROVERS: 'alice, bob' } });
-  worker = await stack.createWorker();
-  running = worker.run();
+  await stack.startWorker();
 });
 after(async () => {
-  worker?.shutdown();
-  await running;
   await stack?.teardown();
 });
 

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import type { EscalationState, FailureContext } from '../contracts/resolution';
 import type { SubmitAndVerifyInput } from '../contracts/submitAndVerify';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
@@ -17,20 +16,15 @@ import { submitAndVerify } from './submitAndVerify';
 
 let stack: TestStack;
 let portal: PortalSimulator;
-let worker: Worker;
-let running: Promise<void>;
 let cli: (args: string[]) => ReturnType<typeof breakwaterCli>;
 
 before(async () => {
   portal = await startPortalSimulator({ lagMs: 200 });
   stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  worker = await stack.createWorker();
-  running = worker.run();
+  await stack.startWorker();
   cli = (args) => breakwaterCli(stackEnv(stack, portal.url), args);
 });
 after(async () => {
-  worker?.shutdown();
-  await running;
   await stack?.teardown();
   await portal?.close();
 });

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { createPortalClient } from '../activities/portal';
 import type { SubmitAndVerifyProgress } from '../contracts/submitAndVerify';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
@@ -16,17 +15,12 @@ import { submitAndVerify } from './submitAndVerify';
 
 let stack: TestStack;
 let portal: PortalSimulator;
-let worker: Worker;
-let running: Promise<void>;
 before(async () => {
   portal = await startPortalSimulator({ lagMs: 60_000 });
   stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  worker = await stack.createWorker();
-  running = worker.run();
+  await stack.startWorker();
 });
 after(async () => {
-  worker?.shutdown();
-  await running;
   await stack?.teardown();
   await portal?.close();
 });

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, beforeEach, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { EscalationState } from '../contracts/resolution';
 import type { SubmitAndVerifyInput, SubmitAndVerifyResult } from '../contracts/submitAndVerify';
@@ -21,18 +20,13 @@ import { submitAndVerify } from './submitAndVerify';
 
 let stack: TestStack;
 let portal: PortalSimulator;
-let worker: Worker;
-let running: Promise<void>;
 
 before(async () => {
   portal = await startPortalSimulator({ lagMs: 300 });
   stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  worker = await stack.createWorker();
-  running = worker.run();
+  await stack.startWorker();
 });
 after(async () => {
-  worker?.shutdown();
-  await running;
   await stack?.teardown();
   await portal?.close();
 });

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { startPortalSimulator, type PortalSimulator } from '../../simulators/portal';
 import { startTestStack, type TestStack } from '../../testing/harness';
 import { breakwaterCli, postAttemptsFor, stackEnv, waitFor } from '../../testing/submitAndVerifyKit';
@@ -13,17 +12,12 @@ import { getEscalationState, resolveEscalation, startSubmitAndVerify } from '../
 
 let stack: TestStack;
 let portal: PortalSimulator;
-let worker: Worker;
-let running: Promise<void>;
 before(async () => {
   portal = await startPortalSimulator({ lagMs: 5_000 });
   stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  worker = await stack.createWorker();
-  running = worker.run();
+  await stack.startWorker();
 });
 after(async () => {
-  worker?.shutdown();
-  await running;
   await stack?.teardown();
   await portal?.close();
 });

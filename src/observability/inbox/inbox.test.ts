@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { webUiLink } from '../../client/connection';
 import type { EscalationState } from '../../contracts/resolution';
 import { startPortalSimulator, type PortalSimulator } from '../../simulators/portal';
@@ -20,24 +19,19 @@ import { startInbox, type InboxServer } from './server';
 
 let stack: TestStack;
 let portal: PortalSimulator;
-let worker: Worker;
-let running: Promise<void>;
 let inbox: InboxServer;
 let browser: Browser;
 
 before(async () => {
   portal = await startPortalSimulator({ lagMs: 100, mode: 'failing' });
   stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  worker = await stack.createWorker();
-  running = worker.run();
+  await stack.startWorker();
   inbox = await startInbox({ client: stack.env.client, db: stack.db, link: (id, run) => webUiLink(stack.config, id, run) });
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
   await inbox?.close();
-  worker?.shutdown();
-  await running;
   await stack?.teardown();
   await portal?.close();
 });
