@@ -21,17 +21,20 @@ export const testModels = {
 export interface AgentLayerStack {
   stack: TestStack;
   sim: LlmSimulator;
-  worker: Worker;
+  /** Undefined with `startWorker: false`. */
+  worker: Worker | undefined;
   modelsFile: string;
   stop(): Promise<void>;
 }
 
-export async function startAgentLayerStack(o: { models?: object; env?: Record<string, string>; scenario?: LlmScenario; worker?: Parameters<TestStack['createWorker']>[0] } = {}): Promise<AgentLayerStack> {
+export async function startAgentLayerStack(
+  o: { models?: object; env?: Record<string, string>; scenario?: LlmScenario; worker?: Parameters<TestStack['createWorker']>[0]; startWorker?: boolean } = {},
+): Promise<AgentLayerStack> {
   const sim = await startLlmSimulator({ scenario: o.scenario });
   const modelsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bw-models-')), 'models.json');
   writeFileSync(modelsFile, JSON.stringify(o.models ?? testModels));
   const stack = await startTestStack({ env: { OPENAI_BASE_URL: `${sim.url}/v1`, BREAKWATER_MODELS_FILE: modelsFile, ...o.env } });
-  const worker = await stack.startWorker(o.worker);
+  const worker = o.startWorker === false ? undefined : await stack.startWorker(o.worker);
   return {
     stack,
     sim,

@@ -58,6 +58,8 @@ export interface AgentRunner {
 
 const defaultActivityOptions: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  // callModel heartbeats every 5 s while it waits for the model; a dead worker is noticed in 20 s, not 2 min.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 };
 

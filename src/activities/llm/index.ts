@@ -2,6 +2,7 @@
  * The agent layer's activities: `callModel` (and the reference pipeline's `recordAgentDecision`).
  * The models config is loaded here, when the worker starts: an unknown model is an error now, not later.
  */
+import { heartbeating } from '../heartbeat';
 import OpenAI from 'openai';
 import type { BreakwaterConfig } from '../../config';
 import { registerSecrets } from '../../redact';
@@ -42,7 +43,8 @@ export function createLlmActivities(deps: LlmDeps) {
   const requestTimeoutMs = deps.requestTimeoutMs ?? 60_000;
   const cap = createDailyCap(deps.db, deps.config.dailySpendCapUsd);
   return {
-    callModel: createCallModel({
+    // Heartbeats while waiting for the model: a worker killed mid-call is noticed within the heartbeat timeout.
+    callModel: heartbeating(createCallModel({
       client: deps.client ?? createOpenAiClient(deps.config, requestTimeoutMs),
       models,
       cap,
@@ -50,7 +52,7 @@ export function createLlmActivities(deps: LlmDeps) {
       recorder: createCallRecorder(deps.db, cap),
       backoff: { ...defaultBackoff, ...deps.backoff },
       requestTimeoutMs,
-    }),
+    })),
     ...createDecisionLedgerActivities(deps.db),
   };
 }
