@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ESLint } from 'eslint';
-import { projectRoot } from '../devstack/paths';
+import { projectRoot } from './devstack/paths';
 
 const eslint = new ESLint({ cwd: projectRoot() });
 const workflowFile = path.join(projectRoot(), 'src', 'workflows', 'doctor.ts');

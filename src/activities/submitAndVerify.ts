@@ -17,15 +17,8 @@ import { createCircuitBreaker } from './circuitBreaker';
 import { createFingerprintStore, type FingerprintRecord } from './fingerprints';
 import { createPortalClient, isPortalError, portalFailure, type PortalError, type PortalRecord } from './portal';
 
-/** Named crash windows (src/faults.ts) along one submission attempt. */
-export const SubmitFaultPoints = {
-  /** The POST intent is recorded, the POST not yet sent. */
-  beforePost: 'portal.submit.beforePost',
-  /** The portal accepted the POST; the fingerprint is not yet marked done. */
-  afterPost: 'portal.submit.afterPost',
-  /** The fingerprint is done; the activity has not yet reported back. */
-  afterDone: 'portal.submit.afterDone',
-} as const;
+import { SubmitFaultPoints } from '../contracts/submitAndVerify';
+export { SubmitFaultPoints };
 
 export interface SubmitOnceInput extends FingerprintParts {
   payload: Record<string, unknown>;

@@ -161,3 +161,13 @@ export interface SubmitAndVerifyProgress {
 }
 
 export const PROGRESS_QUERY = 'progress';
+
+/** Named crash windows (src/faults.ts) along one submission attempt. */
+export const SubmitFaultPoints = {
+  /** The POST intent is recorded, the POST not yet sent. */
+  beforePost: 'portal.submit.beforePost',
+  /** The portal accepted the POST; the fingerprint is not yet marked done. */
+  afterPost: 'portal.submit.afterPost',
+  /** The fingerprint is done; the activity has not yet reported back. */
+  afterDone: 'portal.submit.afterDone',
+} as const;

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
 import { startTestStack, type TestStack } from '../testing/harness';
 import { portalAdmin, postAttemptsFor, stackEnv, waitFor } from '../testing/submitAndVerifyKit';
-import { SubmitFaultPoints } from '../activities/submitAndVerify';
+import { SubmitFaultPoints } from '../contracts/submitAndVerify';
 import { submitAndVerify } from './submitAndVerify';
 
 let stack: TestStack;
