@@ -40,10 +40,6 @@ export function armFault(point: string, action: FaultAction = 'throw', times = 1
   armed.set(point, { action, remaining: times });
 }
 
-export function disarmAllFaults(): void {
-  armed.clear();
-}
-
 /** How often a point was reached (armed or not) in this process. */
 export const faultHits = (point: string): number => hits.get(point) ?? 0;
 

@@ -11,25 +11,18 @@ export function registerSecrets(...values: (string | undefined)[]): void {
   for (const v of values) if (v && v.length >= 6) known.add(v);
 }
 
-const patterns: RegExp[] = [
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\bsk-[A-Za-z0-9_-]{8,}/g,
-  /(\/\/[^:/@\s]+:)[^@\s]+(@)/g, // user:password@ in URLs
-  /("?(?:api[_-]?key|password|secret|token|authorization)"?\s*[:=]\s*"?)[^",\s}]+/gi,
+/** Credential-shaped text, each with how to mask it (keeping the shape, so a log line stays readable). */
+const patterns: [RegExp, (match: string, ...groups: string[]) => string][] = [
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme) => `${scheme} ${MASK}`],
+  [/\bsk-[A-Za-z0-9_-]{8,}/g, () => MASK],
+  [/(\/\/[^:/@\s]+:)[^@\s]+(@)/g, (_m, userColon, at) => `${userColon}${MASK}${at}`], // user:password@ in URLs
+  [/("?(?:api[_-]?key|password|secret|token|authorization)"?\s*[:=]\s*"?)[^",\s}]+/gi, (_m, key) => `${key}${MASK}`],
 ];
 
 export function redactText(text: string): string {
   let out = text;
   for (const secret of known) out = out.split(secret).join(MASK);
-  for (const p of patterns) {
-    out = out.replace(p, (match, ...groups: unknown[]) => {
-      const [g1, g2] = groups as [unknown, unknown];
-      if (typeof g1 === 'string' && typeof g2 === 'string' && p.source.startsWith('(\\/\\/')) return `${g1}${MASK}${g2}`;
-      if (typeof g1 === 'string' && /[:=]\s*"?$/.test(g1)) return `${g1}${MASK}`;
-      if (typeof g1 === 'string' && /^(bearer|basic)$/i.test(g1)) return `${g1} ${MASK}`;
-      return match.startsWith('sk-') ? MASK : match;
-    });
-  }
+  for (const [pattern, mask] of patterns) out = out.replace(pattern, mask as (substring: string, ...args: unknown[]) => string);
   return out;
 }
 

@@ -20,7 +20,15 @@ export interface PostgresCluster {
 
 export const DATABASE_NAME = 'breakwater';
 
+let binDir: string | undefined;
+
+/** Found once per process: every server command below needs it. */
 function pgBinDir(): string {
+  binDir ??= findPgBinDir();
+  return binDir;
+}
+
+function findPgBinDir(): string {
   try {
     const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
     if (existsSync(path.join(dir, 'initdb'))) return dir;

@@ -5,12 +5,12 @@
  * every workflow task (no cache) emits no duplicate spans and counts no run twice.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
+import { findFreePort } from '../devstack/processes';
 import { startAgentLayerStack, waitForEscalation, type AgentLayerStack } from '../testing/agentLayerKit';
 import { waitFor } from '../testing/submitAndVerifyKit';
 import { agentDecision } from '../workflows/agentDecision';
@@ -25,16 +25,8 @@ let portal: PortalSimulator;
 let metrics: MetricsServer;
 let client: Client;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 before(async () => {
-  const corePort = await freePort();
+  const corePort = await findFreePort();
   // Core's Prometheus exporter: must be installed before anything creates the Temporal runtime.
   Runtime.install({ telemetryOptions: runtimeTelemetryOptions(corePort - 1) }); // binds 127.0.0.1:corePort
   installTracing({ spanProcessor: new SimpleSpanProcessor(spans) });

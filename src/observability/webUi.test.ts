@@ -4,68 +4,38 @@
  * names) in its history, its search attributes and its summary. The screenshot is kept in test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { loadConfig } from '../config';
 import { searchAttributeKeys } from '../contracts/searchAttributes';
-import { ensureTemporalCli } from '../devstack/temporalTools';
+import { findFreePort } from '../devstack/processes';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
-import { createPool, type Db } from '../store/db';
-import { migrate } from '../store/migrate';
 import { artifactsDir, launchChromium, type Browser } from '../testing/chromium';
-import { createBreakwaterWorker } from '../workers/worker';
+import { startTestStack, type TestStack } from '../testing/harness';
 import { submitAndVerify } from '../workflows/submitAndVerify';
 
-let env: TestWorkflowEnvironment;
-let db: Db;
-let schema: string;
+let stack: TestStack;
 let portal: PortalSimulator;
-let worker: Worker;
-let running: Promise<void>;
 let browser: Browser;
 let uiPort: number;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 before(async () => {
-  uiPort = await freePort();
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, searchAttributes: [...searchAttributeKeys], ui: true, uiPort },
-  });
+  uiPort = await findFreePort();
   portal = await startPortalSimulator({ lagMs: 200 });
-  schema = `t_${randomBytes(6).toString('hex')}`;
-  const config = loadConfig({ ...process.env, DATABASE_SCHEMA: schema, TEMPORAL_TASK_QUEUE: `ui-${schema}`, TEMPORAL_ADDRESS: env.address, PORTAL_URL: portal.url, LOG_LEVEL: 'warn' });
-  db = createPool(config.database);
-  await migrate(db, schema);
-  worker = await createBreakwaterWorker({ config, db, connection: env.nativeConnection });
-  running = worker.run();
+  stack = await startTestStack({ uiPort, env: { PORTAL_URL: portal.url } });
+  await stack.startWorker();
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  worker?.shutdown();
-  await running;
-  await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-  await db?.end();
-  await env?.teardown();
+  await stack?.teardown();
   await portal?.close();
 });
 
 test("the dev server's Web UI shows a finished run: its activities, search attributes and summary", async () => {
-  const workflowId = `webui-${schema}`;
-  const handle = await env.client.workflow.start(submitAndVerify, {
-    taskQueue: `ui-${schema}`,
+  const workflowId = `webui-${stack.schema}`;
+  const handle = await stack.env.client.workflow.start(submitAndVerify, {
+    taskQueue: stack.taskQueue,
     workflowId,
     args: [{ recordId: 'UI-1', entityId: 'E', businessDate: '2025-03-04', options: { verifyDelay: 300, verifyDeadline: '10s', pollBackoff: { initial: 300 } } }],
     staticSummary: 'submitAndVerify UI-1/E for 2025-03-04',

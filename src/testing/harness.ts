@@ -39,6 +39,8 @@ export interface TestStackOptions {
   timeSkipping?: boolean;
   /** Extra env (e.g. PORTAL_URL) layered over process.env for this test's config. */
   env?: Record<string, string>;
+  /** Serve the dev server's Web UI on this port (browser tests). */
+  uiPort?: number;
 }
 
 async function databaseUrl(): Promise<string> {
@@ -56,6 +58,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         server: {
           executable: { type: 'existing-path', path: ensureTemporalCli() },
           searchAttributes: [...searchAttributeKeys],
+          ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
         },
       });
   const schema = `t_${randomBytes(6).toString('hex')}`;
