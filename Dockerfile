@@ -5,7 +5,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# @temporalio/* are peer dependencies (pinned for this repo in devDependencies too); drop the dev pin so the
+# prune keeps them: the worker needs them at run time.
+RUN npm run build \
+ && node -e "const fs = require('fs'); const p = require('./package.json'); for (const n of Object.keys(p.peerDependencies)) delete p.devDependencies[n]; fs.writeFileSync('package.json', JSON.stringify(p, null, 2));" \
+ && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -19,4 +23,4 @@ COPY config ./config
 USER node
 # Graceful shutdown: Temporal drains in-flight activities for SHUTDOWN_GRACE_MS on SIGTERM.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/workers/main.js"]
+CMD ["node", "dist/pipelines/main.js"]

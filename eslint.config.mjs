@@ -33,6 +33,20 @@ export const deterministicImportRule = [
   },
 ];
 
+// The toolkit never imports a reference pipeline: src/pipelines builds on the toolkit's public API, like a
+// user's project. Dev tooling (demo, bench, chaos) may use both; tests of the pipelines live in src/pipelines.
+export const toolkitImportRule = [
+  'error',
+  {
+    patterns: [
+      {
+        group: ['**/pipelines', '**/pipelines/*', '**/pipelines/**'],
+        message: 'The toolkit must not import a reference pipeline: move what both need into the toolkit, or the code into src/pipelines.',
+      },
+    ],
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.breakwater/**', 'test-artifacts/**', 'bin/**', '**/*.mjs', 'test/fixtures/**'] },
   js.configs.recommended,
@@ -50,8 +64,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts', 'src/deterministic/**/*.ts', 'src/contracts/**/*.ts', 'src/workflow.ts'],
+    files: ['src/**/*.ts'],
+    ignores: ['src/pipelines/**', 'src/demo/**', 'src/bench/**', 'src/chaos/**'],
+    rules: { 'no-restricted-imports': toolkitImportRule },
+  },
+  {
+    files: ['src/workflows/**/*.ts', 'src/deterministic/**/*.ts', 'src/contracts/**/*.ts', 'src/workflow.ts', 'src/pipelines/**/workflow.ts', 'src/pipelines/**/contract.ts', 'src/pipelines/planExecuteReview/planRun.ts', 'src/pipelines/planExecuteReview/reviewPolicy.ts', 'src/pipelines/supervisor/subAgent.ts', 'src/pipelines/workflows.ts', 'src/**/fixtures/*Workflows.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': deterministicImportRule },
+    rules: { '@typescript-eslint/no-restricted-imports': deterministicImportRule },
   },
 );

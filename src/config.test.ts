@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configSecrets, configVariables, loadConfig } from './config';
+import { apiLimitFor, configSecrets, configVariables, loadConfig } from './config';
 import { isConfigError } from './errors';
 
 const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
@@ -11,14 +11,14 @@ test('defaults apply when variables are unset', () => {
   assert.equal(c.temporal.namespace, 'default');
   assert.equal(c.temporal.taskQueue, 'breakwater');
   assert.equal(c.database.schema, 'public');
-  assert.equal(c.portalUrl, undefined);
+  assert.deepEqual(c.apiLimits, {});
 });
 
 for (const [variable, value] of [
   ['TEMPORAL_ADDRESS', 'no-port'],
   ['DATABASE_URL', 'mysql://x'],
   ['OPENAI_BASE_URL', 'not a url'],
-  ['PORTAL_URL', 'ftp://portal'],
+  ['BREAKWATER_API_LIMITS', 'shop=100'],
   ['ALERT_NTFY_URL', '::'],
   ['METRICS_PORT', '70000'],
   ['DATABASE_SCHEMA', 'Robert"); DROP TABLE x;--'],
@@ -32,10 +32,20 @@ for (const [variable, value] of [
   });
 }
 
-test('every variable the brief names is part of the config module', () => {
-  for (const v of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'OPENAI_BASE_URL', 'OPENAI_API_KEY', 'PORTAL_URL', 'ENRICHMENT_URL', 'ALERT_NTFY_URL', 'ALERT_WEBHOOK_URL']) {
+test('every variable the brief names is part of the config module, and no reference pipeline setting is', () => {
+  for (const v of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'OPENAI_BASE_URL', 'OPENAI_API_KEY', 'ALERT_NTFY_URL', 'ALERT_WEBHOOK_URL', 'BREAKWATER_API_LIMITS']) {
     assert.ok(configVariables.includes(v as never), v);
   }
+  for (const v of ['PORTAL_URL', 'ENRICHMENT_URL', 'ENRICHMENT_RATE_LIMIT_PER_MINUTE']) assert.ok(!configVariables.includes(v as never), `${v} belongs to the reference pipelines (src/pipelines/config.ts)`);
+});
+
+test('BREAKWATER_API_LIMITS: each API gets its limit per window; an API without one is a ConfigError naming the variable', () => {
+  const c = loadConfig({ ...base, BREAKWATER_API_LIMITS: 'shop=100/60s, search=10/500ms' });
+  assert.deepEqual(c.apiLimits, { shop: { limit: 100, windowMs: 60_000 }, search: { limit: 10, windowMs: 500 } });
+  assert.deepEqual(apiLimitFor(c, 'search'), { limit: 10, windowMs: 500 });
+  assert.deepEqual(apiLimitFor(c, 'other', { limit: 5, windowMs: 1000 }), { limit: 5, windowMs: 1000 });
+  assert.throws(() => apiLimitFor(c, 'other'), (e: unknown) => isConfigError(e) && e.variables.includes('BREAKWATER_API_LIMITS') && /other=<limit>/.test(e.message));
+  assert.throws(() => loadConfig({ ...base, BREAKWATER_API_LIMITS: 'shop=0/1s' }), (e: unknown) => isConfigError(e) && e.variables.includes('BREAKWATER_API_LIMITS'));
 });
 
 test('a ConfigError message never echoes a secret value', () => {

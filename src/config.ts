@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors';
-import { stackStatePath } from './devstack/paths';
+import path from 'node:path';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
@@ -27,8 +27,6 @@ const envSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('public'),
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: z.string().optional(),
-  PORTAL_URL: optionalUrl,
-  ENRICHMENT_URL: optionalUrl,
   ALERT_NTFY_URL: optionalUrl,
   ALERT_WEBHOOK_URL: optionalUrl,
   METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
@@ -40,13 +38,19 @@ const envSchema = z.object({
   BREAKWATER_MODELS_FILE: z.string().min(1).optional(),
   /** Global LLM spend cap per UTC day across all workflows. */
   DAILY_SPEND_CAP_USD: z.coerce.number().positive().max(1_000_000).default(50),
-  /** The enrichment API's account-wide quota, enforced by the broker. */
   /** Comma-separated names allowed to resolve escalations, clear breakers and raise budgets; unset: anyone. */
   BREAKWATER_APPROVERS: z
     .string()
     .regex(/^\s*[^,\s][^,]*(,\s*[^,\s][^,]*)*\s*$/, 'expected a comma-separated list of names')
     .optional(),
-  ENRICHMENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().max(100_000).default(100),
+  /**
+   * Limits of rate-limited APIs for the broker: `name=limit/window`, comma-separated, e.g.
+   * `shop=100/60s,search=10/1s` (window units ms, s, m). An API's broker reads its limit here.
+   */
+  BREAKWATER_API_LIMITS: z
+    .string()
+    .regex(/^\s*[a-z][a-z0-9_-]{0,49}=\d{1,7}\/\d{1,7}(ms|s|m)(\s*,\s*[a-z][a-z0-9_-]{0,49}=\d{1,7}\/\d{1,7}(ms|s|m))*\s*$/, 'expected name=limit/window[,…], e.g. shop=100/60s')
+    .optional(),
 });
 
 export interface TemporalTls {
@@ -60,8 +64,6 @@ export type BreakwaterConfig = Readonly<{
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; apiKey: string | undefined; tls: TemporalTls | undefined };
   database: { url: string | undefined; schema: string };
   openai: { baseUrl: string | undefined; apiKey: string | undefined };
-  portalUrl: string | undefined;
-  enrichmentUrl: string | undefined;
   alerts: { ntfyUrl: string | undefined; webhookUrl: string | undefined };
   metricsPort: number | undefined;
   otlpEndpoint: string | undefined;
@@ -69,7 +71,8 @@ export type BreakwaterConfig = Readonly<{
   shutdownGraceMs: number;
   modelsFile: string | undefined;
   dailySpendCapUsd: number;
-  enrichmentRateLimitPerMinute: number;
+  /** Per API: requests allowed per rolling window (BREAKWATER_API_LIMITS). */
+  apiLimits: Readonly<Record<string, { limit: number; windowMs: number }>>;
   approvers: readonly string[] | undefined;
 }>;
 
@@ -102,8 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     },
     database: { url: e.DATABASE_URL ?? localStackDatabaseUrl(), schema: e.DATABASE_SCHEMA },
     openai: { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY },
-    portalUrl: e.PORTAL_URL,
-    enrichmentUrl: e.ENRICHMENT_URL,
     alerts: { ntfyUrl: e.ALERT_NTFY_URL, webhookUrl: e.ALERT_WEBHOOK_URL },
     metricsPort: e.METRICS_PORT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -111,7 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     modelsFile: e.BREAKWATER_MODELS_FILE,
     dailySpendCapUsd: e.DAILY_SPEND_CAP_USD,
-    enrichmentRateLimitPerMinute: e.ENRICHMENT_RATE_LIMIT_PER_MINUTE,
+    apiLimits: parseApiLimits(e.BREAKWATER_API_LIMITS),
     approvers: e.BREAKWATER_APPROVERS?.split(',').map((n) => n.trim()),
   });
 }
@@ -149,8 +150,29 @@ export function requireSetting<T>(value: T | undefined, variable: string, hint: 
   return value;
 }
 
+const WINDOW_UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+
+function parseApiLimits(spec: string | undefined): Record<string, { limit: number; windowMs: number }> {
+  const limits: Record<string, { limit: number; windowMs: number }> = {};
+  for (const part of spec?.split(',') ?? []) {
+    const m = /^\s*([a-z][a-z0-9_-]*)=(\d+)\/(\d+)(ms|s|m)\s*$/.exec(part)!;
+    const [, name, limit, window, unit] = m as unknown as [string, string, string, string, keyof typeof WINDOW_UNIT_MS];
+    if (Number(limit) < 1 || Number(window) < 1) throw new ConfigError(`BREAKWATER_API_LIMITS: '${part.trim()}' needs a limit and a window of at least 1`, ['BREAKWATER_API_LIMITS']);
+    limits[name] = { limit: Number(limit), windowMs: Number(window) * WINDOW_UNIT_MS[unit] };
+  }
+  return limits;
+}
+
+/** The broker limit of `api` from BREAKWATER_API_LIMITS, else `fallback`; neither is a ConfigError naming the variable. */
+export function apiLimitFor(config: BreakwaterConfig, api: string, fallback?: { limit: number; windowMs: number }): { limit: number; windowMs: number } {
+  const found = config.apiLimits[api] ?? fallback;
+  if (!found) throw new ConfigError(`BREAKWATER_API_LIMITS has no limit for API '${api}': add ${api}=<limit>/<window>, e.g. ${api}=100/60s`, ['BREAKWATER_API_LIMITS']);
+  return found;
+}
+
+/** The dev stack's state file (`npm run stack` writes it; src/devstack/paths.ts), in a checkout of this project. */
 function localStackDatabaseUrl(): string | undefined {
-  const file = stackStatePath();
+  const file = path.join(process.env.BREAKWATER_HOME ?? path.resolve(__dirname, '..', '.breakwater'), 'stack.json');
   if (!existsSync(file)) return undefined;
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as { postgres?: { url?: string } };

@@ -1,27 +1,65 @@
 /**
- * Breakwater's public entry for use as a library: activities, the worker, stores and typed client helpers
- * for your own workers and code. Workflow code imports `breakwater/workflow` instead (the human gate, the
- * agent runner, guards): this module does I/O and must not be bundled into workflows.
+ * Breakwater's public entry for worker and client code: activities, the worker, stores and client helpers
+ * for your own pipelines. Workflow code imports `breakwater/workflow` instead (deterministic only); test
+ * code imports `breakwater/testing` (harness, simulators, fault injection). Explicit exports only: this
+ * file is the API (etc/api/breakwater.api.md records it).
  */
-export { loadConfig, getConfig, type BreakwaterConfig } from './config';
+// Configuration and errors
+export { loadConfig, getConfig, apiLimitFor, configSecrets, requireSetting, type BreakwaterConfig, type TemporalTls } from './config';
 export * from './errors';
 export { redactText, redactValue, registerSecrets } from './redact';
-export { faultPoint, armFault, InjectedFault } from './faults';
+
+// Contracts (pure; also in breakwater/workflow)
 export * from './contracts/resolution';
 export * from './contracts/alert';
 export * from './contracts/searchAttributes';
+export * from './contracts/messages';
+export * from './contracts/effect';
+export * from './contracts/resources';
+export { apiTaskQueue, API_RATE_LIMITED } from './contracts/api';
+export { defineAgentSchema, withConfidence, confidenceField, type AgentSchema } from './contracts/agentSchemas';
+export type { ChatMessage, CallModelResult } from './contracts/agentCall';
+
+// Activities: Breakwater's, and the building blocks for yours
 export { createActivities, type Activities, type ActivityDeps } from './activities';
+export { defineEffect, EffectError, isEffectError, effectFailure, type EffectDefinition, type EffectCall, type EffectReceipt } from './activities/effects';
+export {
+  createCircuitBreaker,
+  BreakerOpenError,
+  BreakerNotFoundError,
+  isBreakerOpenError,
+  isBreakerNotFoundError,
+  DEFAULT_BREAKER_THRESHOLD,
+  type BreakerState,
+  type CircuitBreakerStore,
+  type ClearRequest,
+  type ClearResult,
+} from './activities/circuitBreaker';
+export { createApiBroker, apiRateLimited, type ApiBroker, type ApiBrokerOptions, type BrokeredCall } from './activities/broker/apiBroker';
+export type { ApiLimit, Limiter, Ticket } from './activities/broker/rollingBucket';
+export type { ResourceCheck, ResourceResolver } from './activities/resourceGate';
+export { createSharedStateActivities, type SharedObject, type SharedUpdate } from './activities/sharedState';
+export type { LlmDeps } from './activities/llm';
+
+// Workers
 export { createBreakwaterWorker, type BreakwaterWorkerOptions } from './workers/worker';
-export { createLogger, temporalLogger } from './workers/logger';
+export { bundleWorkflows, writeWorkflowBundle, type BundleWorkflowsOptions } from './workers/bundle';
+export { createApiWorkers, type ApiWorkerSpec, type ApiWorkersOptions } from './workers/apiWorkers';
+export { createLogger, temporalLogger, type AppLogger } from './workers/logger';
+
+// Postgres: the source of truth
 export { createPool, inTransaction, type Db } from './store/db';
-export { migrate } from './store/migrate';
-export { connectClient, webUiLink } from './client/connection';
-export { startSubmitAndVerify, resolveEscalation, getEscalationState, validateSubmitInput } from './client/submitAndVerify';
-export { temporalConnectionOptions } from './client/connection';
-export { createFingerprintStore } from './activities/fingerprints';
-export { createCircuitBreaker } from './activities/circuitBreaker';
-export { createDeadLetterStore } from './activities/deadLetters';
-export { createSharedStateActivities } from './activities/sharedState';
-export { createApiWorkers, apiTaskQueue } from './workers/apiWorkers';
-export { startMetricsServer } from './observability/metricsServer';
-export { explainWorkflow } from './observability/explainData';
+export { migrate, type MigrateOptions, type MigrationFolder } from './store/migrate';
+export { createFingerprintStore, type FingerprintRecord, type FingerprintStore, type ClaimVerdict } from './store/fingerprints';
+export { createDeadLetterStore, type DeadLetter } from './activities/deadLetters';
+
+// Client
+export { connectClient, temporalConnectionOptions, webUiLink } from './client/connection';
+export { resolveEscalation, getEscalationState, validateResolution, describeIssues } from './client/escalations';
+export { ensureSearchAttributes, SearchAttributeSetupError, type SetupReport } from './client/setup';
+export { main as runCli, buildProgram, EXIT_OK, EXIT_FAILURE, EXIT_USAGE, type CliOptions } from './client/cli';
+export type { CommandContext, RegisterCommand } from './client/commands';
+
+// Observability
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './observability/metricsServer';
+export { explainWorkflow, type ExplainSources } from './observability/explainData';

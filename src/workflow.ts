@@ -1,17 +1,26 @@
 /**
- * Breakwater for workflow code: `import { createHumanGate, createAgentRunner } from 'breakwater/workflow'`.
- * Everything here is deterministic — the human gate, the agent runner with its budget, status search
- * attributes, convergence guards, drift and merge — and safe to bundle into workflows. Activities, the
- * client and the worker live in the main entry (`breakwater`).
+ * Breakwater for workflow code: `import { createHumanGate, performAndVerify } from 'breakwater/workflow'`.
+ * Everything here is deterministic and safe to bundle into workflows: the human gate, the effect primitive,
+ * the breaker wait, the broker proxy, the agent runner with its budget, status search attributes,
+ * convergence guards, drift and merge. Activities, the client and the worker live in `breakwater`.
  */
-export { createHumanGate, resolveSignal, resolveUpdate, escalationQuery, APPROVER_REJECTED, type HumanGate } from './workflows/humanGate';
-export { createAgentRunner, raiseBudgetUpdate, raiseBudgetSignal, budgetQuery, isHumanRejection, HUMAN_REJECTION } from './workflows/agents';
+export { createHumanGate, humanRejection, isHumanRejection, HUMAN_REJECTION, APPROVER_REJECTED, type HumanGate } from './workflows/humanGate';
+export { createAgentRunner, type AgentRunner, type AgentRunnerOptions, type AgentCallOptions, type AgentAnswer } from './workflows/agents';
+export { performAndVerify, type PerformAndVerifyOptions } from './workflows/effect';
+export { waitForBreaker, type BreakerWaitOptions, type BreakerWaitOutcome, type BreakerState } from './workflows/breaker';
+export { proxyApi } from './workflows/api';
 export { markPipeline, markStatus, markCost } from './workflows/status';
+export type { Activities } from './activities';
 export * from './deterministic/convergence';
 export * from './deterministic/drift';
 export * from './deterministic/merge';
 export * from './deterministic/backoff';
-export { defineAgentSchema, getAgentSchema, withConfidence, confidenceField } from './contracts/agentSchemas';
+export { defineAgentSchema, getAgentSchema, withConfidence, confidenceField, type AgentSchema } from './contracts/agentSchemas';
+export type { ChatMessage, CallModelResult } from './contracts/agentCall';
 export * from './contracts/resolution';
+export * from './contracts/messages';
+export * from './contracts/effect';
 export * from './contracts/provenance';
+export * from './contracts/resources';
 export * from './contracts/searchAttributes';
+export { apiTaskQueue, API_RATE_LIMITED } from './contracts/api';

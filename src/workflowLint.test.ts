@@ -29,3 +29,28 @@ test('floating promises are errors', async () => {
   const ids = await ruleIds('async function f(): Promise<void> {}\nexport function g(): void { f(); }\n');
   assert.ok(ids.includes('@typescript-eslint/no-floating-promises'), `got ${ids.join(', ')}`);
 });
+
+/** The toolkit → pipelines boundary: the toolkit never imports a reference pipeline; pipelines use the toolkit. */
+async function ruleIdsAt(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(projectRoot(), file) });
+  return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+}
+
+test('toolkit code that imports a reference pipeline is rejected, in every toolkit layer', async () => {
+  for (const [file, spec] of [
+    ['src/activities/effects.ts', '../pipelines/submitAndVerify/activities'],
+    ['src/workers/worker.ts', '../pipelines/worker'],
+    ['src/client/commands/setup.ts', '../../pipelines/submitAndVerify/client'],
+    ['src/workflows/effect.ts', '../pipelines/submitAndVerify/contract'],
+    ['src/index.ts', './pipelines/activities'],
+  ] as const) {
+    const ids = await ruleIdsAt(file, `import * as p from '${spec}';\nexport const q = p;\n`);
+    assert.ok(ids.includes('no-restricted-imports'), `${file} importing ${spec}: got ${ids.join(', ') || 'no error'}`);
+  }
+});
+
+test('a reference pipeline may import the toolkit and other pipelines; its workflow stays deterministic', async () => {
+  assert.deepEqual(await ruleIdsAt('src/pipelines/activities.ts', "import { createActivities } from '../activities';\nimport { ENRICHMENT_API } from './enrichCatalog/contract';\nexport const a = [createActivities, ENRICHMENT_API];\n"), []);
+  const ids = await ruleIdsAt('src/pipelines/submitAndVerify/workflow.ts', "import { Pool } from 'pg';\nexport const p = Pool;\n");
+  assert.ok(ids.includes('@typescript-eslint/no-restricted-imports'), `got ${ids.join(', ')}`);
+});

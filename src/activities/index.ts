@@ -1,40 +1,47 @@
 /**
- * All Breakwater activities, built from their dependencies. Workers register `createActivities(deps)`;
- * workflows import only the *type* `Activities` and call them through `proxyActivities`.
+ * All of Breakwater's own activities, built from their dependencies. `createBreakwaterWorker` registers
+ * them next to the user's; workflows import only the *type* `Activities` and call them through
+ * `proxyActivities` (or the workflow-side primitives of `breakwater/workflow`, which do).
  */
 import { configSecrets, type BreakwaterConfig } from '../config';
 import { registerSecrets } from '../redact';
 import type { Db } from '../store/db';
 import { createAlertActivities } from './alerts';
 import { createApprovalActivities } from './approvals';
+import { createCircuitBreakerActivities } from './circuitBreaker';
 import { createDeadLetterActivities } from './deadLetters';
 import { createDoctorActivities } from './doctor';
+import { createEffectActivities, type EffectDefinition } from './effects';
+import { createLlmActivities, type LlmDeps } from './llm';
+import { createResourceGateActivities, type ResourceResolver } from './resourceGate';
 import { createSharedStateActivities } from './sharedState';
-import { createEnrichmentActivities } from './enrichment';
-import { createLlmActivities } from './llm';
-import { createCircuitBreakerActivities } from './circuitBreaker';
-import { createSubmitAndVerifyActivities } from './submitAndVerify';
-import { createPlanExecuteReviewActivities } from './planExecuteReview';
 
 export interface ActivityDeps {
   db: Db;
   config: BreakwaterConfig;
+  /** The irreversible effects this worker may perform (`defineEffect`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- effects of any payload type share one registry
+  effects?: readonly EffectDefinition<any>[];
+  /** Resolvers for your own resource kinds (or replacements of the built-in ones) for the resource gate. */
+  resourceResolvers?: Record<string, ResourceResolver>;
+  /** Overrides of the LLM layer's dependencies (models, client, backoff). */
+  llm?: Omit<LlmDeps, 'db' | 'config'>;
 }
 
 export function createActivities(deps: ActivityDeps) {
   // Whoever embeds these activities, every secret in the config is masked in what they write down.
   registerSecrets(...configSecrets(deps.config));
+  const { db, config } = deps;
   return {
-    ...createDoctorActivities(deps.db),
-    ...createSharedStateActivities(deps.db),
-    ...createDeadLetterActivities(deps.db),
-    ...createAlertActivities({ db: deps.db, config: deps.config }),
-    ...createApprovalActivities({ db: deps.db, config: deps.config }),
-    ...createEnrichmentActivities({ db: deps.db, config: deps.config }),
-    ...createLlmActivities({ db: deps.db, config: deps.config }),
-    ...createCircuitBreakerActivities({ db: deps.db, config: deps.config }),
-    ...createSubmitAndVerifyActivities({ db: deps.db, config: deps.config }),
-    ...createPlanExecuteReviewActivities({ db: deps.db }),
+    ...createDoctorActivities(db),
+    ...createSharedStateActivities(db),
+    ...createDeadLetterActivities(db),
+    ...createAlertActivities({ db, config }),
+    ...createApprovalActivities({ db, config }),
+    ...createLlmActivities({ ...deps.llm, db, config }),
+    ...createCircuitBreakerActivities({ db, config }),
+    ...createEffectActivities({ db, config, effects: deps.effects ?? [] }),
+    ...createResourceGateActivities({ db, resolvers: deps.resourceResolvers }),
   };
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../config';
-import type { Resource } from '../contracts/plan';
+import type { Resource } from '../contracts/resources';
 import { startRecordSourceSimulator, type RecordSourceSimulator } from '../simulators/recordSource';
 import { createPool, type Db } from '../store/db';
 import { migrate } from '../store/migrate';
@@ -92,7 +92,20 @@ test('a table the role may not SELECT from is reported as such', async () => {
   assert.deepEqual(result.missing.map((m) => [m.id, m.why]), [['no', 'table exists but SELECT is not granted']]);
 });
 
+test('your own resource kinds: a resolver decides; a kind without one is missing, and nothing is fetched', async () => {
+  const asked: string[] = [];
+  const { checkResources } = createResourceGateActivities({
+    db,
+    resolvers: {
+      sku: async (res) => (asked.push(res.locator), res.locator.startsWith('SKU-') ? { ok: true } : { ok: false, why: 'no such SKU in the catalog' }),
+    },
+  });
+  const result = await checkResources({ resources: [r('a', 'sku', 'SKU-1'), r('b', 'sku', 'X-2'), r('c', 'ftp', 'ftp://files/x')] });
+  assert.deepEqual(asked, ['SKU-1', 'X-2']);
+  assert.deepEqual(result.missing.map((m) => [m.id, m.why]), [['b', 'no such SKU in the catalog'], ['c', "no resolver for resource kind 'ftp'"]]);
+});
+
 test('a malformed manifest is a non-retryable BW_INVALID_INPUT', async () => {
   const { checkResources } = createResourceGateActivities({ db });
-  await assert.rejects(checkResources({ resources: [{ id: 'x', kind: 'ftp', locator: 'a', purpose: '' } as unknown as Resource] }), (e: { type?: string; nonRetryable?: boolean }) => e.type === 'BW_INVALID_INPUT' && e.nonRetryable === true);
+  await assert.rejects(checkResources({ resources: [{ id: 'x', kind: 'FTP!', locator: 'a', purpose: '' } as unknown as Resource] }), (e: { type?: string; nonRetryable?: boolean }) => e.type === 'BW_INVALID_INPUT' && e.nonRetryable === true);
 });

@@ -14,20 +14,27 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { resourceSchema, type MissingResource, type Resource, type ResourceGateResult } from '../contracts/plan';
+import { resourceSchema, type MissingResource, type Resource, type ResourceGateResult } from '../contracts/resources';
 import type { Db } from '../store/db';
+
+/** What a resolver answers for one resource: found (a taxonomy's terms, when it is one), or missing and why. */
+export type ResourceCheck = { ok: true; terms?: string[] } | { ok: false; why: string };
+/** Finds one resource of a kind. It must not throw for "missing"; a throw is an infrastructure error (retried). */
+export type ResourceResolver = (resource: Resource) => Promise<ResourceCheck>;
 
 export interface ResourceGateDeps {
   db: Db;
   /** Per HTTP check. Default 5 s. */
   httpTimeoutMs?: number;
+  /** Your own kinds, or replacements for the built-in ones (`http`, `table`, `taxonomy`, `file`). */
+  resolvers?: Record<string, ResourceResolver>;
 }
 
 const inputSchema = z.strictObject({ resources: z.array(resourceSchema).max(200) });
 const tableName = /^[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
 const MAX_TERMS = 5000;
 
-type Check = { ok: true; terms?: string[] } | { ok: false; why: string };
+type Check = ResourceCheck;
 
 async function checkHttp(locator: string, timeoutMs: number): Promise<Check> {
   let url: URL;
@@ -86,6 +93,8 @@ async function checkFile(locator: string): Promise<Check> {
 export function createResourceGateActivities(deps: ResourceGateDeps) {
   const timeoutMs = deps.httpTimeoutMs ?? 5000;
   const check = (r: Resource): Promise<Check> => {
+    const resolver = deps.resolvers?.[r.kind];
+    if (resolver) return resolver(r);
     switch (r.kind) {
       case 'http':
         return checkHttp(r.locator, timeoutMs);
@@ -95,6 +104,8 @@ export function createResourceGateActivities(deps: ResourceGateDeps) {
         return checkTaxonomy(deps.db, r.locator);
       case 'file':
         return checkFile(r.locator);
+      default:
+        return Promise.resolve({ ok: false, why: `no resolver for resource kind '${r.kind}'` });
     }
   };
   return {

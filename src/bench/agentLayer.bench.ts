@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { loadConfig } from '../config';
-import { actionDecision } from '../contracts/agentSchemas';
+import { actionDecision } from '../pipelines/agentDecision/contract';
 import { ensureStack } from '../devstack/stack';
 import { createLlmActivities } from '../activities/llm';
 import { parseModelsConfig } from '../activities/llm/models';
 import { startLlmSimulator } from '../simulators/llm';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
-import { testModels } from '../testing/agentLayerKit';
+import { testModels } from '../pipelines/testKit';
 
 const decision = { action: 'refund', orderId: 'ORD-1001', confidence: 0.93, evidence: ['ORD-1001 arrived damaged'] };
 const messages = [

@@ -5,9 +5,9 @@
  * (each call on its own, honouring Retry-After with jitter: the incident's setup).
  */
 import { startEnrichmentSimulator } from '../simulators/enrichment';
-import { runBrokerLoad, spawnBrokerWorker, type BrokerLoadFigures } from '../testing/brokerLoad';
-import { startTestStack } from '../testing/harness';
-import type { ApiLimiterMode } from '../workers/apiWorkers';
+import { runBrokerLoad, spawnBrokerWorker, type BrokerLoadFigures } from '../pipelines/enrichCatalog/load';
+import { startTestStack } from '../pipelines/testKit';
+import type { ApiLimiterMode } from '../pipelines/enrichCatalog/apiWorker';
 
 export interface BrokerBenchOptions {
   workflows?: number;
@@ -29,7 +29,7 @@ export async function measureLimiter(limiter: ApiLimiterMode, o: Required<Broker
   const stack = await startTestStack({ env: { ENRICHMENT_URL: sim.url, ENRICHMENT_RATE_LIMIT_PER_MINUTE: String(o.limitPerMinute) } });
   const worker = await stack.createWorker();
   const run = worker.run();
-  const apiWorkers = await Promise.all(Array.from({ length: o.workerProcesses }, () => spawnBrokerWorker(stack.config, limiter)));
+  const apiWorkers = await Promise.all(Array.from({ length: o.workerProcesses }, () => spawnBrokerWorker(stack, limiter)));
   try {
     return await runBrokerLoad({
       client: stack.env.client,

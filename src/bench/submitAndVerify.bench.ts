@@ -4,14 +4,15 @@
  * Postgres and portal simulator (latency 50 ms, lag 0). Plus the fingerprint check on its own.
  */
 import { performance } from 'node:perf_hooks';
-import { createFingerprintStore } from '../activities/fingerprints';
-import { createPortalClient } from '../activities/portal';
-import type { SubmitAndVerifyInput } from '../contracts/submitAndVerify';
-import { fingerprintKey } from '../deterministic/fingerprintKey';
+import { createFingerprintStore } from '../store/fingerprints';
+import { createPortalClient } from '../pipelines/submitAndVerify/portalClient';
+import type { SubmitAndVerifyInput } from '../pipelines/submitAndVerify/contract';
+import { effectKey } from '../contracts/effect';
+import { PORTAL_EFFECT_NAME } from '../pipelines/submitAndVerify/contract';
 import { startPortalSimulator } from '../simulators/portal';
-import { startTestStack } from '../testing/harness';
-import { bareSubmit } from '../workflows/bareSubmit';
-import { startSubmitAndVerify } from '../client/submitAndVerify';
+import { startTestStack } from '../pipelines/testKit';
+import { bareSubmit } from './bareSubmit';
+import { startSubmitAndVerify } from '../pipelines/submitAndVerify/client';
 
 const SEQUENTIAL_RUNS = 40;
 const CONCURRENT_RUNS = 20;
@@ -85,7 +86,7 @@ export async function bench(): Promise<{ title: string; markdown: string }> {
 
     // The fingerprint check alone: the lookup every attempt makes before anything else.
     const store = createFingerprintStore(stack.db);
-    const key = fingerprintKey({ recordId: `BENCH-${tag}-1`, entityId: 'E', businessDate: '2025-01-01' });
+    const key = effectKey(PORTAL_EFFECT_NAME, { recordId: `BENCH-${tag}-1`, entityId: 'E', businessDate: '2025-01-01' });
     const checks: number[] = [];
     for (let i = 0; i < FINGERPRINT_CHECKS; i++) {
       const t0 = performance.now();

@@ -18,9 +18,11 @@ import { createActivities } from '../activities';
 import { activityMetricsInterceptor } from '../observability/activityMetrics';
 import { metricsSinks } from '../observability/sinks';
 import { installTracing, shutdownTracing, tracingClientInterceptors } from '../observability/tracing';
-import { startAgentLayerStack } from '../testing/agentLayerKit';
-import { workflowsPath } from '../workers/bundle';
-import { agentDecision } from '../workflows/agentDecision';
+import { startAgentLayerStack } from '../pipelines/testKit';
+import { referenceWorkflowsPath } from '../pipelines/worker';
+import { createReferenceActivities } from '../pipelines/activities';
+import { loadReferenceConfig } from '../pipelines/config';
+import { agentDecision } from '../pipelines/agentDecision/workflow';
 import { ms, percentile, type BenchSection } from './report';
 
 const triage = { category: 'order', orderIds: ['ORD-1001'], customerId: 'CUS-7' };
@@ -33,7 +35,7 @@ export async function bench(o: { runs?: number } = {}): Promise<BenchSection> {
   });
   // The "off" worker: same workflows, bundled with the metrics interceptor only.
   const { code } = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
+    workflowsPath: referenceWorkflowsPath(),
     workflowInterceptorModules: [path.resolve(__dirname, '..', 'workflows', 'observabilityInterceptors')],
     logger: new DefaultLogger('WARN'),
   });
@@ -42,7 +44,7 @@ export async function bench(o: { runs?: number } = {}): Promise<BenchSection> {
     connection: t.stack.env.nativeConnection,
     taskQueue: offQueue,
     workflowBundle: { code },
-    activities: createActivities({ db: t.stack.db, config: t.stack.config }),
+    activities: { ...createActivities({ db: t.stack.db, config: t.stack.config }), ...createReferenceActivities({ db: t.stack.db, config: t.stack.config, reference: loadReferenceConfig(t.stack.settings) }) },
     interceptors: { activity: [activityMetricsInterceptor] },
     sinks: metricsSinks(),
   });

@@ -2,14 +2,14 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli } from '../devstack/temporalTools';
-import { prebuiltBundle, workflowsPath } from '../workers/bundle';
+import { referenceBundlePath, referenceWorkflowsPath } from '../pipelines/worker';
+import { bundleWorkflows } from '../workers/bundle';
 import { ms, percentile, type BenchSection } from './report';
 
 export async function bench(): Promise<BenchSection> {
   const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: ensureTemporalCli() } } });
   const connection: NativeConnection = env.nativeConnection;
-  const bundle = prebuiltBundle();
-  if (!bundle) throw new Error('no prebuilt bundle: run npm run build');
+  const bundle = { codePath: referenceBundlePath() };
   const time = async (create: () => Promise<Worker>) => {
     const start = performance.now();
     const worker = await create();
@@ -22,7 +22,7 @@ export async function bench(): Promise<BenchSection> {
   try {
     for (let i = 0; i < 3; i++) {
       prebuilt.push(await time(() => Worker.create({ connection, taskQueue: `b-${i}`, workflowBundle: bundle })));
-      atStart.push(await time(() => Worker.create({ connection, taskQueue: `w-${i}`, workflowsPath: workflowsPath(), bundlerOptions: {} })));
+      atStart.push(await time(async () => Worker.create({ connection, taskQueue: `w-${i}`, workflowBundle: await bundleWorkflows({ workflowsPath: referenceWorkflowsPath() }) })));
     }
   } finally {
     await env.teardown();

@@ -6,10 +6,11 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Escalation, EscalationState } from '../contracts/resolution';
+import type { Escalation } from '../contracts/resolution';
 import { BreakwaterStatus } from '../contracts/searchAttributes';
 import type { Db } from '../store/db';
 import type { PlannedRun } from './pipelines';
+import { escalationQuery } from '../contracts/messages';
 
 export type RunOutcome = 'completed' | 'escalated' | 'stuck' | 'lost';
 
@@ -45,7 +46,7 @@ function hasContext(e: Escalation): boolean {
 
 async function openEscalation(client: Client, workflowId: string): Promise<SeenEscalation | undefined> {
   const handle = client.workflow.getHandle(workflowId);
-  const state = await withDeadline(client, 5000, () => handle.query<EscalationState>('escalation')).catch(() => undefined);
+  const state = await withDeadline(client, 5000, () => handle.query(escalationQuery)).catch(() => undefined);
   const open = state?.open;
   if (!open) return undefined;
   const d = await withDeadline(client, 5000, () => handle.describe()).catch(() => undefined);

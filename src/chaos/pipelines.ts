@@ -5,7 +5,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startSubmitAndVerify } from '../client/submitAndVerify';
+import { startSubmitAndVerify } from '../pipelines/submitAndVerify/client';
 import type { SimulatedRecord } from '../simulators/recordSource';
 import { CHAOS_RECORDS, UNCERTAIN } from './llmScenario';
 

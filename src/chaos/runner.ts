@@ -6,7 +6,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { resolveEscalation } from '../client/submitAndVerify';
+import { resolveEscalation } from '../client/escalations';
 import { createSeededRandom } from '../deterministic/seededRandom';
 import { applyFault, healAll, type AppliedFault } from './injector';
 import { checkInvariants, violations, type ChaosFigures, type RunReport } from './invariants';

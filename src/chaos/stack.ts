@@ -14,7 +14,7 @@ import { startPortalSimulator, type PortalSimulator } from '../simulators/portal
 import { startRecordSourceSimulator, type RecordSourceSimulator } from '../simulators/recordSource';
 import { createPool, type Db } from '../store/db';
 import { migrate } from '../store/migrate';
-import { startPersistentTemporal, type PersistentTemporal } from '../testing/persistentTemporal';
+import { startPersistentTemporal, type PersistentTemporal } from '../devstack/persistentTemporal';
 import { chaosModels, chaosScenario } from './llmScenario';
 import { startOwnPostgres, type OwnPostgres } from './ownPostgres';
 import { INGEST_SOURCES } from './pipelines';

@@ -1,5 +1,5 @@
 /**
- * Worker processes for the chaos run (`node dist/workers/main.js`), kept at a fixed count: a worker that
+ * Worker processes for the chaos run (`node dist/pipelines/main.js`), kept at a fixed count: a worker that
  * dies — SIGKILLed by the schedule, crashed at a fault point, or exited because its server vanished — is
  * replaced by a fresh one after a short delay, as an orchestrator would. Each slot can be re-armed with
  * BREAKWATER_FAULTS so the next worker in it SIGKILLs itself at a named fault point.
@@ -39,7 +39,7 @@ interface Slot {
   expectExit?: 'kill' | 'replace';
 }
 
-const workerMain = path.resolve(__dirname, '..', 'workers', 'main.js');
+const workerMain = path.resolve(__dirname, '..', 'pipelines', 'main.js');
 
 export function startWorkerFleet(o: { size: number; env: Record<string, string>; respawnDelayMs?: number; log?: (line: string) => void }): WorkerFleet {
   const slots: Slot[] = Array.from({ length: o.size }, () => ({ ready: false }));

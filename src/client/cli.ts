@@ -7,24 +7,31 @@ import { getConfig } from '../config';
 import { isConfigError, isInvalidInputError } from '../errors';
 import { redactText } from '../redact';
 import { checkCommandInput } from './args';
-import { registerCommands } from './commands';
+import { registerCommands, type RegisterCommand } from './commands';
 import { createOutput } from './output';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-export function buildProgram(): Command {
+export interface CliOptions {
+  /** Your own commands, next to Breakwater's (e.g. a command that starts your pipeline). */
+  commands?: readonly RegisterCommand[];
+}
+
+export function buildProgram(options: CliOptions = {}): Command {
   const program = new Command('breakwater')
     .description('Run, inspect and resolve Breakwater pipelines on Temporal.')
     .option('--json', 'machine-readable output', false)
     .showHelpAfterError()
     .exitOverride()
     .hook('preAction', (_program, actionCommand) => checkCommandInput(actionCommand));
-  registerCommands(program, {
+  const ctx = {
     config: getConfig,
     output: (cmd: Command) => createOutput(Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json)),
-  });
+  };
+  registerCommands(program, ctx);
+  for (const register of options.commands ?? []) register(program, ctx);
   // Every subcommand: throw instead of exit, so main() maps errors to our exit codes.
   const harden = (c: Command): void => {
     c.exitOverride();
@@ -34,10 +41,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv = process.argv): Promise<number> {
+export async function main(argv = process.argv, options: CliOptions = {}): Promise<number> {
   const json = argv.includes('--json');
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(options).parseAsync(argv);
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {

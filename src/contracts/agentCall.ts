@@ -13,8 +13,13 @@ export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export const callModelInputSchema = z.strictObject({
   /** Agent role; config/models.json maps it to a model. */
   role: z.string().min(1).max(100),
-  /** Name of a schema registered with defineAgentSchema (src/contracts/agentSchemas.ts). */
+  /** Name of the schema (defineAgentSchema): the json_schema name the model sees, and the key of the answer cache. */
   schema: z.string().min(1).max(64),
+  /**
+   * The schema itself as JSON Schema (the agent runner sends it: `agentJsonSchema`), so a worker validates
+   * answers to schemas it never imported. A schema registered in the worker's process takes precedence.
+   */
+  jsonSchema: z.record(z.string(), z.unknown()).optional(),
   messages: z.array(chatMessageSchema).min(1).max(200),
   /** Default 0. The cache is used only at temperature 0. */
   temperature: z.number().min(0).max(2).optional(),

@@ -7,7 +7,9 @@
  * it; the workflow re-validates the returned object with the same schema (defence in depth, and types).
  *
  * Extend it with your own: `export const invoiceFields = defineAgentSchema('invoiceFields', z.strictObject({...}))`
- * in a pure module that both your workflows and your worker import. Agents pass structured data (ids,
+ * in your workflow code. The agent runner sends the schema as JSON Schema with each call, so the worker
+ * needs no import of it; a worker that does import it validates with the zod schema itself (refinements
+ * and transforms included). Agents pass structured data (ids,
  * codes, enums) to the next step, never prose. A decision that routes to an automatic action carries a
  * `confidence` in [0, 1] (see `withConfidence`).
  */
@@ -30,6 +32,18 @@ export function defineAgentSchema<S extends z.ZodType>(name: string, schema: S):
 }
 
 export const getAgentSchema = (name: string): z.ZodType | undefined => registry.get(name);
+
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+/** The schema as JSON Schema (draft 7, no `$schema`): what the model is asked for and what crosses to the worker. */
+export function agentJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  let js = jsonSchemas.get(schema);
+  if (!js) {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
+    js = rest;
+    jsonSchemas.set(schema, js);
+  }
+  return js;
+}
 export const agentSchemaNames = (): string[] => [...registry.keys()].sort();
 
 /** The field every decision that can trigger an automatic action carries. */
@@ -43,30 +57,3 @@ export function withConfidence<S extends z.ZodRawShape>(shape: S) {
     evidence: z.array(z.string().max(300)).max(10).describe('Ids and short facts from the request that support the decision.'),
   });
 }
-
-// --- Built-in schemas of the reference agentDecision pipeline -------------------------------------------
-
-export const consequentialActions = ['refund', 'cancel_order', 'escalate_to_support'] as const;
-export const requestActions = [...consequentialActions, 'answer_faq', 'no_action'] as const;
-
-/** The router agent: what kind of request this is and which records it names. Cheap model. */
-export const requestTriage = defineAgentSchema(
-  'requestTriage',
-  z.strictObject({
-    category: z.enum(['billing', 'order', 'account', 'other']),
-    orderIds: z.array(z.string().regex(/^ORD-\d{1,12}$/)).max(10),
-    customerId: z.string().regex(/^CUS-\d{1,12}$/).nullable(),
-  }),
-);
-
-/** The decider agent: which action to take, how sure it is, and on what evidence. Strong model. */
-export const actionDecision = defineAgentSchema(
-  'actionDecision',
-  withConfidence({
-    action: z.enum(requestActions),
-    orderId: z.string().regex(/^ORD-\d{1,12}$/).nullable(),
-  }),
-);
-
-export type RequestTriage = z.output<typeof requestTriage.schema>;
-export type ActionDecision = z.output<typeof actionDecision.schema>;

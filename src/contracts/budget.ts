@@ -7,9 +7,6 @@
 import { z } from 'zod';
 import type { BudgetLevel } from '../deterministic/budget';
 
-export const RAISE_BUDGET = 'raiseBudget';
-export const BUDGET_QUERY = 'budget';
-
 export const raiseBudgetSchema = z.strictObject({
   toUsd: z.number().positive().max(1_000_000),
   by: z.string().trim().min(1).max(100),

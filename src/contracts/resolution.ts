@@ -5,8 +5,6 @@
  */
 import { z } from 'zod';
 
-export const RESOLVE = 'resolve';
-
 export const resolutionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject', 'retry']),
   by: z.string().trim().min(1).max(100),

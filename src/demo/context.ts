@@ -24,7 +24,7 @@ export interface DemoContext {
 }
 
 export function cliRunner(env: NodeJS.ProcessEnv): DemoContext['cli'] {
-  const bin = path.join(projectRoot(), 'bin', 'breakwater.js');
+  const bin = path.join(projectRoot(), 'dist', 'pipelines', 'cli.js'); // Breakwater's CLI + the reference `submit`
   return (args) =>
     new Promise((resolve) => {
       execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {

@@ -12,15 +12,15 @@ import { connectClient } from '../client/connection';
 import { table } from '../client/output';
 import { coreMetricsAddress, runtimeTelemetryOptions, startMetricsServer } from '../observability/metricsServer';
 import { createLogger, temporalLogger } from '../workers/logger';
-import { createApiWorkers } from '../workers/apiWorkers';
-import { createBreakwaterWorker } from '../workers/worker';
+import { loadReferenceConfig } from '../pipelines/config';
+import { createReferenceApiWorkers, createReferenceWorker } from '../pipelines/worker';
 import { cliRunner, type DemoContext, type DemoRow } from './context';
-import { runAgentLayerDemo } from './agentLayerDemo';
-import { runBrokerDemo } from './brokerDemo';
+import { runAgentLayerDemo } from '../pipelines/agentDecision/demo';
+import { runBrokerDemo } from '../pipelines/enrichCatalog/demo';
 import { runDoctorDemo } from './doctorDemo';
-import { runPlanExecuteReviewDemo } from './planExecuteReviewDemo';
+import { runPlanExecuteReviewDemo } from '../pipelines/planExecuteReview/demo';
 import { runObservabilityDemo } from './observabilityDemo';
-import { runSubmitAndVerifyDemo } from './submitAndVerifyDemo';
+import { runSubmitAndVerifyDemo } from '../pipelines/submitAndVerify/demo';
 
 const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [
   { name: 'doctor', run: runDoctorDemo },
@@ -60,8 +60,9 @@ async function main(): Promise<void> {
   const db = createPool(config.database);
   await migrate(db, config.database.schema);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createBreakwaterWorker({ config, db, connection });
-  const apiWorkers = await createApiWorkers({ config, db, connection });
+  const reference = loadReferenceConfig({ ...process.env, ...env });
+  const worker = await createReferenceWorker({ config, db, connection, reference });
+  const apiWorkers = await createReferenceApiWorkers({ config, db, connection, reference });
   const client = await connectClient(config);
 
   const ctx: DemoContext = {

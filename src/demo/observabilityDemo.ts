@@ -6,7 +6,7 @@
  */
 import { parsePrometheusText } from '../observability/promText';
 import { startMetricsServer } from '../observability/metricsServer';
-import { submitAndVerify } from '../workflows/submitAndVerify';
+import { submitAndVerify } from '../pipelines/submitAndVerify/workflow';
 import type { DemoContext, DemoRow } from './context';
 
 async function portalConfig(url: string, patch?: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -4,10 +4,10 @@
  * its lifetime for the steps it used, alerts, and the audit log of people acting on it.
  */
 import type { Client } from '@temporalio/client';
-import type { EscalationState } from '../contracts/resolution';
 import type { Db } from '../store/db';
 import { explainRun, noRecords, type ExplainRecords, type Explanation } from './explain';
 import { readTimeline, type Timeline } from './explainHistory';
+import { escalationQuery } from '../contracts/messages';
 
 const isoOf = (d: Date | string | null) => (d instanceof Date ? d.toISOString() : d);
 
@@ -27,11 +27,11 @@ export async function loadRecords(db: Db, workflowId: string, t: Timeline): Prom
     inputTokens: r.input_tokens, outputTokens: r.output_tokens, costUsd: Number(r.cost), latencyMs: r.latency_ms, error: r.error,
   }));
   const fp = await db.query(
-    'SELECT key, status, confirmation, portal_received_at, submitted_at, post_count, last_error FROM fingerprints WHERE created_by = $1 OR key = ANY($2::text[]) ORDER BY created_at',
+    'SELECT key, status, confirmation, received_at, submitted_at, post_count, last_error FROM fingerprints WHERE created_by = $1 OR key = ANY($2::text[]) ORDER BY created_at',
     [workflowId, fingerprintKeys],
   );
   records.fingerprints = fp.rows.map((r) => ({
-    key: r.key, status: r.status, confirmation: r.confirmation, portalReceivedAt: isoOf(r.portal_received_at), submittedAt: isoOf(r.submitted_at), postCount: r.post_count, lastError: r.last_error,
+    key: r.key, status: r.status, confirmation: r.confirmation, portalReceivedAt: isoOf(r.received_at), submittedAt: isoOf(r.submitted_at), postCount: r.post_count, lastError: r.last_error,
   }));
   // Events this run caused, and openings/clearings of the same breakers during its lifetime (another run may have tripped it).
   const ev = await db.query(
@@ -62,7 +62,7 @@ export async function explainWorkflow(s: ExplainSources, workflowId: string, run
   const history = await handle.fetchHistory();
   const timeline = readTimeline(history);
   const escalation = await s.client.connection
-    .withDeadline(Date.now() + (s.queryTimeoutMs ?? 5000), () => handle.query<EscalationState>('escalation'))
+    .withDeadline(Date.now() + (s.queryTimeoutMs ?? 5000), () => handle.query(escalationQuery))
     .catch(() => undefined);
   const records = s.db ? await loadRecords(s.db, workflowId, timeline) : noRecords();
   return explainRun({ workflowId, runId, timeline, records, escalation, link: s.link?.(workflowId, runId) });

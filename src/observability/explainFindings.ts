@@ -17,8 +17,9 @@ export interface Finding {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const SLOW_MS = 30_000;
-const isVerify = (name: string) => /verif|visib|check/i.test(name);
-const isSubmit = (name: string) => /submit|post/i.test(name) && !isVerify(name);
+// The effect primitive's activities (performEffectOnce, observeEffect), and look-alike names of users' own.
+const isVerify = (name: string) => /verif|visib|check|observe/i.test(name);
+const isSubmit = (name: string) => /submit|post|perform/i.test(name) && !isVerify(name);
 
 interface Observation {
   at: string;

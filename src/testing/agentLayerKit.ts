@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import type { Escalation, EscalationState } from '../contracts/resolution';
+import type { Escalation } from '../contracts/resolution';
 import { startLlmSimulator, type LlmScenario, type LlmSimulator } from '../simulators/llm';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, type TestStack, type TestStackOptions, type TestWorkerOptions } from './harness';
+import { escalationQuery } from '../contracts/messages';
 
 export const testModels = {
   provider: 'openai',
@@ -27,13 +28,22 @@ export interface AgentLayerStack {
   stop(): Promise<void>;
 }
 
-export async function startAgentLayerStack(
-  o: { models?: object; env?: Record<string, string>; scenario?: LlmScenario; worker?: Parameters<TestStack['createWorker']>[0]; startWorker?: boolean } = {},
-): Promise<AgentLayerStack> {
+export interface AgentLayerOptions {
+  models?: object;
+  env?: Record<string, string>;
+  scenario?: LlmScenario;
+  /** Options of the stack's worker for this kit (your workflows, activities). */
+  worker?: TestWorkerOptions;
+  startWorker?: boolean;
+  /** Passed to startTestStack (e.g. `worker` defaults, `migrations`). */
+  stack?: Omit<TestStackOptions, 'env'>;
+}
+
+export async function startAgentLayerStack(o: AgentLayerOptions = {}): Promise<AgentLayerStack> {
   const sim = await startLlmSimulator({ scenario: o.scenario });
   const modelsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bw-models-')), 'models.json');
   writeFileSync(modelsFile, JSON.stringify(o.models ?? testModels));
-  const stack = await startTestStack({ env: { OPENAI_BASE_URL: `${sim.url}/v1`, BREAKWATER_MODELS_FILE: modelsFile, ...o.env } });
+  const stack = await startTestStack({ ...o.stack, env: { OPENAI_BASE_URL: `${sim.url}/v1`, BREAKWATER_MODELS_FILE: modelsFile, ...o.env } });
   const worker = o.startWorker === false ? undefined : await stack.startWorker(o.worker);
   return {
     stack,
@@ -51,7 +61,7 @@ export async function startAgentLayerStack(
 export async function waitForEscalation(handle: WorkflowHandle, kind?: string, timeoutMs = 30_000): Promise<Escalation> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = await handle.query<EscalationState>('escalation').catch(() => undefined);
+    const state = await handle.query(escalationQuery).catch(() => undefined);
     if (state?.open && (!kind || state.open.kind === kind)) return state.open;
     if (Date.now() > deadline) throw new Error(`no ${kind ?? ''} escalation opened within ${timeoutMs} ms (open: ${JSON.stringify(state?.open)})`);
     await new Promise((r) => setTimeout(r, 100));

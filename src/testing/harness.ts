@@ -1,21 +1,24 @@
 /**
- * Integration-test harness: a real Temporal server and a real Postgres for each test file, isolated.
+ * Integration-test harness: a real Temporal server and a real Postgres for each test file, isolated — for
+ * Breakwater's tests and for yours (`breakwater/testing`).
  *
- * - Temporal: a dev server of its own (TestWorkflowEnvironment.createLocal with the provisioned CLI), or the
- *   time-skipping test server where a test must cross long durable timers.
- * - Postgres: the stack's cluster (or DATABASE_URL), in a fresh schema per test file, migrated.
+ * - Temporal: a dev server of its own (TestWorkflowEnvironment.createLocal; the CLI at TEMPORAL_CLI, else
+ *   the SDK's download), or the time-skipping test server (TEMPORAL_TEST_SERVER) where a test must cross
+ *   long durable timers. Breakwater's search attributes are registered on it.
+ * - Postgres: DATABASE_URL (or the local dev stack's cluster), in a fresh schema per test file, migrated
+ *   with Breakwater's migrations and yours.
  */
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type BreakwaterConfig } from '../config';
 import { searchAttributeKeys } from '../contracts/searchAttributes';
-import { ensureStack } from '../devstack/stack';
-import { ensureTemporalCli, ensureTemporalTestServer } from '../devstack/temporalTools';
+import { ConfigError } from '../errors';
 import { createPool, type Db } from '../store/db';
 import { migrate } from '../store/migrate';
-import { createApiWorkers, type ApiWorkersOptions } from '../workers/apiWorkers';
 import { createBreakwaterWorker, type BreakwaterWorkerOptions } from '../workers/worker';
+
+export type TestWorkerOptions = Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'>;
 
 export interface TestStack {
   env: TestWorkflowEnvironment;
@@ -23,15 +26,17 @@ export interface TestStack {
   schema: string;
   taskQueue: string;
   config: BreakwaterConfig;
-  /** A worker on this test's task queue with Breakwater's activities (plus overrides). */
-  createWorker(extra?: Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'>): Promise<Worker>;
+  /** The environment this stack's config was read from (process.env, the stack's servers, `options.env`). */
+  settings: Record<string, string | undefined>;
+  /** A worker on this test's task queue with Breakwater's activities, the stack's `worker` defaults and `extra`. */
+  createWorker(extra?: TestWorkerOptions): Promise<Worker>;
   /**
    * Creates a worker on this test's task queue and runs it until teardown (which shuts it down and waits
    * for it first). For tests that need a worker in the background rather than `worker.runUntil`.
    */
-  startWorker(extra?: Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'>): Promise<Worker>;
-  /** The broker's per-API workers (e.g. `<taskQueue>-api-enrichment`) for this test's task queue. */
-  createApiWorkers(extra?: Omit<ApiWorkersOptions, 'config' | 'db' | 'connection'>): Promise<Worker[]>;
+  startWorker(extra?: TestWorkerOptions): Promise<Worker>;
+  /** Runs a worker created elsewhere (e.g. the broker's API workers) until teardown. */
+  runUntilTeardown(worker: Worker): void;
   teardown(): Promise<void>;
 }
 
@@ -41,43 +46,51 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Serve the dev server's Web UI on this port (browser tests). */
   uiPort?: number;
+  /** Your migrations folders, applied after Breakwater's in the test's schema. */
+  migrations?: string[];
+  /** Defaults for every worker of this stack (your workflows, activities, effects). */
+  worker?: (deps: { db: Db; config: BreakwaterConfig; settings: Record<string, string | undefined> }) => TestWorkerOptions;
 }
 
-async function databaseUrl(): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const fromStack = loadConfig({}).database.url;
-  return fromStack ?? (await ensureStack()).postgres.url;
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL ?? loadConfig({}).database.url;
+  if (!url) throw new ConfigError('DATABASE_URL is not set: the test harness needs a Postgres server (npm run stack starts one in this project)', ['DATABASE_URL']);
+  return url;
 }
+
+const existing = (path: string | undefined) => (path ? { executable: { type: 'existing-path' as const, path } } : {});
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const url = databaseUrl();
   const env = options.timeSkipping
-    ? await TestWorkflowEnvironment.createTimeSkipping({
-        server: { executable: { type: 'existing-path', path: ensureTemporalTestServer() } },
-      })
+    ? await TestWorkflowEnvironment.createTimeSkipping({ server: { ...existing(process.env.TEMPORAL_TEST_SERVER) } })
     : await TestWorkflowEnvironment.createLocal({
         server: {
-          executable: { type: 'existing-path', path: ensureTemporalCli() },
+          ...existing(process.env.TEMPORAL_CLI),
           searchAttributes: [...searchAttributeKeys],
           ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
         },
       });
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const taskQueue = `test-${schema}`;
-  const config = loadConfig({
+  const settings = {
     ...process.env,
-    DATABASE_URL: await databaseUrl(),
+    DATABASE_URL: url,
     DATABASE_SCHEMA: schema,
     TEMPORAL_TASK_QUEUE: taskQueue,
     TEMPORAL_ADDRESS: env.address,
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '2000',
     ...options.env,
-  });
+  };
+  const config = loadConfig(settings);
   const db = createPool(config.database);
-  await migrate(db, schema);
+  await migrate(db, schema, { folders: options.migrations });
   const background: { worker: Worker; run: Promise<void> }[] = [];
-  const createWorker = (extra: Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'> = {}) =>
-    createBreakwaterWorker({ config, db, connection: env.nativeConnection, taskQueue, ...extra });
+  const defaults = options.worker?.({ db, config, settings }) ?? {};
+  const createWorker = (extra: TestWorkerOptions = {}) =>
+    createBreakwaterWorker({ taskQueue, ...defaults, ...extra, activities: { ...defaults.activities, ...extra.activities }, config, db, connection: env.nativeConnection });
+  const runUntilTeardown = (worker: Worker) => void background.push({ worker, run: worker.run() });
 
   return {
     env,
@@ -85,13 +98,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     schema,
     taskQueue,
     config,
+    settings,
     createWorker,
     async startWorker(extra = {}) {
       const worker = await createWorker(extra);
-      background.push({ worker, run: worker.run() });
+      runUntilTeardown(worker);
       return worker;
     },
-    createApiWorkers: (extra = {}) => createApiWorkers({ config, db, connection: env.nativeConnection, taskQueue, ...extra }),
+    runUntilTeardown,
     async teardown() {
       for (const b of background) b.worker.shutdown();
       await Promise.all(background.map((b) => b.run.catch(() => undefined)));

@@ -1,36 +1,53 @@
 /**
- * Builds a Breakwater worker. Users embed this in their own worker processes (passing extra activities);
- * `npm run worker` (main.ts) runs it as a process of its own.
+ * Builds a Breakwater worker: your workflows and activities with Breakwater's, its interceptors included.
+ * Users embed this in their own worker processes; the reference pipelines' worker (src/pipelines/worker.ts)
+ * is one such user.
  */
+import { existsSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
-import { prebuiltBundle, workflowInterceptorModules, workflowsPath } from './bundle';
+import { breakwaterBundlePath, bundleWorkflows } from './bundle';
 import { workerObservability } from '../observability/workerObservability';
 
-export interface BreakwaterWorkerOptions {
+export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 'resourceResolvers' | 'llm'> {
   config: BreakwaterConfig;
   db: Db;
   connection: NativeConnection;
   /** Defaults to config.temporal.taskQueue. */
   taskQueue?: string;
-  /** Extra or replacement activities (merged over Breakwater's own). */
-  activities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /**
+   * Your workflows module (.ts or .js), bundled with Breakwater's workflows and interceptors when the worker
+   * starts (webpack: seconds). For a fast start, prebuild with `writeWorkflowBundle` and use `workflowBundle`.
+   */
+  workflowsPath?: string;
+  /** A bundle prebuilt by `bundleWorkflows`/`writeWorkflowBundle` (it already holds Breakwater's workflows). */
+  workflowBundle?: { code: string } | { codePath: string };
+  /** Your own workflow interceptor modules (with `workflowsPath`). */
+  workflowInterceptorModules?: string[];
+  /** Your activities, registered next to Breakwater's (a name of Breakwater's may be replaced, e.g. in tests). */
+  activities?: object;
   /** Passed through to Worker.create (e.g. maxConcurrentActivityTaskExecutions). */
   workerOptions?: Partial<WorkerOptions>;
 }
 
+async function workflowBundleFor(o: BreakwaterWorkerOptions): Promise<{ code: string } | { codePath: string }> {
+  if (o.workflowBundle) return o.workflowBundle;
+  if (!o.workflowsPath && !o.workflowInterceptorModules?.length && existsSync(breakwaterBundlePath())) return { codePath: breakwaterBundlePath() };
+  return bundleWorkflows({ workflowsPath: o.workflowsPath, workflowInterceptorModules: o.workflowInterceptorModules });
+}
+
 export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promise<Worker> {
-  const bundle = prebuiltBundle();
+  const activities = createActivities({ db: o.db, config: o.config, effects: o.effects, resourceResolvers: o.resourceResolvers, llm: o.llm });
   return Worker.create({
     connection: o.connection,
     namespace: o.config.temporal.namespace,
     taskQueue: o.taskQueue ?? o.config.temporal.taskQueue,
-    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: workflowsPath() }),
-    activities: { ...createActivities({ db: o.db, config: o.config }), ...o.activities },
+    workflowBundle: await workflowBundleFor(o),
+    activities: { ...activities, ...o.activities },
     shutdownGraceTime: o.config.shutdownGraceMs,
     ...o.workerOptions,
-    ...workerObservability(o.config, o.workerOptions, bundle ? [] : workflowInterceptorModules()), // metrics + tracing interceptors and sinks, merged with the caller's
+    ...workerObservability(o.config, o.workerOptions), // metrics + tracing interceptors and sinks, merged with the caller's
   });
 }

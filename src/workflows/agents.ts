@@ -11,23 +11,19 @@
  * A rejection ends the run with ApplicationFailure type `BW_REJECTED_BY_HUMAN` (see `isHumanRejection`).
  */
 import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
-import { defineQuery, defineSignal, defineUpdate, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { LlmFailure, type CallModelResult, type ChatMessage, type DailyCapDetails, type InvalidOutputDetails } from '../contracts/agentCall';
-import type { AgentSchema } from '../contracts/agentSchemas';
-import { BUDGET_QUERY, RAISE_BUDGET, raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../contracts/budget';
+import { agentJsonSchema, type AgentSchema } from '../contracts/agentSchemas';
+import { raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../contracts/budget';
+import { budgetQuery, raiseBudgetSignal, raiseBudgetUpdate } from '../contracts/messages';
 import type { FailureContext, Resolution } from '../contracts/resolution';
 import { BreakwaterBudgetState } from '../contracts/searchAttributes';
 import { budgetLevel, budgetView, createBudget, msUntilNextUtcDay, nanoToUsd, raiseBudget, recordSpend, type Budget } from '../deterministic/budget';
-import { APPROVER_REJECTED, type HumanGate } from './humanGate';
+import { APPROVER_REJECTED, humanRejection, type HumanGate } from './humanGate';
 import { markCost } from './status';
 
-export const raiseBudgetUpdate = defineUpdate<BudgetStatus, [RaiseBudget]>(RAISE_BUDGET);
-export const raiseBudgetSignal = defineSignal<[RaiseBudget]>(RAISE_BUDGET);
-export const budgetQuery = defineQuery<BudgetStatus>(BUDGET_QUERY);
 
-export const HUMAN_REJECTION = 'BW_REJECTED_BY_HUMAN';
-export const isHumanRejection = (e: unknown): e is ApplicationFailure => e instanceof ApplicationFailure && e.type === HUMAN_REJECTION;
 
 export interface AgentRunnerOptions {
   pipeline: string;
@@ -63,14 +59,7 @@ const defaultActivityOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 };
 
-function rejection(step: string, r: Resolution): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: HUMAN_REJECTION,
-    message: `rejected by ${r.by} at step '${step}'${r.reason ? `: ${r.reason}` : ''}`,
-    nonRetryable: true,
-    details: [{ step, ...r }],
-  });
-}
+const rejection = humanRejection;
 
 export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
   const { callModel, sendAlert, authorizeApprover } = proxyActivities<Activities>(o.activityOptions ?? defaultActivityOptions);
@@ -165,7 +154,7 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
       await holdWhileExhausted(step);
       let result: CallModelResult;
       try {
-        result = await callModel({ role, schema: schema.name, messages, cache: options.cache, temperature: options.temperature, maxRepairs: options.maxRepairs });
+        result = await callModel({ role, schema: schema.name, jsonSchema: agentJsonSchema(schema.schema), messages, cache: options.cache, temperature: options.temperature, maxRepairs: options.maxRepairs });
       } catch (err) {
         const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
         const message = (failure ?? (err as Error)).message;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestStack, type TestStack } from '../testing/harness';
-import { recordHistory } from '../testing/histories';
+import { recordHistory } from '../devstack/histories';
 import { doctor } from './doctor';
 
 let stack: TestStack;

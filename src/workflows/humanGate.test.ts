@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ensureTemporalCli } from '../devstack/temporalTools';
 import { startTestStack, type TestStack } from '../testing/harness';
-import { recordHistory } from '../testing/histories';
-import { escalationQuery, resolveUpdate } from './humanGate';
+import { recordHistory } from '../devstack/histories';
+import { escalationQuery, resolveUpdate } from '../contracts/messages';
 import { requestApproval } from './requestApproval';
 
 let stack: TestStack;

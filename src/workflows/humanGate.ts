@@ -8,15 +8,13 @@
  * Every decision is checked against the approver allowlist by an activity that records the attempt; an
  * unknown approver changes nothing (the Update fails, the signal is recorded as ignored).
  */
-import { ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { RESOLVE, resolutionSchema, type Escalation, type EscalationState, type Resolution } from '../contracts/resolution';
+import { escalationQuery, resolveSignal, resolveUpdate } from '../contracts/messages';
+import { resolutionSchema, type Escalation, type EscalationState, type Resolution } from '../contracts/resolution';
 import { markStatus } from './status';
 
-export const resolveSignal = defineSignal<[Resolution]>(RESOLVE);
-export const resolveUpdate = defineUpdate<{ accepted: true; escalation: string }, [Resolution]>(RESOLVE);
-export const escalationQuery = defineQuery<EscalationState>('escalation');
 
 export interface HumanGate {
   /** Opens an escalation and waits for its resolution. Other code may keep running meanwhile. */
@@ -37,6 +35,23 @@ const { authorizeApprover } = proxyActivities<Activities>({
 });
 
 export const APPROVER_REJECTED = 'BW_APPROVER_REJECTED';
+
+/**
+ * The failure that ends a run a person rejected: throw it from your workflow after a `reject`. The run
+ * ends with BreakwaterStatus Rejected, and `isHumanRejection` recognises it anywhere.
+ */
+export function humanRejection(step: string, r: Resolution): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: HUMAN_REJECTION,
+    message: `rejected by ${r.by} at step '${step}'${r.reason ? `: ${r.reason}` : ''}`,
+    nonRetryable: true,
+    details: [{ step, ...r }],
+  });
+}
+
+/** A person rejected the run: the failure `humanRejection` made (in this workflow). */
+export const HUMAN_REJECTION = 'BW_REJECTED_BY_HUMAN';
+export const isHumanRejection = (e: unknown): e is ApplicationFailure => e instanceof ApplicationFailure && e.type === HUMAN_REJECTION;
 
 export function createHumanGate(): HumanGate {
   const state: EscalationState = { open: undefined, resolved: [], ignored: [] };

@@ -1,12 +1,4 @@
-/** Every workflow the Breakwater worker registers. Each is the story of one pipeline. */
+/** Breakwater's own workflows, bundled into every Breakwater worker beside the user's. */
 export { doctor } from './doctor';
 export { applySharedChange } from './applySharedChange';
 export { requestApproval } from './requestApproval';
-export { submitAndVerify } from './submitAndVerify';
-export { bareSubmit } from './bareSubmit'; // benchmark baseline only
-export { enrichCatalog } from './enrichCatalog';
-export { agentDecision } from './agentDecision';
-export { planExecuteReview } from './planExecuteReview';
-export { supervisor } from './supervisor';
-export { subAgent } from './subAgent';
-export { parallelIngest } from './parallelIngest';

@@ -3,17 +3,32 @@
  * pipelines themselves: its close (outcome, end-to-end time, cost), escalations and budget pauses (read
  * from the search attributes the run sets), resolutions (the `resolve` Update), handoffs between agent
  * roles (successive `callModel` activities with different roles), and loops stopped by a convergence guard
- * (an alert carrying `details.trip`). It also keeps the run's "Current details" in the Web UI up to date.
+ * (an alert carrying `details.trip`). It also keeps the run's "Current details" in the Web UI up to date,
+ * and gives every run a final BreakwaterStatus.
  *
  * Not a workflow: bundled with `workflowInterceptorModules` (src/workers/bundle.ts). Deterministic; it
  * reports only through the `breakwaterMetrics` sink, which the worker skips during replay.
  */
-import { isCancellation, setCurrentDetails, workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
-import { RESOLVE } from '../contracts/resolution';
+import { ApplicationFailure, isCancellation, patched, setCurrentDetails, workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
+import { resolveSignal } from '../contracts/messages';
 import { BreakwaterBudgetState, BreakwaterCostUsd, BreakwaterPipeline, BreakwaterStatus } from '../contracts/searchAttributes';
 import { emit } from './metricsSink';
+import { markStatus } from './status';
 
 const isContinueAsNew = (e: unknown): boolean => (e as { name?: string } | undefined)?.name === 'ContinueAsNew';
+const terminal = new Set<string>(['Completed', 'Failed', 'Rejected']);
+/** A person rejected the run (the human gate's and the agent runner's failure type). */
+const rejectedByHuman = (e: unknown): boolean => e instanceof ApplicationFailure && e.type === 'BW_REJECTED_BY_HUMAN';
+
+/**
+ * Every run — a user's included — ends with BreakwaterStatus Completed, Rejected or Failed, unless it set a
+ * final status itself. Behind a patch: histories recorded before this existed replay unchanged.
+ */
+function settleStatus(status: 'Completed' | 'Failed' | 'Rejected'): void {
+  const current = workflowInfo().typedSearchAttributes.get(BreakwaterStatus);
+  if (current !== undefined && terminal.has(current)) return;
+  if (patched('breakwater.final-status')) markStatus(status);
+}
 
 export const interceptors = (): WorkflowInterceptors => {
   const seen = { status: undefined as string | undefined, budget: undefined as string | undefined, lastRole: undefined as string | undefined, details: '' };
@@ -37,16 +52,20 @@ export const interceptors = (): WorkflowInterceptors => {
         async execute(input, next) {
           try {
             const result = await next(input);
+            settleStatus('Completed');
             closed('completed');
             return result;
           } catch (e) {
-            if (!isContinueAsNew(e)) closed(isCancellation(e) ? 'cancelled' : 'failed');
+            if (!isContinueAsNew(e)) {
+              settleStatus(rejectedByHuman(e) ? 'Rejected' : 'Failed');
+              closed(isCancellation(e) ? 'cancelled' : 'failed');
+            }
             throw e;
           }
         },
         async handleUpdate(input, next) {
           const result = await next(input);
-          const decision = input.name === RESOLVE ? decisionOf(input.args) : undefined;
+          const decision = input.name === resolveSignal.name ? decisionOf(input.args) : undefined;
           if (decision) emit.resolved(pipeline(), decision);
           return result;
         },

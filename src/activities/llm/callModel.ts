@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { callModelInputSchema, LlmFailure, type CallModelInput, type CallModelResult, type ChatMessage } from '../../contracts/agentCall';
-import { getAgentSchema } from '../../contracts/agentSchemas';
+import { agentJsonSchema, getAgentSchema } from '../../contracts/agentSchemas';
 import { nanoToUsd } from '../../deterministic/budget';
 import { redactText } from '../../redact';
 import { isDailySpendCapError, type DailyCap } from './dailyCap';
@@ -50,15 +50,21 @@ function logInfo(message: string, meta: Record<string, unknown>): void {
   }
 }
 
-const jsonSchemas = new Map<string, Record<string, unknown>>();
-function jsonSchemaFor(name: string, schema: z.ZodType): Record<string, unknown> {
-  let js = jsonSchemas.get(name);
-  if (!js) {
-    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
-    js = rest;
-    jsonSchemas.set(name, js);
+const fromJson = new Map<string, z.ZodType>();
+/** A zod validator for a schema that arrived as JSON Schema (cached per name and content). */
+function schemaFromJson(name: string, jsonSchema: Record<string, unknown>): z.ZodType {
+  const key = `${name}\u0000${JSON.stringify(jsonSchema)}`;
+  let schema = fromJson.get(key);
+  if (!schema) {
+    try {
+      schema = z.fromJSONSchema(jsonSchema as Parameters<typeof z.fromJSONSchema>[0]);
+    } catch (e) {
+      throw badCall(`agent schema '${name}': its JSON Schema cannot be used for validation: ${(e as Error).message}`);
+    }
+    if (fromJson.size > 1000) fromJson.clear();
+    fromJson.set(key, schema);
   }
-  return js;
+  return schema;
 }
 
 const badCall = (message: string): ApplicationFailure => ApplicationFailure.create({ type: LlmFailure.BadCall, message, nonRetryable: true });
@@ -92,11 +98,11 @@ export function createCallModel(deps: CallModelDeps) {
     } catch (e) {
       throw badCall((e as Error).message);
     }
-    const schema = getAgentSchema(input.schema);
-    if (!schema) throw badCall(`agent schema '${input.schema}' is not registered: define it with defineAgentSchema in a module the worker imports`);
+    const schema = getAgentSchema(input.schema) ?? (input.jsonSchema ? schemaFromJson(input.schema, input.jsonSchema) : undefined);
+    if (!schema) throw badCall(`agent schema '${input.schema}' is unknown to this worker and came without its JSON Schema: call through the agent runner, or define it with defineAgentSchema in a module the worker imports`);
     const temperature = input.temperature ?? 0;
     if (input.cache && temperature !== 0) throw badCall(`the cache is used only at temperature 0 (got ${temperature})`);
-    const jsonSchema = jsonSchemaFor(input.schema, schema);
+    const jsonSchema = input.jsonSchema ?? agentJsonSchema(schema);
     const ctx = callContext();
     const base = { ctx, role: input.role, model: route.model, schemaName: input.schema, price: route.price };
     const started = Date.now();

@@ -1,5 +1,5 @@
 /**
- * The agent layer's activities: `callModel` (and the reference pipeline's `recordAgentDecision`).
+ * The agent layer's activity: `callModel`.
  * The models config is loaded here, when the worker starts: an unknown model is an error now, not later.
  */
 import { heartbeating } from '../heartbeat';
@@ -10,7 +10,6 @@ import type { Db } from '../../store/db';
 import { createLlmCache } from './cache';
 import { createCallModel } from './callModel';
 import { createDailyCap } from './dailyCap';
-import { createDecisionLedgerActivities } from './decisionLedger';
 import { defaultBackoff, type BackoffOptions } from './failures';
 import { defaultModelsFile, loadModelsConfig, type ModelsConfig } from './models';
 import { createCallRecorder } from './recorder';
@@ -53,6 +52,5 @@ export function createLlmActivities(deps: LlmDeps) {
       backoff: { ...defaultBackoff, ...deps.backoff },
       requestTimeoutMs,
     })),
-    ...createDecisionLedgerActivities(deps.db),
   };
 }

@@ -14,6 +14,8 @@ import { startLlmSimulator, type LlmSimulator } from '../../simulators/llm';
 import { createPool, type Db } from '../../store/db';
 import { migrate } from '../../store/migrate';
 import { testModels } from '../../testing/agentLayerKit';
+import { agentJsonSchema, defineAgentSchema, withConfidence } from '../../contracts/agentSchemas';
+import { z } from 'zod';
 import { createLlmActivities } from './index';
 import { parseModelsConfig } from './models';
 
@@ -23,6 +25,10 @@ provider.addSpanProcessor(new SimpleSpanProcessor(exporter));
 trace.setGlobalTracerProvider(provider);
 
 const schema = `t_${randomBytes(6).toString('hex')}`;
+// Registered in this process (as a worker that imports its schemas would); `actionDecision` below is not.
+defineAgentSchema('tracingDecision', withConfidence({ action: z.enum(['refund', 'no_action']), orderId: z.string().nullable() }));
+// What a workflow's agent runner sends for a schema the worker never imported.
+const unregistered = agentJsonSchema(withConfidence({ action: z.enum(['refund', 'no_action']), orderId: z.string().nullable() }));
 let sim: LlmSimulator;
 let db: Db;
 let callModel: ReturnType<typeof createLlmActivities>['callModel'];
@@ -30,7 +36,12 @@ const messages = [{ role: 'user' as const, content: 'Refund ORD-5, it broke.' }]
 
 before(async () => {
   sim = await startLlmSimulator({
-    scenario: { rules: [{ match: { schemaName: 'actionDecision' }, responses: [{ json: { action: 'refund', orderId: 'ORD-5', confidence: 0.9, evidence: [] }, usage: { prompt_tokens: 40, completion_tokens: 12 } }] }] },
+    scenario: {
+      rules: [
+        { match: { schemaName: 'tracingDecision' }, responses: [{ json: { action: 'refund', orderId: 'ORD-5', confidence: 0.9, evidence: [] }, usage: { prompt_tokens: 40, completion_tokens: 12 } }] },
+        { match: { schemaName: 'actionDecision' }, responses: [{ json: { action: 'refund', orderId: 'ORD-6', confidence: 0.8, evidence: [] } }, { json: { action: 'teleport', orderId: null, confidence: 0.8, evidence: [] } }, { json: { action: 'teleport', orderId: null, confidence: 0.8, evidence: [] } }] },
+      ],
+    },
   });
   const url = loadConfig({}).database.url ?? (await ensureStack()).postgres.url;
   const config = loadConfig({ ...process.env, DATABASE_URL: url, DATABASE_SCHEMA: schema, OPENAI_BASE_URL: `${sim.url}/v1`, OPENAI_API_KEY: 'k-test-123456' });
@@ -46,7 +57,7 @@ after(async () => {
 
 test('each request is a gen_ai span: operation, provider, request/response model, usage', async () => {
   exporter.reset();
-  const r = await callModel({ role: 'decider', schema: 'actionDecision', messages });
+  const r = await callModel({ role: 'decider', schema: 'tracingDecision', messages });
   assert.deepEqual([r.usage, r.costNanoUsd, r.model, r.cacheHit], [{ inputTokens: 40, outputTokens: 12 }, 40 * 2500 + 12 * 10_000, 'sim-large', false]);
   const spans = exporter.getFinishedSpans();
   assert.equal(spans.length, 1);
@@ -63,13 +74,21 @@ test('each request is a gen_ai span: operation, provider, request/response model
 
 test('bad calls fail at once, non-retryable, with the reason: unknown role, unknown schema, cache above temperature 0', async () => {
   const cases: [Parameters<typeof callModel>[0], RegExp][] = [
-    [{ role: 'poet', schema: 'actionDecision', messages }, /agent role 'poet' is not in/],
-    [{ role: 'decider', schema: 'nope', messages }, /agent schema 'nope' is not registered/],
-    [{ role: 'decider', schema: 'actionDecision', messages, cache: true, temperature: 0.7 }, /only at temperature 0/],
-    [{ role: 'decider', schema: 'actionDecision', messages: [] }, /invalid callModel input/],
+    [{ role: 'poet', schema: 'tracingDecision', messages }, /agent role 'poet' is not in/],
+    [{ role: 'decider', schema: 'nope', messages }, /agent schema 'nope' is unknown to this worker and came without its JSON Schema/],
+    [{ role: 'decider', schema: 'nope', jsonSchema: { type: 'object', properties: { a: { type: 'nonsense' } } }, messages }, /JSON Schema cannot be used for validation/],
+    [{ role: 'decider', schema: 'tracingDecision', messages, cache: true, temperature: 0.7 }, /only at temperature 0/],
+    [{ role: 'decider', schema: 'tracingDecision', messages: [] }, /invalid callModel input/],
   ];
   for (const [input, message] of cases) {
     await assert.rejects(callModel(input), (e: unknown) => e instanceof ApplicationFailure && e.type === 'BW_LLM_BAD_CALL' && e.nonRetryable && message.test(e.message));
   }
   assert.equal(sim.log().filter((e) => e.path === '/v1/chat/completions').length, 1, 'none of them reached the model');
+});
+
+test('a schema the worker never imported is validated from the JSON Schema sent with the call', async () => {
+  const ok = await callModel({ role: 'decider', schema: 'actionDecision', jsonSchema: unregistered, messages, maxRepairs: 0 });
+  assert.deepEqual(ok.output, { action: 'refund', orderId: 'ORD-6', confidence: 0.8, evidence: [] });
+  // An answer outside that schema is refused exactly as with a registered zod schema.
+  await assert.rejects(callModel({ role: 'decider', schema: 'actionDecision', jsonSchema: unregistered, messages, maxRepairs: 1 }), (e: unknown) => e instanceof ApplicationFailure && e.type === 'BW_LLM_INVALID_OUTPUT' && /action/.test(e.message));
 });

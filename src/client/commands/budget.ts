@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { BUDGET_QUERY, RAISE_BUDGET, raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../../contracts/budget';
+import { raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../../contracts/budget';
+import { budgetQuery, raiseBudgetUpdate } from '../../contracts/messages';
 import { InvalidInputError } from '../../errors';
 import { connectClient, webUiLink } from '../connection';
 import type { CommandContext } from './index';
@@ -43,7 +44,7 @@ export function registerBudget(program: Command, ctx: CommandContext): void {
         const handle = client.workflow.getHandle(workflowId);
         let status: BudgetStatus;
         try {
-          status = await handle.executeUpdate<BudgetStatus, [RaiseBudget]>(RAISE_BUDGET, { args: [raise] });
+          status = await handle.executeUpdate(raiseBudgetUpdate, { args: [raise] });
         } catch (e) {
           if (e instanceof WorkflowUpdateFailedError) throw new InvalidInputError(`budget not raised: ${e.cause?.message ?? e.message}`);
           if (e instanceof WorkflowNotFoundError) throw new Error(`no running workflow '${workflowId}'`);
@@ -62,7 +63,7 @@ export function registerBudget(program: Command, ctx: CommandContext): void {
       const config = ctx.config();
       const client = await connectClient(config);
       try {
-        const status = await client.workflow.getHandle(workflowId).query<BudgetStatus>(BUDGET_QUERY);
+        const status = await client.workflow.getHandle(workflowId).query(budgetQuery);
         ctx.output(cmd).result({ workflowId, budget: status }, () => describe(workflowId, status));
       } finally {
         await client.connection.close();

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { Escalation } from '../../contracts/resolution';
 import { connectClient, webUiLink } from '../connection';
 import { table } from '../output';
-import { getEscalationState, resolveEscalation, validateResolution } from '../submitAndVerify';
+import { getEscalationState, resolveEscalation, validateResolution } from '../escalations';
 import type { CommandContext } from './index';
 
 export const AWAITING_HUMAN_QUERY = 'BreakwaterStatus = "AwaitingHuman" AND ExecutionStatus = "Running"';

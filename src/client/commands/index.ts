@@ -6,12 +6,12 @@ import { registerBroker } from './broker';
 import { registerBudget } from './budget';
 import { registerDlq } from './dlq';
 import { registerDoctor } from './doctor';
-import { registerSubmit } from './submit';
 import { registerEscalations } from './escalations';
 import { registerBreaker } from './breaker';
 import { registerStatus } from './status';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
+import { registerSetup } from './setup';
 
 export interface CommandContext {
   config: () => BreakwaterConfig;
@@ -21,7 +21,6 @@ export interface CommandContext {
 export function registerCommands(program: Command, ctx: CommandContext): void {
   registerDoctor(program, ctx);
   registerDlq(program, ctx);
-  registerSubmit(program, ctx);
   registerEscalations(program, ctx);
   registerBreaker(program, ctx);
   registerStatus(program, ctx);
@@ -29,4 +28,8 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerBudget(program, ctx);
   registerExplain(program, ctx);
   registerInbox(program, ctx);
+  registerSetup(program, ctx);
 }
+
+/** A command group of your own, registered next to Breakwater's (see `main` in src/client/cli.ts). */
+export type RegisterCommand = (program: Command, ctx: CommandContext) => void;

@@ -1,9 +1,10 @@
 /** `breakwater status <workflowId>`: where a run stands — Temporal's view, Breakwater's status, its open escalation and progress. */
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Command } from 'commander';
-import type { EscalationState } from '../../contracts/resolution';
+import type { QueryDefinition } from '@temporalio/common';
 import { connectClient, webUiLink } from '../connection';
-import { withinMs } from '../submitAndVerify';
+import { withinMs } from '../escalations';
+import { escalationQuery, progressQuery } from '../../contracts/messages';
 import type { CommandContext } from './index';
 
 export function registerStatus(program: Command, ctx: CommandContext): void {
@@ -23,8 +24,8 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
           return v === undefined ? undefined : (v as string | number);
         };
         const running = d.status.name === 'RUNNING';
-        const ask = <T>(name: string) => (running ? withinMs(client, 3000, () => handle.query<T>(name)).catch(() => undefined) : Promise.resolve(undefined));
-        const [escalation, progress] = await Promise.all([ask<EscalationState>('escalation'), ask<unknown>('progress')]);
+        const ask = <T>(query: QueryDefinition<T>) => (running ? withinMs(client, 3000, () => handle.query(query)).catch(() => undefined) : Promise.resolve(undefined));
+        const [escalation, progress] = await Promise.all([ask(escalationQuery), ask(progressQuery)]);
         const result = d.status.name === 'COMPLETED' ? await handle.result().catch(() => undefined) : undefined;
         const view = {
           ok: true,

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { AWAITING_HUMAN_QUERY } from '../../client/commands/escalations';
-import { getEscalationState, resolveEscalation, validateResolution } from '../../client/submitAndVerify';
+import { getEscalationState, resolveEscalation, validateResolution } from '../../client/escalations';
 import { redactText } from '../../redact';
 import type { Db } from '../../store/db';
 import { renderInbox, type InboxItem } from './page';

@@ -1,0 +1,278 @@
+/**
+ * The effect primitive, activity side: any irreversible call made exactly once and verified.
+ *
+ * A user registers an effect — how to perform it (with an idempotency key, for systems that take one) and
+ * how to look up what the outside system holds — and chooses the fingerprint fields in the workflow. One
+ * attempt of `performEffectOnce`: the cached receipt when the fingerprint is done; a refusal while the
+ * step's breaker is open; else claim the fingerprint under a lease, reconcile an earlier call of unknown
+ * outcome with the system (the source of truth), call at most once, record the receipt. Failures count
+ * against the shared breaker; the failure that opens it is BW_BREAKER_OPEN. Temporal's retries drive the
+ * next attempt. The workflow side (durable verify delay, looks, the human gate) is `performAndVerify` in
+ * `breakwater/workflow`.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { BreakwaterConfig } from '../config';
+import {
+  EffectFailureType,
+  effectFaultPoints,
+  effectKey,
+  type EffectFailureKind,
+  type FingerprintFields,
+  type ObserveEffectInput,
+  type Observation,
+  type PerformEffectInput,
+  type Submission,
+} from '../contracts/effect';
+import { BreakwaterError, isConfigError } from '../errors';
+import { faultPoint } from '../faults';
+import { redactText } from '../redact';
+import type { Db } from '../store/db';
+import { createFingerprintStore, type FingerprintRecord } from '../store/fingerprints';
+import { webUiLink } from '../client/connection';
+import { createAlertActivities } from './alerts';
+import { createCircuitBreaker } from './circuitBreaker';
+
+/** What the outside system answered for an accepted call, or lists for a fingerprint. */
+export interface EffectReceipt {
+  confirmation: string;
+  /** The system's own time of receipt (ISO). */
+  receivedAt: string;
+}
+
+/** Passed to `perform` and `lookup`. */
+export interface EffectCall<P> {
+  fields: FingerprintFields;
+  payload: P;
+  /** Stable per fingerprint: send it to systems that de-duplicate by key. */
+  idempotencyKey: string;
+  /** Aborted when the attempt's lease ends: stop waiting, the outcome becomes unknown. */
+  signal: AbortSignal;
+}
+
+export interface EffectDefinition<P = Record<string, unknown>> {
+  /** Unique per worker; the workflow names it. Letters, digits, `.`, `_`, `-`. */
+  name: string;
+  /** Performs the call once. Throw `EffectError` to say what a failure means (see its kinds). */
+  perform(call: EffectCall<P>): Promise<EffectReceipt>;
+  /** What the system holds for this fingerprint now (for reconciliation and verification). */
+  lookup(call: EffectCall<P>): Promise<EffectReceipt[]>;
+}
+
+/**
+ * What a failed call means for the effect: `rejected` (the request is wrong; retrying won't help — a person
+ * decides), `rate-limited` (come back after `retryAfterMs`), `unavailable` (the system failed, nothing was
+ * persisted), `unknown-outcome` (no answer: it may or may not have been persisted — reconciled before any
+ * re-send), `bad-response` (a lookup answer that breaks the contract).
+ */
+export class EffectError extends BreakwaterError {
+  readonly code = 'BW_EFFECT_ERROR';
+  constructor(
+    readonly kind: EffectFailureKind,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+export const isEffectError = (e: unknown): e is EffectError => (e as { code?: unknown })?.code === 'BW_EFFECT_ERROR';
+
+/** Registers an effect; keep the returned object and pass it to the worker (`effects: [myEffect]`). */
+export function defineEffect<P = Record<string, unknown>>(definition: EffectDefinition<P>): EffectDefinition<P> {
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(definition.name)) throw new Error(`effect name '${definition.name}' must be 1-100 letters, digits, '.', '_' or '-'`);
+  return definition;
+}
+
+/**
+ * The activity failure for an effect error: `rejected` and `bad-response` are non-retryable; 429 retries
+ * after Retry-After plus up to 20 % jitter (so waiting runs don't return in lockstep); the rest per policy.
+ */
+export function effectFailure(e: EffectError, random: () => number = Math.random): ApplicationFailure {
+  const retryable = e.kind !== 'rejected' && e.kind !== 'bad-response';
+  const nextRetryDelay = e.kind === 'rate-limited' ? Math.round((e.retryAfterMs ?? 1000) * (1 + 0.2 * random())) : undefined;
+  return ApplicationFailure.create({
+    type: EffectFailureType[e.kind],
+    message: e.message,
+    nonRetryable: !retryable,
+    nextRetryDelay,
+    details: [{ kind: e.kind, status: e.status, retryAfterMs: e.retryAfterMs }],
+  });
+}
+
+const jitter = (ms: number) => Math.round(ms * (0.5 + Math.random()));
+
+export interface EffectActivityDeps {
+  db: Db;
+  config: BreakwaterConfig;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- effects of any payload type share one registry
+  effects: readonly EffectDefinition<any>[];
+}
+
+export function createEffectActivities(deps: EffectActivityDeps) {
+  const store = createFingerprintStore(deps.db);
+  const breakers = createCircuitBreaker(deps.db);
+  const { sendAlert } = createAlertActivities(deps);
+  const registry = new Map(deps.effects.map((e) => [e.name, e] as const));
+  if (registry.size !== deps.effects.length) throw new Error('two effects share a name');
+
+  const effectNamed = (name: string): EffectDefinition<unknown> => {
+    const effect = registry.get(name);
+    if (!effect) throw ApplicationFailure.create({ type: 'BW_EFFECT_UNKNOWN', message: `no effect '${name}' is registered on this worker (pass it in createBreakwaterWorker({ effects }))`, nonRetryable: true });
+    return effect;
+  };
+  // A request never outlives the attempt's lease on the fingerprint: at most 10 s, and under the attempt's timeout.
+  const callFor = <P>(input: { effect: string; fields: FingerprintFields; payload: P }): EffectCall<P> => {
+    const leaseMs = Context.current().info.startToCloseTimeoutMs || 30_000;
+    return { fields: input.fields, payload: input.payload, idempotencyKey: effectKey(input.effect, input.fields), signal: AbortSignal.timeout(Math.min(10_000, Math.floor(leaseMs * 0.6))) };
+  };
+
+  const toSubmission = (r: FingerprintRecord, via: Submission['via'], payloadMatches: boolean): Submission => ({
+    fingerprint: r.key,
+    confirmation: r.confirmation!,
+    submittedAt: r.submittedAt!,
+    portalReceivedAt: r.receivedAt!,
+    via,
+    postCount: r.postCount,
+    payloadMatches,
+  });
+
+  return {
+    /** One attempt to get the effect accepted exactly once. See the file comment. */
+    async performEffectOnce(input: PerformEffectInput): Promise<Submission> {
+      const effect = effectNamed(input.effect);
+      const info = Context.current().info;
+      const { workflowId, runId } = info.workflowExecution ?? { workflowId: 'unknown', runId: 'unknown' };
+      const key = effectKey(input.effect, input.fields);
+      const owner = `${workflowId}/${runId}/${info.activityId}#${info.attempt}`;
+      const faults = effectFaultPoints(input.step);
+
+      // 1. Fast path: already done (by this run, another run, another worker).
+      const existing = await store.lookup(key, input.payload);
+      if (existing?.record.status === 'done') return toSubmission(existing.record, 'cached', existing.payloadMatches);
+
+      // 2. The breaker: while open, nobody calls the step.
+      const breaker = await breakers.get(input.pipeline, input.step);
+      if (breaker.state === 'open') {
+        throw ApplicationFailure.create({ type: 'BW_BREAKER_OPEN', message: `breaker ${input.pipeline}/${input.step} is open`, nonRetryable: true, details: [breaker] });
+      }
+
+      // 3. Claim under the row lock; the call's intent is committed before any call.
+      const verdict = await store.claim({ effect: input.effect, fields: input.fields, payload: input.payload, owner, leaseMs: info.startToCloseTimeoutMs || 30_000, createdBy: workflowId });
+      if (verdict.kind === 'done') return toSubmission(verdict.record, 'cached', verdict.payloadMatches);
+      if (verdict.kind === 'busy') {
+        throw ApplicationFailure.create({
+          type: 'BW_FINGERPRINT_BUSY',
+          message: `fingerprint ${key} is being worked by another attempt`,
+          nextRetryDelay: jitter(Math.min(1000, Math.max(100, verdict.leaseRemainingMs))),
+        });
+      }
+
+      const fail = async (e: unknown, outcomeKnown: boolean): Promise<never> => {
+        if (!isEffectError(e)) {
+          await store.release(key, owner, redactText((e as Error).message));
+          // A missing or bad setting will not fix itself between attempts.
+          if (isConfigError(e)) throw ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true });
+          throw e;
+        }
+        if (outcomeKnown) await store.markFailed(key, owner, e.message);
+        else await store.release(key, owner, e.message);
+        if (e.kind === 'rate-limited' || e.kind === 'rejected') throw effectFailure(e); // not the system's health
+        const failure = { error: e.message, at: new Date().toISOString(), attempt: info.attempt, input: { effect: input.effect, ...input.fields, workflowId, runId } };
+        const { breaker: after, opened } = await breakers.recordFailure(input.pipeline, input.step, failure, workflowId);
+        if (opened || after.state === 'open') {
+          throw ApplicationFailure.create({ type: 'BW_BREAKER_OPEN', message: `${e.message}; breaker ${input.pipeline}/${input.step} is now open`, nonRetryable: true, details: [after] });
+        }
+        throw effectFailure(e);
+      };
+
+      // 4. An earlier call has an unknown outcome: the outside system is the source of truth.
+      if (verdict.kind === 'reconcile') {
+        let found: EffectReceipt[];
+        try {
+          found = await effect.lookup(callFor(input));
+        } catch (e) {
+          return fail(e, false);
+        }
+        const earliest = [...found].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))[0];
+        if (earliest) {
+          const record = await store.markDone(key, { confirmation: earliest.confirmation, receivedAt: earliest.receivedAt, via: 'reconciled' });
+          await breakers.recordSuccess(input.pipeline, input.step, workflowId);
+          return toSubmission(record, record.via === 'reconciled' ? 'reconciled' : 'cached', verdict.payloadMatches);
+        }
+        if (verdict.msSincePost < input.visibilityWindowMs) {
+          await store.release(key, owner);
+          const waitMs = Math.ceil(input.visibilityWindowMs - verdict.msSincePost) + 250;
+          throw ApplicationFailure.create({
+            type: 'BW_RECONCILE_WAIT',
+            message: `earlier call of ${key} has an unknown outcome and is not visible yet; looking again in ${waitMs} ms before any re-send`,
+            nextRetryDelay: waitMs,
+          });
+        }
+        if (!(await store.markPosting(key, owner))) {
+          throw ApplicationFailure.create({ type: 'BW_FINGERPRINT_BUSY', message: `lost the lease on ${key}`, nextRetryDelay: jitter(500) });
+        }
+      }
+
+      // 5. Call at most once per claim.
+      faultPoint(faults.beforePost);
+      let accepted: EffectReceipt;
+      try {
+        accepted = await effect.perform(callFor(input));
+      } catch (e) {
+        return fail(e, isEffectError(e) && e.kind !== 'unknown-outcome');
+      }
+      faultPoint(faults.afterPost);
+      const record = await store.markDone(key, { confirmation: accepted.confirmation, receivedAt: accepted.receivedAt, via: 'posted' });
+      await breakers.recordSuccess(input.pipeline, input.step, workflowId);
+      faultPoint(faults.afterDone);
+      return toSubmission(record, record.confirmation === accepted.confirmation ? 'posted' : 'cached', verdict.payloadMatches);
+    },
+
+    /** One look: is our confirmation listed? A failed look is evidence too, not an exception. */
+    async observeEffect(input: ObserveEffectInput): Promise<Observation> {
+      const effect = effectNamed(input.effect);
+      const at = new Date().toISOString();
+      try {
+        const listed = await effect.lookup(callFor(input));
+        return {
+          at,
+          visible: listed.some((r) => r.confirmation === input.confirmation),
+          resultCount: listed.length,
+          otherConfirmations: listed.map((r) => r.confirmation).filter((c) => c !== input.confirmation),
+        };
+      } catch (e) {
+        if (!isEffectError(e)) throw e;
+        return { at, visible: false, resultCount: 0, otherConfirmations: [], error: e.message };
+      }
+    },
+
+    /** A person chose `retry` after NOT_SUBMITTED: reconcile, then re-send only if the effect is still absent. */
+    async reopenFingerprint(key: string, by: string, reason: string): Promise<FingerprintRecord | undefined> {
+      return store.reopen(key, by, reason);
+    },
+
+    /** Surfaces a NOT_SUBMITTED at once: the evidence, the confirmation the system gave, a link to the run. */
+    async alertNotSubmitted(a: { fingerprint: string; confirmation?: string; reason: string; observations: Observation[]; pipeline?: string; step?: string }) {
+      const { workflowId, runId } = Context.current().info.workflowExecution ?? { workflowId: 'unknown', runId: 'unknown' };
+      const last = a.observations.at(-1);
+      const pipeline = a.pipeline ?? 'unknown';
+      return sendAlert({
+        title: `NOT_SUBMITTED: ${a.fingerprint}`,
+        message:
+          `${a.reason}. The system answered confirmation ${a.confirmation ?? '(none)'}, but ${a.observations.length} verification(s) never saw it` +
+          `${last ? ` (last at ${last.at}${last.error ? `: ${last.error}` : ''})` : ''}.\n` +
+          `Resolve: breakwater resolve ${workflowId} --decision retry|reject --by <you>`,
+        priority: 5,
+        tags: ['not-submitted', pipeline],
+        dedupeKey: `not-submitted:${workflowId}:${runId}`,
+        workflowId,
+        runId,
+        pipeline,
+        step: a.step ?? 'verify',
+        link: webUiLink(deps.config, workflowId, runId),
+        details: { fingerprint: a.fingerprint, confirmation: a.confirmation, observations: a.observations.slice(-20) },
+      });
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/** The fingerprint store on a real Postgres: one POST per fingerprint, whatever the concurrency. */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import { loadConfig } from '../config';
+import { ensureStack } from '../devstack/stack';
+import { createPool, type Db } from './db';
+import { migrate } from './migrate';
+import { createFingerprintStore, type ClaimVerdict } from './fingerprints';
+
+let db: Db;
+const schema = `t_${randomBytes(6).toString('hex')}`;
+before(async () => {
+  const url = process.env.DATABASE_URL ?? loadConfig({}).database.url ?? (await ensureStack()).postgres.url;
+  db = createPool({ url, schema }, { max: 25 });
+  await migrate(db, schema);
+});
+after(async () => {
+  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db.end();
+});
+
+let n = 0;
+const parts = () => ({ effect: 'portal', fields: { recordId: `REC-${++n}`, entityId: 'ENT-1', businessDate: '2025-03-04' } });
+
+test('20 concurrent claims of one fingerprint: exactly one may POST, the rest are told it is busy', async () => {
+  const store = createFingerprintStore(db);
+  const p = parts();
+  const verdicts = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claim({ ...p, payload: { a: 1 }, owner: `attempt-${i}`, leaseMs: 30_000 })));
+  const kinds = verdicts.map((v) => v.kind);
+  assert.equal(kinds.filter((k) => k === 'post').length, 1, kinds.join(','));
+  assert.equal(kinds.filter((k) => k === 'busy').length, 19);
+  const row = await store.get(verdicts[0]!.record.key);
+  assert.equal(row?.status, 'pending');
+  assert.equal(row?.postCount, 1);
+  assert.ok(row?.postedAt, 'the POST intent is recorded before the POST');
+});
+
+test('done: the same fingerprint again gets the cached result, and a different payload is flagged', async () => {
+  const store = createFingerprintStore(db);
+  const p = parts();
+  const first = await store.claim({ ...p, payload: { a: 1 }, owner: 'w1', leaseMs: 30_000 });
+  assert.equal(first.kind, 'post');
+  await store.markDone(first.record.key, { confirmation: 'PRT-1', receivedAt: new Date().toISOString(), via: 'posted' });
+  const again = await store.claim({ ...p, payload: { a: 1 }, owner: 'w2', leaseMs: 30_000 });
+  assert.equal(again.kind, 'done');
+  assert.equal(again.record.confirmation, 'PRT-1');
+  assert.equal((again as Extract<ClaimVerdict, { kind: 'done' }>).payloadMatches, true);
+  const other = await store.claim({ ...p, payload: { a: 2 }, owner: 'w3', leaseMs: 30_000 });
+  assert.equal((other as Extract<ClaimVerdict, { kind: 'done' }>).payloadMatches, false);
+  assert.equal((await store.get(first.record.key))?.postCount, 1);
+  // markDone again (a zombie attempt finishing late) keeps the first confirmation.
+  const late = await store.markDone(first.record.key, { confirmation: 'PRT-2', receivedAt: new Date().toISOString(), via: 'posted' });
+  assert.equal(late.confirmation, 'PRT-1');
+});
+
+test('a POST of unknown outcome must be reconciled: after the lease expires the next claimer is told to ask the portal', async () => {
+  const store = createFingerprintStore(db);
+  const p = parts();
+  const first = await store.claim({ ...p, payload: {}, owner: 'crashed', leaseMs: 300 });
+  assert.equal(first.kind, 'post');
+  // The claimer dies after the POST: no markDone, no release.
+  const during = await store.claim({ ...p, payload: {}, owner: 'next', leaseMs: 30_000 });
+  assert.equal(during.kind, 'busy');
+  await delay(400);
+  const next = await store.claim({ ...p, payload: {}, owner: 'next', leaseMs: 30_000 });
+  assert.equal(next.kind, 'reconcile');
+  assert.ok((next as Extract<ClaimVerdict, { kind: 'reconcile' }>).msSincePost >= 300);
+  assert.equal(next.record.postCount, 1, 'reconciling is not posting');
+  // Shown absent after the window: the re-POST is recorded before it is sent, under the lease.
+  assert.equal(await store.markPosting(next.record.key, 'someone-else'), false);
+  assert.equal(await store.markPosting(next.record.key, 'next'), true);
+  assert.equal((await store.get(next.record.key))?.postCount, 2);
+});
+
+test('a POST the portal answered as failed leaves no unknown outcome: the next attempt may POST at once', async () => {
+  const store = createFingerprintStore(db);
+  const p = parts();
+  const first = await store.claim({ ...p, payload: {}, owner: 'a', leaseMs: 30_000 });
+  await store.markFailed(first.record.key, 'a', 'HTTP 503');
+  const next = await store.claim({ ...p, payload: {}, owner: 'b', leaseMs: 30_000 });
+  assert.equal(next.kind, 'post');
+  assert.equal(next.record.lastError, 'HTTP 503');
+});
+
+test('reopen (a person retries a NOT_SUBMITTED) makes the next attempt reconcile first, and is audited', async () => {
+  const store = createFingerprintStore(db);
+  const p = parts();
+  const first = await store.claim({ ...p, payload: {}, owner: 'a', leaseMs: 30_000 });
+  await store.markDone(first.record.key, { confirmation: 'PRT-LOST', receivedAt: new Date().toISOString(), via: 'posted' });
+  const reopened = await store.reopen(first.record.key, 'alice', 'never visible');
+  assert.equal(reopened?.status, 'pending');
+  assert.match(reopened?.lastError ?? '', /alice.*PRT-LOST/);
+  const next = await store.claim({ ...p, payload: {}, owner: 'b', leaseMs: 30_000 });
+  assert.equal(next.kind, 'reconcile');
+  const { rows } = await db.query('SELECT actor, action FROM audit_log WHERE target = $1', [`fingerprint:${first.record.key}`]);
+  assert.deepEqual(rows, [{ actor: 'alice', action: 'fingerprint.reopen' }]);
+});

@@ -1,0 +1,225 @@
+/**
+ * The fingerprint store: the idempotency record of irreversible effects (after payment systems'
+ * idempotency keys). A fingerprint (the effect's name + the fields its user chose) is written `pending`
+ * BEFORE the call and `done` with the confirmation after; the same fingerprint again — a retry, a replay,
+ * a duplicate workflow, another worker — gets the cached result and sends nothing.
+ *
+ * Two attempts never POST at once: `claim` takes a lease on the row inside a transaction that holds the
+ * row lock (SELECT ... FOR UPDATE), and the lease lasts as long as the attempt may (its start-to-close
+ * timeout). The POST happens after the claim commits, so a crash cannot roll back the `pending` record.
+ * A `pending` row with `posted_at` set is a call of unknown outcome: the next claimer must reconcile
+ * (ask the outside system) and may call again only once the system has shown the effect absent after the
+ * visibility window.
+ */
+import { effectKey, type FingerprintFields } from '../contracts/effect';
+import { inTransaction, type Db } from './db';
+
+export interface FingerprintRecord {
+  key: string;
+  effect: string;
+  fields: FingerprintFields;
+  status: 'pending' | 'done';
+  confirmation: string | null;
+  receivedAt: string | null;
+  submittedAt: string | null;
+  via: 'posted' | 'reconciled' | null;
+  /** When the last POST went out; while `pending`, set means its outcome is unknown. */
+  postedAt: string | null;
+  postCount: number;
+  attempts: number;
+  lastError: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a claimer may do now. */
+export type ClaimVerdict =
+  | { kind: 'done'; record: FingerprintRecord; payloadMatches: boolean }
+  /** Another attempt holds the lease. */
+  | { kind: 'busy'; record: FingerprintRecord; leaseRemainingMs: number }
+  /** The lease is ours and the POST intent is recorded: POST now. */
+  | { kind: 'post'; record: FingerprintRecord; payloadMatches: boolean }
+  /** The lease is ours, but an earlier POST has an unknown outcome: ask the portal first. */
+  | { kind: 'reconcile'; record: FingerprintRecord; msSincePost: number; payloadMatches: boolean };
+
+const COLUMNS = `key, effect, fields, status, confirmation, received_at, submitted_at, via,
+  posted_at, post_count, attempts, last_error, created_by, created_at, updated_at`;
+
+interface Row {
+  key: string;
+  effect: string;
+  fields: FingerprintFields;
+  status: 'pending' | 'done';
+  confirmation: string | null;
+  received_at: Date | null;
+  submitted_at: Date | null;
+  via: 'posted' | 'reconciled' | null;
+  posted_at: Date | null;
+  post_count: number;
+  attempts: number;
+  last_error: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const toRecord = (r: Row): FingerprintRecord => ({
+  key: r.key,
+  effect: r.effect,
+  fields: r.fields,
+  status: r.status,
+  confirmation: r.confirmation,
+  receivedAt: iso(r.received_at),
+  submittedAt: iso(r.submitted_at),
+  via: r.via,
+  postedAt: iso(r.posted_at),
+  postCount: r.post_count,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  createdBy: r.created_by,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+export interface ClaimRequest {
+  effect: string;
+  fields: FingerprintFields;
+  payload: unknown;
+  /** Identifies the attempt (workflow, activity, attempt number). */
+  owner: string;
+  leaseMs: number;
+  createdBy?: string;
+}
+
+export function createFingerprintStore(db: Db) {
+  return {
+    async get(key: string): Promise<FingerprintRecord | undefined> {
+      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM fingerprints WHERE key = $1`, [key]);
+      return rows[0] && toRecord(rows[0]);
+    },
+
+    /** The record and whether `payload` is the one it was first submitted with: the fingerprint check. */
+    async lookup(key: string, payload: unknown): Promise<{ record: FingerprintRecord; payloadMatches: boolean } | undefined> {
+      const { rows } = await db.query<Row & { payload_matches: boolean }>(`SELECT ${COLUMNS}, payload = $2::jsonb AS payload_matches FROM fingerprints WHERE key = $1`, [
+        key,
+        JSON.stringify(payload ?? {}),
+      ]);
+      return rows[0] && { record: toRecord(rows[0]), payloadMatches: rows[0].payload_matches };
+    },
+
+    /** Every fingerprint of an effect whose fields include `match` (e.g. `{ recordId: 'R-1' }`), oldest first. */
+    async list(effect: string, match: Partial<FingerprintFields> = {}): Promise<FingerprintRecord[]> {
+      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM fingerprints WHERE effect = $1 AND fields @> $2::jsonb ORDER BY created_at`, [effect, JSON.stringify(match)]);
+      return rows.map(toRecord);
+    },
+
+    /** Creates the `pending` row if absent, then decides under the row lock what this attempt may do. */
+    async claim(req: ClaimRequest): Promise<ClaimVerdict> {
+      const key = effectKey(req.effect, req.fields);
+      const payload = JSON.stringify(req.payload ?? {});
+      return inTransaction(db, async (tx) => {
+        await tx.query(
+          `INSERT INTO fingerprints (key, effect, fields, payload, created_by) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (key) DO NOTHING`,
+          [key, req.effect, JSON.stringify(req.fields), payload, req.createdBy ?? null],
+        );
+        const { rows } = await tx.query<Row & { payload_matches: boolean; lease_remaining_ms: number | null; lease_owner: string | null; ms_since_post: number | null }>(
+          `SELECT ${COLUMNS}, payload = $2::jsonb AS payload_matches, lease_owner,
+             (EXTRACT(EPOCH FROM lease_until - now()) * 1000)::float8 AS lease_remaining_ms,
+             (EXTRACT(EPOCH FROM now() - posted_at) * 1000)::float8 AS ms_since_post
+           FROM fingerprints WHERE key = $1 FOR UPDATE`,
+          [key, payload],
+        );
+        const row = rows[0]!;
+        if (row.status === 'done') return { kind: 'done', record: toRecord(row), payloadMatches: row.payload_matches };
+        if (row.lease_owner && row.lease_owner !== req.owner && (row.lease_remaining_ms ?? 0) > 0) {
+          return { kind: 'busy', record: toRecord(row), leaseRemainingMs: row.lease_remaining_ms ?? 0 };
+        }
+        const reconcile = row.posted_at !== null;
+        const { rows: updated } = await tx.query<Row>(
+          `UPDATE fingerprints SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
+             posted_at = CASE WHEN $4 THEN posted_at ELSE now() END,
+             post_count = CASE WHEN $4 THEN post_count ELSE post_count + 1 END,
+             updated_at = now()
+           WHERE key = $1 RETURNING ${COLUMNS}`,
+          [key, req.owner, req.leaseMs / 1000, reconcile],
+        );
+        const record = toRecord(updated[0]!);
+        return reconcile
+          ? { kind: 'reconcile', record, msSincePost: row.ms_since_post ?? 0, payloadMatches: row.payload_matches }
+          : { kind: 'post', record, payloadMatches: row.payload_matches };
+      });
+    },
+
+    /** After a reconciliation found the record absent past the window: record the new POST intent. False if the lease was lost. */
+    async markPosting(key: string, owner: string): Promise<boolean> {
+      const r = await db.query(
+        `UPDATE fingerprints SET posted_at = now(), post_count = post_count + 1, updated_at = now()
+         WHERE key = $1 AND status = 'pending' AND lease_owner = $2 AND lease_until > now()`,
+        [key, owner],
+      );
+      return r.rowCount === 1;
+    },
+
+    /** The system accepted (or reconciliation found) the effect. Idempotent: a row already done is returned as it is. */
+    async markDone(key: string, c: { confirmation: string; receivedAt: string; via: 'posted' | 'reconciled' }): Promise<FingerprintRecord> {
+      const { rows } = await db.query<Row>(
+        `UPDATE fingerprints SET status = 'done', confirmation = $2, received_at = $3, via = $4, submitted_at = now(),
+           last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
+         WHERE key = $1 AND status = 'pending' RETURNING ${COLUMNS}`,
+        [key, c.confirmation, c.receivedAt, c.via],
+      );
+      if (rows[0]) return toRecord(rows[0]);
+      const existing = await this.get(key);
+      if (!existing) throw new Error(`fingerprint ${key} vanished`);
+      return existing;
+    },
+
+    /** The system answered that the call failed: nothing was persisted, the next attempt may call at once. */
+    async markFailed(key: string, owner: string, error: string): Promise<void> {
+      await db.query(
+        `UPDATE fingerprints SET posted_at = NULL, last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = now()
+         WHERE key = $1 AND status = 'pending' AND lease_owner = $2`,
+        [key, owner, error],
+      );
+    },
+
+    /** Gives the lease back. `error` (if any) is recorded; `posted_at` stays, so an unknown outcome stays unknown. */
+    async release(key: string, owner: string, error?: string): Promise<void> {
+      await db.query(
+        `UPDATE fingerprints SET lease_owner = NULL, lease_until = NULL, last_error = COALESCE($3, last_error), updated_at = now()
+         WHERE key = $1 AND lease_owner = $2`,
+        [key, owner, error ?? null],
+      );
+    },
+
+    /**
+     * A person decided to retry a submission no verification ever saw: the fingerprint goes back to
+     * `pending` with its last POST of unknown outcome, so the next attempt reconciles first (a late
+     * appearance is found, not duplicated) and re-POSTs only once the record is shown absent.
+     */
+    async reopen(key: string, by: string, reason: string): Promise<FingerprintRecord | undefined> {
+      return inTransaction(db, async (tx) => {
+        const { rows } = await tx.query<Row>(
+          `UPDATE fingerprints SET status = 'pending', posted_at = COALESCE(posted_at, submitted_at, now()),
+             last_error = $2 || ' (confirmation ' || COALESCE(confirmation, 'none') || ' was never seen)',
+             confirmation = NULL, received_at = NULL, submitted_at = NULL, via = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
+           WHERE key = $1 RETURNING ${COLUMNS}`,
+          [key, `reopened by ${by}: ${reason}`],
+        );
+        await tx.query('INSERT INTO audit_log (actor, action, target, accepted, detail) VALUES ($1, $2, $3, $4, $5)', [
+          by,
+          'fingerprint.reopen',
+          `fingerprint:${key}`,
+          rows.length === 1,
+          JSON.stringify({ reason }),
+        ]);
+        return rows[0] && toRecord(rows[0]);
+      });
+    },
+  };
+}
+
+export type FingerprintStore = ReturnType<typeof createFingerprintStore>;

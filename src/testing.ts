@@ -1,0 +1,11 @@
+/**
+ * `breakwater/testing`: test your pipeline the way Breakwater tests its own — against a real Temporal dev
+ * server and a real Postgres schema per test file, and simulators of the systems you do not own (a portal
+ * with a processing lag, an OpenAI-compatible model with scripted faults, a rate-limited API), all on
+ * loopback. Also named fault points, to crash an activity between "did the side effect" and "recorded it".
+ */
+export { startTestStack, type TestStack, type TestStackOptions, type TestWorkerOptions } from './testing/harness';
+export { startAgentLayerStack, waitForEscalation, searchAttribute, llmCalls, testModels, type AgentLayerStack, type AgentLayerOptions, type LlmCallRow } from './testing/agentLayerKit';
+export { waitFor } from './testing/waitFor';
+export * from './simulators';
+export { faultPoint, armFault, faultHits, InjectedFault, type FaultAction } from './faults';

@@ -1,0 +1,86 @@
+/**
+ * Waiting out an open circuit breaker, for any step. The breaker lives in Postgres and is shared by every
+ * run; while it is open the run escalates (kind `breaker-open`, the first and latest failure attached) and
+ * re-reads the breaker every `pollInterval`. It returns when a person clears the breaker (here, through the
+ * CLI, or in another run), or answers this run's escalation — an approve/retry clears the breaker on their
+ * behalf, a reject is returned for the caller to end the run.
+ */
+import { CancellationScope, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BreakerState } from '../activities/circuitBreaker';
+import type { Resolution } from '../contracts/resolution';
+import type { HumanGate } from './humanGate';
+
+const control = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
+});
+
+export interface BreakerWaitOptions {
+  gate: HumanGate;
+  pipeline: string;
+  step: string;
+  /** How often the breaker is re-read, ms. Default 10 s. */
+  pollIntervalMs?: number;
+  /**
+   * Called when the history grows long while waiting (days): carry on in a fresh run, e.g.
+   * `() => continueAsNew<typeof myWorkflow>(input)`. Without it the run keeps waiting in place.
+   */
+  continueAsNew?: () => Promise<never>;
+}
+
+export type BreakerWaitOutcome =
+  /** Cleared by a person elsewhere (CLI, another run): call the step again. */
+  | { kind: 'cleared' }
+  /** A person answered this run: approve/retry (the breaker is now cleared) or reject (it stays open). */
+  | { kind: 'resolved'; resolution: Resolution };
+
+/** The state a BW_BREAKER_OPEN activity failure carries in `details[0]`. */
+export type { BreakerState };
+
+export async function waitForBreaker(opened: BreakerState, o: BreakerWaitOptions): Promise<BreakerWaitOutcome> {
+  await control.alertBreakerOpen(o.pipeline, o.step);
+  const watch = { cleared: false, rollOver: false };
+  const scope = new CancellationScope();
+  const polling = scope
+    .run(async () => {
+      for (;;) {
+        await sleep(o.pollIntervalMs ?? 10_000);
+        const now = await control.getCircuitBreaker(o.pipeline, o.step);
+        if (now.state === 'closed' || now.openedAt !== opened.openedAt) return void (watch.cleared = true);
+        if (o.continueAsNew && workflowInfo().continueAsNewSuggested) return void (watch.rollOver = true);
+      }
+    })
+    .catch((e: unknown) => {
+      if (!isCancellation(e)) throw e;
+    });
+  let resolution: Resolution | undefined;
+  try {
+    resolution = await o.gate.escalateUntil(
+      {
+        kind: 'breaker-open',
+        reason: `${opened.consecutiveFailures} consecutive failures of ${o.step}: the breaker is open for every ${o.pipeline} run`,
+        step: o.step,
+        firstFailure: opened.firstFailure ?? undefined,
+        latestFailure: opened.latestFailure ?? undefined,
+        details: { openedAt: opened.openedAt, clear: `breakwater breaker clear ${o.pipeline} ${o.step} --by <you>` },
+      },
+      () => watch.cleared || watch.rollOver,
+    );
+  } finally {
+    scope.cancel();
+  }
+  await polling;
+  if (!resolution && watch.rollOver && o.continueAsNew) await o.continueAsNew();
+  if (!resolution) return { kind: 'cleared' };
+  if (resolution.decision !== 'reject') {
+    await control.clearCircuitBreaker({
+      pipeline: o.pipeline,
+      step: o.step,
+      by: resolution.by,
+      reason: resolution.reason ?? `resolved '${resolution.decision}' on ${workflowInfo().workflowId}`,
+      via: `resolve:${workflowInfo().workflowId}`,
+    });
+  }
+  return { kind: 'resolved', resolution };
+}
