@@ -1,8 +1,12 @@
 /**
- * Breakwater's error classes. Each has a stable `code` (safe to match on, shown to users and in alerts)
- * and a type guard, so callers never depend on `instanceof` across realms or on message text.
+ * Breakwater's error classes. Each has a stable `code` — a type from the failure catalog (src/failures.ts),
+ * safe to match on, shown to users and in alerts — and a type guard, so callers never depend on
+ * `instanceof` across realms or on message text.
  */
+import { Failure, type FailureSpec } from './failures';
+
 export abstract class BreakwaterError extends Error {
+  /** The catalog type of this error (`Failure.X.type`, or a pipeline catalog's). */
   abstract readonly code: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -12,7 +16,7 @@ export abstract class BreakwaterError extends Error {
 
 /** An environment variable or config file value is missing or invalid. */
 export class ConfigError extends BreakwaterError {
-  readonly code = 'BW_CONFIG_INVALID';
+  readonly code = Failure.ConfigInvalid.type;
   constructor(
     message: string,
     /** The variables at fault, e.g. `['DATABASE_URL']`. */
@@ -24,12 +28,12 @@ export class ConfigError extends BreakwaterError {
 
 /** A tool the project needs (Temporal CLI, PostgreSQL binaries) could not be found or installed. */
 export class ProvisioningError extends BreakwaterError {
-  readonly code = 'BW_PROVISIONING_FAILED';
+  readonly code = Failure.ProvisioningFailed.type;
 }
 
 /** Input that crossed a boundary (CLI args, workflow input, HTTP body) failed validation. */
 export class InvalidInputError extends BreakwaterError {
-  readonly code = 'BW_INVALID_INPUT';
+  readonly code = Failure.InvalidInput.type;
   constructor(
     message: string,
     readonly issues: readonly string[] = [],
@@ -38,11 +42,18 @@ export class InvalidInputError extends BreakwaterError {
   }
 }
 
-const hasCode = (e: unknown, code: string): boolean =>
-  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+/** The workflow, breaker or record named does not exist. */
+export class NotFoundError extends BreakwaterError {
+  readonly code = Failure.NotFound.type;
+}
+
+/** Whether `e` itself (not a wrapper: see `isFailure` for those) carries the code of this catalog entry. */
+export const hasFailureCode = (e: unknown, spec: FailureSpec): boolean =>
+  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === spec.type;
 
 export const isBreakwaterError = (e: unknown): e is BreakwaterError =>
   e instanceof BreakwaterError || (typeof e === 'object' && e !== null && String((e as { code?: unknown }).code).startsWith('BW_'));
-export const isConfigError = (e: unknown): e is ConfigError => hasCode(e, 'BW_CONFIG_INVALID');
-export const isProvisioningError = (e: unknown): e is ProvisioningError => hasCode(e, 'BW_PROVISIONING_FAILED');
-export const isInvalidInputError = (e: unknown): e is InvalidInputError => hasCode(e, 'BW_INVALID_INPUT');
+export const isConfigError = (e: unknown): e is ConfigError => hasFailureCode(e, Failure.ConfigInvalid);
+export const isProvisioningError = (e: unknown): e is ProvisioningError => hasFailureCode(e, Failure.ProvisioningFailed);
+export const isInvalidInputError = (e: unknown): e is InvalidInputError => hasFailureCode(e, Failure.InvalidInput);
+export const isNotFoundError = (e: unknown): e is NotFoundError => hasFailureCode(e, Failure.NotFound);

@@ -7,10 +7,12 @@
  * list of `point:action[:times]`, actions `crash` (SIGKILL this process) or `throw`; or in-process with
  * `armFault`. A point fires `times` times (default 1) and then disarms. Unarmed, a point costs one Map lookup.
  */
+import { Failure } from './failures';
+
 export type FaultAction = 'crash' | 'throw';
 
 export class InjectedFault extends Error {
-  readonly code = 'BW_INJECTED_FAULT';
+  readonly code = Failure.InjectedFault.type;
   constructor(readonly point: string) {
     super(`Injected fault at ${point}`);
     this.name = 'InjectedFault';

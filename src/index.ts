@@ -4,9 +4,10 @@
  * code imports `breakwater/testing` (harness, simulators, fault injection). Explicit exports only: this
  * file is the API (etc/api/breakwater.api.md records it).
  */
-// Configuration and errors
+// Configuration, errors and the failure catalog
 export { loadConfig, getConfig, apiLimitFor, configSecrets, requireSetting, type BreakwaterConfig, type TemporalTls } from './config';
 export * from './errors';
+export { Failure, defineFailures, raise, isFailure, failureTypeOf, failureDetails, type FailureSpec, type FailureName, type FailureType, type RaiseOptions } from './failures';
 export { redactText, redactValue, registerSecrets } from './redact';
 
 // Contracts (pure; also in breakwater/workflow)

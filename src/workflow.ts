@@ -4,6 +4,7 @@
  * the breaker wait, the broker proxy, the agent runner with its budget, status search attributes,
  * convergence guards, drift and merge. Activities, the client and the worker live in `breakwater`.
  */
+export { Failure, defineFailures, raise, isFailure, failureTypeOf, failureDetails, type FailureSpec, type FailureName, type FailureType, type RaiseOptions } from './failures';
 export { createHumanGate, humanRejection, isHumanRejection, HUMAN_REJECTION, APPROVER_REJECTED, type HumanGate } from './workflows/humanGate';
 export { createAgentRunner, type AgentRunner, type AgentRunnerOptions, type AgentCallOptions, type AgentAnswer } from './workflows/agents';
 export { performAndVerify, type PerformAndVerifyOptions } from './workflows/effect';

@@ -7,10 +7,10 @@
  * the latest, since the latest is rarely the root cause.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { BreakwaterConfig } from '../config';
 import type { FailureContext } from '../contracts/resolution';
-import { BreakwaterError } from '../errors';
+import { BreakwaterError, hasFailureCode } from '../errors';
+import { Failure, raise } from '../failures';
 import { redactValue } from '../redact';
 import { inTransaction, type Db } from '../store/db';
 import { webUiLink } from '../client/connection';
@@ -35,7 +35,7 @@ export interface BreakerState {
 
 /** The step's breaker is open: no execution may call it until a person clears it. */
 export class BreakerOpenError extends BreakwaterError {
-  readonly code = 'BW_BREAKER_OPEN';
+  readonly code = Failure.BreakerOpen.type;
   constructor(readonly breaker: BreakerState) {
     super(`Circuit breaker ${breaker.pipeline}/${breaker.step} is open after ${breaker.consecutiveFailures} consecutive failures`);
   }
@@ -43,7 +43,7 @@ export class BreakerOpenError extends BreakwaterError {
 
 /** `breaker clear` named a breaker that does not exist. */
 export class BreakerNotFoundError extends BreakwaterError {
-  readonly code = 'BW_BREAKER_NOT_FOUND';
+  readonly code = Failure.BreakerNotFound.type;
   constructor(
     readonly pipeline: string,
     readonly step: string,
@@ -52,8 +52,8 @@ export class BreakerNotFoundError extends BreakwaterError {
   }
 }
 
-export const isBreakerOpenError = (e: unknown): e is BreakerOpenError => (e as { code?: unknown })?.code === 'BW_BREAKER_OPEN';
-export const isBreakerNotFoundError = (e: unknown): e is BreakerNotFoundError => (e as { code?: unknown })?.code === 'BW_BREAKER_NOT_FOUND';
+export const isBreakerOpenError = (e: unknown): e is BreakerOpenError => hasFailureCode(e, Failure.BreakerOpen);
+export const isBreakerNotFoundError = (e: unknown): e is BreakerNotFoundError => hasFailureCode(e, Failure.BreakerNotFound);
 
 interface Row {
   pipeline: string;
@@ -243,7 +243,7 @@ export function createCircuitBreakerActivities(deps: { db: Db; config: Breakwate
       try {
         return await breakers.clear(req);
       } catch (e) {
-        if (isBreakerNotFoundError(e)) throw ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true });
+        if (isBreakerNotFoundError(e)) throw raise(Failure.BreakerNotFound, e.message);
         throw e;
       }
     },

@@ -11,10 +11,10 @@
  * `breakwater/workflow`.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import type { BreakwaterConfig } from '../config';
 import {
-  EffectFailureType,
+  EffectFailure,
   effectFaultPoints,
   effectKey,
   type EffectFailureKind,
@@ -24,7 +24,8 @@ import {
   type PerformEffectInput,
   type Submission,
 } from '../contracts/effect';
-import { BreakwaterError, isConfigError } from '../errors';
+import { BreakwaterError, hasFailureCode, isConfigError } from '../errors';
+import { Failure, raise } from '../failures';
 import { faultPoint } from '../faults';
 import { redactText } from '../redact';
 import type { Db } from '../store/db';
@@ -66,7 +67,7 @@ export interface EffectDefinition<P = Record<string, unknown>> {
  * re-send), `bad-response` (a lookup answer that breaks the contract).
  */
 export class EffectError extends BreakwaterError {
-  readonly code = 'BW_EFFECT_ERROR';
+  readonly code = Failure.EffectError.type;
   constructor(
     readonly kind: EffectFailureKind,
     message: string,
@@ -76,7 +77,7 @@ export class EffectError extends BreakwaterError {
     super(message);
   }
 }
-export const isEffectError = (e: unknown): e is EffectError => (e as { code?: unknown })?.code === 'BW_EFFECT_ERROR';
+export const isEffectError = (e: unknown): e is EffectError => hasFailureCode(e, Failure.EffectError);
 
 /** Registers an effect; keep the returned object and pass it to the worker (`effects: [myEffect]`). */
 export function defineEffect<P = Record<string, unknown>>(definition: EffectDefinition<P>): EffectDefinition<P> {
@@ -89,15 +90,8 @@ export function defineEffect<P = Record<string, unknown>>(definition: EffectDefi
  * after Retry-After plus up to 20 % jitter (so waiting runs don't return in lockstep); the rest per policy.
  */
 export function effectFailure(e: EffectError, random: () => number = Math.random): ApplicationFailure {
-  const retryable = e.kind !== 'rejected' && e.kind !== 'bad-response';
   const nextRetryDelay = e.kind === 'rate-limited' ? Math.round((e.retryAfterMs ?? 1000) * (1 + 0.2 * random())) : undefined;
-  return ApplicationFailure.create({
-    type: EffectFailureType[e.kind],
-    message: e.message,
-    nonRetryable: !retryable,
-    nextRetryDelay,
-    details: [{ kind: e.kind, status: e.status, retryAfterMs: e.retryAfterMs }],
-  });
+  return raise(EffectFailure[e.kind], e.message, { nextRetryDelay, details: [{ kind: e.kind, status: e.status, retryAfterMs: e.retryAfterMs }] });
 }
 
 const jitter = (ms: number) => Math.round(ms * (0.5 + Math.random()));
@@ -118,7 +112,7 @@ export function createEffectActivities(deps: EffectActivityDeps) {
 
   const effectNamed = (name: string): EffectDefinition<unknown> => {
     const effect = registry.get(name);
-    if (!effect) throw ApplicationFailure.create({ type: 'BW_EFFECT_UNKNOWN', message: `no effect '${name}' is registered on this worker (pass it in createBreakwaterWorker({ effects }))`, nonRetryable: true });
+    if (!effect) throw raise(Failure.EffectUnknown, `no effect '${name}' is registered on this worker (pass it in createBreakwaterWorker({ effects }))`);
     return effect;
   };
   // A request never outlives the attempt's lease on the fingerprint: at most 10 s, and under the attempt's timeout.
@@ -154,16 +148,14 @@ export function createEffectActivities(deps: EffectActivityDeps) {
       // 2. The breaker: while open, nobody calls the step.
       const breaker = await breakers.get(input.pipeline, input.step);
       if (breaker.state === 'open') {
-        throw ApplicationFailure.create({ type: 'BW_BREAKER_OPEN', message: `breaker ${input.pipeline}/${input.step} is open`, nonRetryable: true, details: [breaker] });
+        throw raise(Failure.BreakerOpen, `breaker ${input.pipeline}/${input.step} is open`, { details: [breaker] });
       }
 
       // 3. Claim under the row lock; the call's intent is committed before any call.
       const verdict = await store.claim({ effect: input.effect, fields: input.fields, payload: input.payload, owner, leaseMs: info.startToCloseTimeoutMs || 30_000, createdBy: workflowId });
       if (verdict.kind === 'done') return toSubmission(verdict.record, 'cached', verdict.payloadMatches);
       if (verdict.kind === 'busy') {
-        throw ApplicationFailure.create({
-          type: 'BW_FINGERPRINT_BUSY',
-          message: `fingerprint ${key} is being worked by another attempt`,
+        throw raise(Failure.FingerprintBusy, `fingerprint ${key} is being worked by another attempt`, {
           nextRetryDelay: jitter(Math.min(1000, Math.max(100, verdict.leaseRemainingMs))),
         });
       }
@@ -172,7 +164,7 @@ export function createEffectActivities(deps: EffectActivityDeps) {
         if (!isEffectError(e)) {
           await store.release(key, owner, redactText((e as Error).message));
           // A missing or bad setting will not fix itself between attempts.
-          if (isConfigError(e)) throw ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true });
+          if (isConfigError(e)) throw raise(Failure.ConfigInvalid, e.message);
           throw e;
         }
         if (outcomeKnown) await store.markFailed(key, owner, e.message);
@@ -181,7 +173,7 @@ export function createEffectActivities(deps: EffectActivityDeps) {
         const failure = { error: e.message, at: new Date().toISOString(), attempt: info.attempt, input: { effect: input.effect, ...input.fields, workflowId, runId } };
         const { breaker: after, opened } = await breakers.recordFailure(input.pipeline, input.step, failure, workflowId);
         if (opened || after.state === 'open') {
-          throw ApplicationFailure.create({ type: 'BW_BREAKER_OPEN', message: `${e.message}; breaker ${input.pipeline}/${input.step} is now open`, nonRetryable: true, details: [after] });
+          throw raise(Failure.BreakerOpen, `${e.message}; breaker ${input.pipeline}/${input.step} is now open`, { details: [after] });
         }
         throw effectFailure(e);
       };
@@ -203,14 +195,12 @@ export function createEffectActivities(deps: EffectActivityDeps) {
         if (verdict.msSincePost < input.visibilityWindowMs) {
           await store.release(key, owner);
           const waitMs = Math.ceil(input.visibilityWindowMs - verdict.msSincePost) + 250;
-          throw ApplicationFailure.create({
-            type: 'BW_RECONCILE_WAIT',
-            message: `earlier call of ${key} has an unknown outcome and is not visible yet; looking again in ${waitMs} ms before any re-send`,
+          throw raise(Failure.ReconcileWait, `earlier call of ${key} has an unknown outcome and is not visible yet; looking again in ${waitMs} ms before any re-send`, {
             nextRetryDelay: waitMs,
           });
         }
         if (!(await store.markPosting(key, owner))) {
-          throw ApplicationFailure.create({ type: 'BW_FINGERPRINT_BUSY', message: `lost the lease on ${key}`, nextRetryDelay: jitter(500) });
+          throw raise(Failure.FingerprintBusy, `lost the lease on ${key}`, { nextRetryDelay: jitter(500) });
         }
       }
 

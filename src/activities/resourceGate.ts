@@ -12,9 +12,9 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { resourceSchema, type MissingResource, type Resource, type ResourceGateResult } from '../contracts/resources';
+import { Failure, raise } from '../failures';
 import type { Db } from '../store/db';
 
 /** What a resolver answers for one resource: found (a taxonomy's terms, when it is one), or missing and why. */
@@ -111,7 +111,7 @@ export function createResourceGateActivities(deps: ResourceGateDeps) {
   return {
     async checkResources(raw: { resources: Resource[] }): Promise<ResourceGateResult> {
       const parsed = inputSchema.safeParse(raw);
-      if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `checkResources: ${z.prettifyError(parsed.error)}`, nonRetryable: true });
+      if (!parsed.success) throw raise(Failure.InvalidInput, `checkResources: ${z.prettifyError(parsed.error)}`);
       const results = await Promise.all(parsed.data.resources.map(async (r) => ({ r, c: await check(r) })));
       const missing: MissingResource[] = [];
       const taxonomies: Record<string, string[]> = {};

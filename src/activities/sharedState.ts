@@ -4,10 +4,10 @@
  * `BW_STATE_CONFLICT` (non-retryable: retrying the same stale write can never succeed — the caller must
  * re-read, recompute and try again, which `src/workflows/sharedState.ts` does, bounded).
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { MAX_SHARED_BYTES, STATE_CONFLICT } from '../contracts/sharedState';
+import { MAX_SHARED_BYTES } from '../contracts/sharedState';
 import { jsonDiff, type Json } from '../deterministic/jsonDiff';
+import { Failure, raise } from '../failures';
 import { inTransaction, type Db } from '../store/db';
 
 const MAX_KEY = 200;
@@ -64,10 +64,7 @@ export function createSharedStateActivities(db: Db) {
           'INSERT INTO shared_object_conflicts (key, conflicts) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET conflicts = shared_object_conflicts.conflicts + 1',
           [u.key],
         );
-        throw ApplicationFailure.create({
-          type: STATE_CONFLICT,
-          nonRetryable: true,
-          message: `shared object '${u.key}' changed since version ${u.expectedVersion}: re-read and retry`,
+        throw raise(Failure.StateConflict, `shared object '${u.key}' changed since version ${u.expectedVersion}: re-read and retry`, {
           details: [{ key: u.key, expectedVersion: u.expectedVersion }],
         });
       }

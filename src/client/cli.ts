@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { getConfig } from '../config';
 import { isConfigError, isInvalidInputError } from '../errors';
+import { Failure } from '../failures';
 import { redactText } from '../redact';
 import { checkCommandInput } from './args';
 import { registerCommands, type RegisterCommand } from './commands';
@@ -49,13 +50,13 @@ export async function main(argv = process.argv, options: CliOptions = {}): Promi
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT_OK;
-      if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'BW_USAGE', message: e.message } })}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ error: { code: Failure.Usage.type, message: e.message } })}\n`);
       return EXIT_USAGE;
     }
     const err = e as Error & { code?: string };
     const usage = isInvalidInputError(e) || isConfigError(e);
     const message = redactText(err.message);
-    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code ?? 'BW_FAILED', message } })}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code ?? Failure.Failed.type, message } })}\n`);
     else process.stderr.write(`breakwater: ${message}\n`);
     return usage ? EXIT_USAGE : EXIT_FAILURE;
   }

@@ -7,10 +7,11 @@
 import type { Connection } from '@temporalio/client';
 import { searchAttributeKeys } from '../contracts/searchAttributes';
 import { BreakwaterError } from '../errors';
+import { Failure } from '../failures';
 
 /** The namespace's search attributes could not be registered (no right, or a name taken with another type). */
 export class SearchAttributeSetupError extends BreakwaterError {
-  readonly code = 'BW_SETUP_FAILED';
+  readonly code = Failure.SetupFailed.type;
 }
 
 // temporal.api.enums.v1.IndexedValueType and gRPC status codes: stable wire numbers.

@@ -3,6 +3,7 @@
  * Pure: usable in workflows.
  */
 import { z } from 'zod';
+import { Failure } from '../failures';
 
 export const chatMessageSchema = z.strictObject({
   role: z.enum(['system', 'developer', 'user', 'assistant']),
@@ -48,20 +49,20 @@ export interface CallModelResult {
   callIds: number[];
 }
 
-/** ApplicationFailure types thrown by callModel. */
+/** ApplicationFailure types thrown by callModel: aliases of the catalog's `Failure.Llm*` types. */
 export const LlmFailure = {
   /** Output still invalid after the repair rounds. Non-retryable; details[0] is InvalidOutputDetails. */
-  InvalidOutput: 'BW_LLM_INVALID_OUTPUT',
+  InvalidOutput: Failure.LlmInvalidOutput.type,
   /** The global daily spend cap would be crossed. Non-retryable; details[0] is DailyCapDetails. */
-  DailyCap: 'BW_LLM_DAILY_CAP',
+  DailyCap: Failure.LlmDailyCap.type,
   /** 400-class answer (bad request, auth, unknown model). Non-retryable. */
-  RequestRejected: 'BW_LLM_REQUEST_REJECTED',
+  RequestRejected: Failure.LlmRequestRejected.type,
   /** 429: retried after Retry-After. */
-  RateLimited: 'BW_LLM_RATE_LIMITED',
+  RateLimited: Failure.LlmRateLimited.type,
   /** 5xx, timeouts, dropped connections: retried with backoff and jitter. */
-  Unavailable: 'BW_LLM_UNAVAILABLE',
+  Unavailable: Failure.LlmUnavailable.type,
   /** Role, schema or input unknown/invalid. Non-retryable. */
-  BadCall: 'BW_LLM_BAD_CALL',
+  BadCall: Failure.LlmBadCall.type,
 } as const;
 
 export interface InvalidOutputDetails {

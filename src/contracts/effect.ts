@@ -4,6 +4,7 @@
  * when a look saw the effect, else `NOT_SUBMITTED` with the evidence. Pure: usable inside workflows.
  */
 import { z } from 'zod';
+import { Failure } from '../failures';
 import type { FailureContext, Resolution } from './resolution';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, second: 1000, seconds: 1000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000 };
@@ -135,15 +136,24 @@ export const effectFaultPoints = (step: string) =>
     afterDone: `${step}.afterDone`,
   }) as const;
 
-/** Stable activity failure types of an effect attempt. */
-export const EffectFailureType = {
-  rejected: 'BW_EFFECT_REJECTED',
-  'rate-limited': 'BW_EFFECT_RATE_LIMITED',
-  unavailable: 'BW_EFFECT_UNAVAILABLE',
-  'unknown-outcome': 'BW_EFFECT_OUTCOME_UNKNOWN',
-  'bad-response': 'BW_EFFECT_BAD_RESPONSE',
+/** The catalog entry of each kind of failed effect call (`EffectError.kind`). */
+export const EffectFailure = {
+  rejected: Failure.EffectRejected,
+  'rate-limited': Failure.EffectRateLimited,
+  unavailable: Failure.EffectUnavailable,
+  'unknown-outcome': Failure.EffectOutcomeUnknown,
+  'bad-response': Failure.EffectBadResponse,
 } as const;
-export type EffectFailureKind = keyof typeof EffectFailureType;
+export type EffectFailureKind = keyof typeof EffectFailure;
+
+/** Stable activity failure types of an effect attempt, by kind: the catalog's types of `EffectFailure`. */
+export const EffectFailureType = {
+  rejected: EffectFailure.rejected.type,
+  'rate-limited': EffectFailure['rate-limited'].type,
+  unavailable: EffectFailure.unavailable.type,
+  'unknown-outcome': EffectFailure['unknown-outcome'].type,
+  'bad-response': EffectFailure['bad-response'].type,
+} as const;
 
 /** What crosses into the effect activities. */
 export interface PerformEffectInput {

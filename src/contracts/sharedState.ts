@@ -1,8 +1,9 @@
 /** Shared-state contract shared by the store activities and workflows. Pure. */
 import { z } from 'zod';
+import { Failure } from '../failures';
 
-/** The failure type of an update whose expected version is stale. */
-export const STATE_CONFLICT = 'BW_STATE_CONFLICT';
+/** The failure type of an update whose expected version is stale (`Failure.StateConflict`). */
+export const STATE_CONFLICT = Failure.StateConflict.type;
 
 /** A change an agent contributes to a shared object: fields to set and numeric fields to add to. */
 /** The same bound the store enforces on a whole object, checked before any work starts. */

@@ -8,6 +8,7 @@ import type { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptors } from '@temporalio/worker';
 import type { CallModelResult } from '../contracts/agentCall';
+import { Failure } from '../failures';
 import {
   recordActivityAttempt,
   recordBreakerRefusal,
@@ -17,8 +18,8 @@ import {
   recordStateConflict,
 } from './metrics';
 
-/** The external API a rate-limited failure type belongs to. */
-const RATE_LIMITED_APIS: Record<string, string> = { BW_LLM_RATE_LIMITED: 'llm', BW_PORTAL_RATE_LIMITED: 'portal', BW_RATE_LIMITED: 'enrichment' };
+/** The external API a rate-limited failure type belongs to; any other `*_RATE_LIMITED` type is labelled with its activity. */
+const RATE_LIMITED_APIS: Record<string, string> = { [Failure.LlmRateLimited.type]: 'llm', [Failure.RateLimited.type]: 'enrichment' };
 
 const failureType = (e: unknown): string => (e instanceof ApplicationFailure ? (e.type ?? 'ApplicationFailure') : ((e as Error | undefined)?.name ?? 'Error'));
 
@@ -32,8 +33,8 @@ function classifyFailure(activity: string, e: unknown): void {
   const type = failureType(e);
   const api = RATE_LIMITED_APIS[type] ?? (type.endsWith('_RATE_LIMITED') ? activity : undefined);
   if (api) recordRateLimited(api);
-  if (type === 'BW_STATE_CONFLICT') recordStateConflict(activity);
-  if (type === 'BW_BREAKER_OPEN' && e instanceof ApplicationFailure) {
+  if (type === Failure.StateConflict.type) recordStateConflict(activity);
+  if (type === Failure.BreakerOpen.type && e instanceof ApplicationFailure) {
     const b = (e.details?.[0] ?? {}) as BreakerDetails;
     const pipeline = b.pipeline ?? 'unknown';
     const step = b.step ?? activity;

@@ -13,17 +13,16 @@
 import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
 import { log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { LlmFailure, type CallModelResult, type ChatMessage, type DailyCapDetails, type InvalidOutputDetails } from '../contracts/agentCall';
+import type { CallModelResult, ChatMessage, DailyCapDetails, InvalidOutputDetails } from '../contracts/agentCall';
 import { agentJsonSchema, type AgentSchema } from '../contracts/agentSchemas';
 import { raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../contracts/budget';
 import { budgetQuery, raiseBudgetSignal, raiseBudgetUpdate } from '../contracts/messages';
 import type { FailureContext, Resolution } from '../contracts/resolution';
 import { BreakwaterBudgetState } from '../contracts/searchAttributes';
 import { budgetLevel, budgetView, createBudget, msUntilNextUtcDay, nanoToUsd, raiseBudget, recordSpend, type Budget } from '../deterministic/budget';
-import { APPROVER_REJECTED, humanRejection, type HumanGate } from './humanGate';
+import { Failure, failureDetails, isFailure, raise } from '../failures';
+import { humanRejection, type HumanGate } from './humanGate';
 import { markCost } from './status';
-
-
 
 export interface AgentRunnerOptions {
   pipeline: string;
@@ -95,7 +94,7 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     async (payload) => {
       const r = checkRaise(payload);
       const refused = await refusal(r);
-      if (refused) throw ApplicationFailure.create({ type: APPROVER_REJECTED, message: refused, nonRetryable: true });
+      if (refused) throw raise(Failure.ApproverRejected, refused);
       return applyRaise(checkRaise(r));
     },
     { validator: (r) => void checkRaise(r) },
@@ -158,12 +157,12 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
       } catch (err) {
         const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
         const message = (failure ?? (err as Error)).message;
-        if (failure?.type === LlmFailure.InvalidOutput) {
-          const d = failure.details?.[0] as InvalidOutputDetails;
+        if (failure && isFailure(failure, Failure.LlmInvalidOutput)) {
+          const d = failureDetails<InvalidOutputDetails>(failure, Failure.LlmInvalidOutput)!;
           await spend(d.costNanoUsd, step);
           await escalate('invalid-output', `agent '${role}' kept answering outside schema '${schema.name}'`, step, { role, schema: schema.name, issues: d.issues, callIds: d.callIds }, message);
-        } else if (failure?.type === LlmFailure.DailyCap) {
-          const d = failure.details?.[0] as DailyCapDetails & { costNanoUsd: number };
+        } else if (failure && isFailure(failure, Failure.LlmDailyCap)) {
+          const d = failureDetails<DailyCapDetails & { costNanoUsd: number }>(failure, Failure.LlmDailyCap)!;
           await spend(d.costNanoUsd, step);
           // Retried after a person's go-ahead, or by itself when the UTC day (and the cap) turns over.
           await escalate('daily-cap', `global daily LLM spend cap reached (${d.spentUsd} of ${d.capUsd} USD on ${d.day})`, step, { ...d }, message, { ms: msUntilNextUtcDay(Date.now()) + 1000 });

@@ -1,7 +1,8 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { STATE_CONFLICT, sharedChangeSchema, type SharedChange } from '../contracts/sharedState';
+import { sharedChangeSchema, type SharedChange } from '../contracts/sharedState';
 import type { Json } from '../deterministic/jsonDiff';
+import { Failure, isFailure, raise } from '../failures';
 
 const { readShared, updateShared } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -9,7 +10,7 @@ const { readShared, updateShared } = proxyActivities<Activities>({
   retry: { maximumAttempts: 5, initialInterval: '200 ms' },
 });
 
-const isConflict = (e: unknown) => e instanceof ActivityFailure && e.cause instanceof ApplicationFailure && e.cause.type === STATE_CONFLICT;
+const isConflict = (e: unknown) => e instanceof ActivityFailure && isFailure(e.cause, Failure.StateConflict);
 
 /**
  * An agent contributes a change to a shared object without losing anyone else's: read the object and its
@@ -18,7 +19,7 @@ const isConflict = (e: unknown) => e instanceof ActivityFailure && e.cause insta
  */
 export async function applySharedChange(input: SharedChange): Promise<{ version: number; attempts: number; conflicts: number }> {
   const parsed = sharedChangeSchema.safeParse(input);
-  if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', nonRetryable: true, message: parsed.error.message });
+  if (!parsed.success) throw raise(Failure.InvalidInput, parsed.error.message);
   const change = parsed.data;
 
   let conflicts = 0;
@@ -35,10 +36,5 @@ export async function applySharedChange(input: SharedChange): Promise<{ version:
       conflicts++;
     }
   }
-  throw ApplicationFailure.create({
-    type: STATE_CONFLICT,
-    nonRetryable: true,
-    message: `gave up on '${change.key}' after ${conflicts} conflicting attempts`,
-    details: [{ key: change.key, conflicts }],
-  });
+  throw raise(Failure.StateConflict, `gave up on '${change.key}' after ${conflicts} conflicting attempts`, { details: [{ key: change.key, conflicts }] });
 }

@@ -22,6 +22,7 @@ import {
   type Submission,
 } from '../contracts/effect';
 import { nextPollWait } from '../deterministic/pollBackoff';
+import { Failure, failureDetails, isFailure } from '../failures';
 import { waitForBreaker } from './breaker';
 import type { HumanGate } from './humanGate';
 
@@ -68,7 +69,7 @@ export async function performAndVerify(o: PerformAndVerifyOptions): Promise<Effe
   });
   const { performEffectOnce } = proxyActivities<Activities>({
     startToCloseTimeout: options.submitTimeout,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['BW_CONFIG_INVALID'] },
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [Failure.ConfigInvalid.type] },
   });
 
   const notSubmitted = (reason: NotSubmittedReason, extra: Partial<NotSubmitted> = {}): NotSubmitted => ({
@@ -87,8 +88,8 @@ export async function performAndVerify(o: PerformAndVerifyOptions): Promise<Effe
         return await performEffectOnce({ effect: o.effect, fields: o.fields, payload: o.payload, pipeline: o.pipeline, step: o.step, visibilityWindowMs: options.visibilityWindow ?? options.verifyDelay });
       } catch (e) {
         const failure = activityFailure(e);
-        if (failure?.type === 'BW_BREAKER_OPEN') {
-          const opened = failure.details?.[0] as BreakerState;
+        if (failure && isFailure(failure, Failure.BreakerOpen)) {
+          const opened = failureDetails<BreakerState>(failure, Failure.BreakerOpen)!;
           progress.phase = 'awaiting-breaker';
           const waited = await waitForBreaker(opened, { gate, pipeline: o.pipeline, step: o.step, pollIntervalMs: options.breakerPollInterval, continueAsNew: o.continueAsNew });
           if (waited.kind === 'resolved' && waited.resolution.decision === 'reject') {
@@ -96,7 +97,7 @@ export async function performAndVerify(o: PerformAndVerifyOptions): Promise<Effe
           }
           continue;
         }
-        if (failure?.type === 'BW_EFFECT_REJECTED') {
+        if (failure && isFailure(failure, Failure.EffectRejected)) {
           progress.phase = 'awaiting-human';
           const latest = { error: failure.message, at: iso(Date.now()) };
           const resolution = await gate.escalate({ kind: 'submit-rejected', reason: `The system rejected the call: ${failure.message}`, step: o.step, latestFailure: latest, allowed: ['retry', 'reject'] });

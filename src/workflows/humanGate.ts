@@ -13,8 +13,8 @@ import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { escalationQuery, resolveSignal, resolveUpdate } from '../contracts/messages';
 import { resolutionSchema, type Escalation, type EscalationState, type Resolution } from '../contracts/resolution';
+import { Failure, raise } from '../failures';
 import { markStatus } from './status';
-
 
 export interface HumanGate {
   /** Opens an escalation and waits for its resolution. Other code may keep running meanwhile. */
@@ -34,24 +34,25 @@ const { authorizeApprover } = proxyActivities<Activities>({
   retry: { maximumAttempts: 5, initialInterval: '500 ms' },
 });
 
-export const APPROVER_REJECTED = 'BW_APPROVER_REJECTED';
+/** The failure of a `resolve`/`raiseBudget` Update from someone not on the approver allowlist (`Failure.ApproverRejected`). */
+export const APPROVER_REJECTED = Failure.ApproverRejected.type;
 
 /**
  * The failure that ends a run a person rejected: throw it from your workflow after a `reject`. The run
- * ends with BreakwaterStatus Rejected, and `isHumanRejection` recognises it anywhere.
+ * ends with BreakwaterStatus Rejected; `isHumanRejection` recognises it in this workflow, and
+ * `isFailure(e, Failure.HumanRejected)` anywhere (through activity, child-workflow and client wrappers).
  */
 export function humanRejection(step: string, r: Resolution): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: HUMAN_REJECTION,
-    message: `rejected by ${r.by} at step '${step}'${r.reason ? `: ${r.reason}` : ''}`,
-    nonRetryable: true,
-    details: [{ step, ...r }],
-  });
+  return raise(Failure.HumanRejected, `rejected by ${r.by} at step '${step}'${r.reason ? `: ${r.reason}` : ''}`, { details: [{ step, ...r }] });
 }
 
-/** A person rejected the run: the failure `humanRejection` made (in this workflow). */
-export const HUMAN_REJECTION = 'BW_REJECTED_BY_HUMAN';
-export const isHumanRejection = (e: unknown): e is ApplicationFailure => e instanceof ApplicationFailure && e.type === HUMAN_REJECTION;
+/** A person rejected the run: the type of the failure `humanRejection` makes (`Failure.HumanRejected`). */
+export const HUMAN_REJECTION = Failure.HumanRejected.type;
+/**
+ * The failure `humanRejection` made, thrown in this workflow (not wrapped: a child's or an activity's
+ * rejection seen by a parent is `isFailure(e, Failure.HumanRejected)`).
+ */
+export const isHumanRejection = (e: unknown): e is ApplicationFailure => e instanceof ApplicationFailure && e.type === Failure.HumanRejected.type;
 
 export function createHumanGate(): HumanGate {
   const state: EscalationState = { open: undefined, resolved: [], ignored: [] };
@@ -99,7 +100,7 @@ export function createHumanGate(): HumanGate {
     async (payload) => {
       const resolution = check(payload);
       const refused = await authorize(resolution);
-      if (refused) throw ApplicationFailure.create({ type: APPROVER_REJECTED, message: refused, nonRetryable: true });
+      if (refused) throw raise(Failure.ApproverRejected, refused);
       check(payload); // still open after the check's round trip?
       inbox.pending = resolution;
       return { accepted: true, escalation: state.open?.kind ?? 'none' };

@@ -9,16 +9,15 @@
  * Not a workflow: bundled with `workflowInterceptorModules` (src/workers/bundle.ts). Deterministic; it
  * reports only through the `breakwaterMetrics` sink, which the worker skips during replay.
  */
-import { ApplicationFailure, isCancellation, patched, setCurrentDetails, workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
+import { isCancellation, patched, setCurrentDetails, workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
 import { resolveSignal } from '../contracts/messages';
 import { BreakwaterBudgetState, BreakwaterCostUsd, BreakwaterPipeline, BreakwaterStatus } from '../contracts/searchAttributes';
+import { isHumanRejection } from './humanGate';
 import { emit } from './metricsSink';
 import { markStatus } from './status';
 
 const isContinueAsNew = (e: unknown): boolean => (e as { name?: string } | undefined)?.name === 'ContinueAsNew';
 const terminal = new Set<string>(['Completed', 'Failed', 'Rejected']);
-/** A person rejected the run (the human gate's and the agent runner's failure type). */
-const rejectedByHuman = (e: unknown): boolean => e instanceof ApplicationFailure && e.type === 'BW_REJECTED_BY_HUMAN';
 
 /**
  * Every run — a user's included — ends with BreakwaterStatus Completed, Rejected or Failed, unless it set a
@@ -57,7 +56,8 @@ export const interceptors = (): WorkflowInterceptors => {
             return result;
           } catch (e) {
             if (!isContinueAsNew(e)) {
-              settleStatus(rejectedByHuman(e) ? 'Rejected' : 'Failed');
+              // A person rejected the run: the human gate's and the agent runner's failure (Failure.HumanRejected).
+              settleStatus(isHumanRejection(e) ? 'Rejected' : 'Failed');
               closed(isCancellation(e) ? 'cancelled' : 'failed');
             }
             throw e;

@@ -1,6 +1,6 @@
-import { ApplicationFailure } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Resolution } from '../contracts/resolution';
+import { Failure, raise } from '../failures';
 import { createHumanGate } from './humanGate';
 import { markPipeline, markStatus } from './status';
 
@@ -17,7 +17,7 @@ export type ApprovalRequestInput = z.infer<typeof approvalRequestSchema>;
  */
 export async function requestApproval(input: ApprovalRequestInput): Promise<Resolution> {
   const parsed = approvalRequestSchema.safeParse(input);
-  if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', nonRetryable: true, message: parsed.error.message });
+  if (!parsed.success) throw raise(Failure.InvalidInput, parsed.error.message);
   markPipeline('requestApproval');
   const gate = createHumanGate();
   const resolution = await gate.escalate({ kind: 'approval', reason: parsed.data.subject, details: parsed.data.details });

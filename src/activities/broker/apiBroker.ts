@@ -8,6 +8,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { API_RATE_LIMITED } from '../../contracts/api';
+import { Failure, isFailure, raise } from '../../failures';
 import type { Db } from '../../store/db';
 import { createRollingBucket, type ApiLimit, type Caller, type Limiter, type Ticket } from './rollingBucket';
 
@@ -39,7 +40,7 @@ export { API_RATE_LIMITED };
  * API said how long — a pause of the whole API for `retryAfterMs`.
  */
 export function apiRateLimited(o: { message: string; delayMs: number; retryAfterMs?: number; details?: Record<string, unknown> }): ApplicationFailure {
-  return ApplicationFailure.create({ type: API_RATE_LIMITED, message: o.message, nextRetryDelay: Math.max(1, o.delayMs), details: [{ ...o.details, httpStatus: 429, retryAfterMs: o.retryAfterMs }] });
+  return raise(Failure.RateLimited, o.message, { nextRetryDelay: Math.max(1, o.delayMs), details: [{ ...o.details, httpStatus: 429, retryAfterMs: o.retryAfterMs }] });
 }
 
 const detailsOf = (e: unknown): { httpStatus?: number; status?: number; retryAfterMs?: number } =>
@@ -83,7 +84,7 @@ export function createApiBroker(o: ApiBrokerOptions) {
           result = await fn({ api: o.api, attempt, queuedMs: ticket.queuedMs, ticket }, ...args);
         } catch (e) {
           const d = detailsOf(e);
-          const rateLimited = (e instanceof ApplicationFailure && e.type === API_RATE_LIMITED) || d.httpStatus === 429;
+          const rateLimited = isFailure(e, Failure.RateLimited) || d.httpStatus === 429;
           await bucket.complete(ticket.id, { outcome: rateLimited ? 'rate-limited' : 'error', httpStatus: d.httpStatus ?? d.status, retryAfterMs: d.retryAfterMs });
           // The provider has just said the account is over: everyone waits, not only this caller.
           if (rateLimited && limiter !== 'off' && d.retryAfterMs !== undefined) await bucket.pause(o.api, d.retryAfterMs);

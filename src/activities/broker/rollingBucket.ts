@@ -11,7 +11,8 @@
  * a 429 that still gets through pauses the API for everyone until its Retry-After.
  */
 import { hostname } from 'node:os';
-import { BreakwaterError } from '../../errors';
+import { BreakwaterError, hasFailureCode } from '../../errors';
+import { Failure } from '../../failures';
 import { inTransaction, type Db } from '../../store/db';
 
 export interface ApiLimit {
@@ -54,10 +55,9 @@ export interface CallResult {
 
 /** The broker's own state is unusable (bad limit, database refused the reservation). */
 export class BrokerError extends BreakwaterError {
-  readonly code = 'BW_BROKER_FAILED';
+  readonly code = Failure.BrokerFailed.type;
 }
-export const isBrokerError = (e: unknown): e is BrokerError =>
-  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'BW_BROKER_FAILED';
+export const isBrokerError = (e: unknown): e is BrokerError => hasFailureCode(e, Failure.BrokerFailed);
 
 /** One ledger row in 1 of this many reservations also prunes rows older than the retention. */
 const PRUNE_EVERY = 200;

@@ -6,12 +6,13 @@
  * answer does not fit the schema. Works with any OpenAI-compatible endpoint (OPENAI_BASE_URL).
  */
 import { Context, log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import { z } from 'zod';
-import { callModelInputSchema, LlmFailure, type CallModelInput, type CallModelResult, type ChatMessage } from '../../contracts/agentCall';
+import { callModelInputSchema, type CallModelInput, type CallModelResult, type ChatMessage } from '../../contracts/agentCall';
 import { agentJsonSchema, getAgentSchema } from '../../contracts/agentSchemas';
 import { nanoToUsd } from '../../deterministic/budget';
+import { Failure, raise } from '../../failures';
 import { redactText } from '../../redact';
 import { isDailySpendCapError, type DailyCap } from './dailyCap';
 import { classifyRequestError, type BackoffOptions } from './failures';
@@ -67,7 +68,7 @@ function schemaFromJson(name: string, jsonSchema: Record<string, unknown>): z.Zo
   return schema;
 }
 
-const badCall = (message: string): ApplicationFailure => ApplicationFailure.create({ type: LlmFailure.BadCall, message, nonRetryable: true });
+const badCall = (message: string): ApplicationFailure => raise(Failure.LlmBadCall, message);
 
 /** The validation error, fed back to the model in a repair round, and recorded. */
 function validate(content: string | null | undefined, refusal: string | null | undefined, schema: z.ZodType): { ok: true; output: unknown } | { ok: false; issues: string[] } {
@@ -136,7 +137,7 @@ export function createCallModel(deps: CallModelDeps) {
         if (!isDailySpendCapError(e)) throw e;
         callIds.push(await deps.recorder.record({ ...base, repair, outcome: 'refused-daily-cap', messages, costNanoUsd: 0, error: e.message }));
         logInfo('llm call refused by the daily spend cap', { role: input.role, model: route.model, ...e.details });
-        throw ApplicationFailure.create({ type: LlmFailure.DailyCap, message: e.message, nonRetryable: true, details: [{ ...e.details, costNanoUsd: totals.costNanoUsd, callIds }] });
+        throw raise(Failure.LlmDailyCap, e.message, { details: [{ ...e.details, costNanoUsd: totals.costNanoUsd, callIds }] });
       }
 
       const span = startChatSpan({ provider: deps.models.provider, model: route.model, role: input.role, schemaName: input.schema, temperature, maxOutputTokens: route.maxOutputTokens });
@@ -199,10 +200,7 @@ export function createCallModel(deps: CallModelDeps) {
       messages.push({ role: 'assistant', content: content ?? '' }, { role: 'user', content: repairPrompt(issues) });
     }
 
-    throw ApplicationFailure.create({
-      type: LlmFailure.InvalidOutput,
-      message: redactText(`agent '${input.role}' answered outside schema '${input.schema}' after ${maxRepairs} repair(s): ${issues.join('; ')}`).slice(0, 2000),
-      nonRetryable: true,
+    throw raise(Failure.LlmInvalidOutput, redactText(`agent '${input.role}' answered outside schema '${input.schema}' after ${maxRepairs} repair(s): ${issues.join('; ')}`).slice(0, 2000), {
       details: [{ role: input.role, schema: input.schema, issues, costNanoUsd: totals.costNanoUsd, callIds }],
     });
   };

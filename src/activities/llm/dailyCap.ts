@@ -8,21 +8,21 @@
  * A reservation leaked by a worker that died mid-request stays counted until the day ends: it errs on
  * the side of spending less.
  */
-import { BreakwaterError } from '../../errors';
+import { BreakwaterError, hasFailureCode } from '../../errors';
+import { Failure } from '../../failures';
 import { decimalToNano, nanoToDecimal, nanoToUsd } from '../../deterministic/budget';
 import type { DailyCapDetails } from '../../contracts/agentCall';
 import type { Db } from '../../store/db';
 
 export class DailySpendCapError extends BreakwaterError {
-  readonly code = 'BW_LLM_DAILY_CAP';
+  readonly code = Failure.LlmDailyCap.type;
   constructor(readonly details: DailyCapDetails) {
     super(
       `global daily LLM spend cap reached for ${details.day}: spent ${details.spentUsd} USD + in flight ${details.reservedUsd} USD + this call up to ${details.estimateUsd} USD > cap ${details.capUsd} USD`,
     );
   }
 }
-export const isDailySpendCapError = (e: unknown): e is DailySpendCapError =>
-  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'BW_LLM_DAILY_CAP';
+export const isDailySpendCapError = (e: unknown): e is DailySpendCapError => hasFailureCode(e, Failure.LlmDailyCap);
 
 export interface Reservation {
   day: string;

@@ -6,9 +6,9 @@
  * - any other 4xx (bad request, auth, unknown model): do not retry.
  * The delay goes in ApplicationFailure.nextRetryDelay, which overrides the policy's interval for that attempt.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { LlmFailure } from '../../contracts/agentCall';
+import { Failure, raise } from '../../failures';
 import { redactText } from '../../redact';
 
 export interface BackoffOptions {
@@ -55,7 +55,7 @@ export function classifyRequestError(err: unknown, attempt: number, o: BackoffOp
     return {
       outcome: 'network-error',
       message,
-      failure: ApplicationFailure.create({ type: LlmFailure.Unavailable, message: `LLM request ${kind}: ${message}`, nextRetryDelay: backoffDelayMs(attempt, o) }),
+      failure: raise(Failure.LlmUnavailable, `LLM request ${kind}: ${message}`, { nextRetryDelay: backoffDelayMs(attempt, o) }),
     };
   }
   if (err instanceof APIError && typeof err.status === 'number') {
@@ -67,9 +67,7 @@ export function classifyRequestError(err: unknown, attempt: number, o: BackoffOp
         outcome: 'http-error',
         httpStatus: status,
         message,
-        failure: ApplicationFailure.create({
-          type: LlmFailure.RateLimited,
-          message: `LLM rate limited (429${after === undefined ? '' : `, Retry-After ${after} ms`}): ${message}`,
+        failure: raise(Failure.LlmRateLimited, `LLM rate limited (429${after === undefined ? '' : `, Retry-After ${after} ms`}): ${message}`, {
           nextRetryDelay: delay,
           details: [{ status, retryAfterMs: after ?? null, delayMs: delay }],
         }),
@@ -80,20 +78,20 @@ export function classifyRequestError(err: unknown, attempt: number, o: BackoffOp
         outcome: 'http-error',
         httpStatus: status,
         message,
-        failure: ApplicationFailure.create({ type: LlmFailure.Unavailable, message: `LLM server error ${status}: ${message}`, nextRetryDelay: backoffDelayMs(attempt, o), details: [{ status }] }),
+        failure: raise(Failure.LlmUnavailable, `LLM server error ${status}: ${message}`, { nextRetryDelay: backoffDelayMs(attempt, o), details: [{ status }] }),
       };
     }
     return {
       outcome: 'http-error',
       httpStatus: status,
       message,
-      failure: ApplicationFailure.create({ type: LlmFailure.RequestRejected, message: `LLM request rejected (${status}): ${message}`, nonRetryable: true, details: [{ status }] }),
+      failure: raise(Failure.LlmRequestRejected, `LLM request rejected (${status}): ${message}`, { details: [{ status }] }),
     };
   }
   // Anything else (a bug, an unexpected client error): retry with backoff; Temporal's attempt limit bounds it.
   return {
     outcome: 'network-error',
     message,
-    failure: ApplicationFailure.create({ type: LlmFailure.Unavailable, message: `LLM request failed: ${message}`, nextRetryDelay: backoffDelayMs(attempt, o) }),
+    failure: raise(Failure.LlmUnavailable, `LLM request failed: ${message}`, { nextRetryDelay: backoffDelayMs(attempt, o) }),
   };
 }

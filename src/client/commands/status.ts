@@ -2,6 +2,7 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Command } from 'commander';
 import type { QueryDefinition } from '@temporalio/common';
+import { NotFoundError } from '../../errors';
 import { connectClient, webUiLink } from '../connection';
 import { withinMs } from '../escalations';
 import { escalationQuery, progressQuery } from '../../contracts/messages';
@@ -17,7 +18,7 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
       try {
         const handle = client.workflow.getHandle(workflowId);
         const d = await handle.describe().catch((e: unknown) => {
-          throw e instanceof WorkflowNotFoundError ? Object.assign(new Error(`No workflow with id '${workflowId}'`), { code: 'BW_NOT_FOUND' }) : e;
+          throw e instanceof WorkflowNotFoundError ? new NotFoundError(`No workflow with id '${workflowId}'`) : e;
         });
         const attr = (k: string) => {
           const v = d.searchAttributes[k]?.[0];

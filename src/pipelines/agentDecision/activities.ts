@@ -4,7 +4,7 @@
  * (workflow, request), so a retried activity never records twice.
  */
 import { z } from 'zod';
-import { ApplicationFailure } from '@temporalio/common';
+import { Failure, raise } from '../../failures';
 import { actionDecision } from './contract';
 import type { Db } from '../../store/db';
 
@@ -21,7 +21,7 @@ export function createDecisionLedgerActivities(db: Db) {
     async recordAgentDecision(raw: RecordDecisionInput): Promise<{ id: number; created: boolean }> {
       // The agent's output crossed a boundary twice by now: validate again, never record a malformed decision.
       const parsed = recordInput.safeParse(raw);
-      if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: z.prettifyError(parsed.error), nonRetryable: true });
+      if (!parsed.success) throw raise(Failure.InvalidInput, z.prettifyError(parsed.error));
       const d = parsed.data;
       const inserted = await db.query<{ id: string }>(
         `INSERT INTO agent_decisions (workflow_id, request_id, action, confidence, decided_by, decision) VALUES ($1,$2,$3,$4,$5,$6)

@@ -4,11 +4,11 @@
  * and a consequential action goes ahead only above the confidence threshold or with a person's approval.
  * The decision is then recorded in Postgres: the agent proposed it, the database holds it.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ReferenceActivities as Activities } from '../activities';
 import { actionDecision, consequentialActions, requestTriage, type ActionDecision, type RequestTriage } from './contract';
+import { Failure, raise } from '../../failures';
 import { createAgentRunner } from '../../workflows/agents';
 import { isHumanRejection } from '../../workflows/humanGate';
 import { createHumanGate } from '../../workflows/humanGate';
@@ -39,7 +39,7 @@ export async function agentDecision(rawInput: AgentDecisionInput): Promise<Agent
   const gate = createHumanGate();
   markPipeline('agentDecision');
   const parsed = agentDecisionInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: z.prettifyError(parsed.error), nonRetryable: true });
+  if (!parsed.success) throw raise(Failure.InvalidInput, z.prettifyError(parsed.error));
   const input = parsed.data;
   const agents = createAgentRunner({ pipeline: 'agentDecision', budgetUsd: input.budgetUsd, gate });
 

@@ -8,15 +8,16 @@
  * `retryBudget` attempts the call fails non-retryably with BW_RETRY_BUDGET_EXHAUSTED, and the workflow
  * escalates that step.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context, type ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
 import { requireSetting } from '../../config';
 import { defaultBackoff, fullJitterDelayMs, parseRetryAfterMs, retryAfterDelayMs, type BackoffOptions } from '../../deterministic/backoff';
+import { Failure, raise, type FailureSpec } from '../../failures';
 import type { Db } from '../../store/db';
 import { apiRateLimited, createApiBroker } from '../../activities/broker/apiBroker';
 import type { ApiLimit, Limiter } from '../../activities/broker/rollingBucket';
 import type { ReferenceConfig } from '../config';
-import { ENRICHMENT_API, enrichmentFailures, enrichmentResponseSchema, enrichSkuInputSchema, type EnrichedSku, type EnrichSkuInput } from './contract';
+import { ENRICHMENT_API, EnrichmentFailure, enrichmentResponseSchema, enrichSkuInputSchema, type EnrichedSku, type EnrichSkuInput } from './contract';
 
 export interface EnrichmentActivityDeps {
   db: Db;
@@ -46,14 +47,14 @@ export function createEnrichmentActivities(deps: EnrichmentActivityDeps) {
     enrichSku: broker.activity(async ({ attempt, queuedMs }, rawInput: EnrichSkuInput): Promise<EnrichedSku> => {
       const parsed = enrichSkuInputSchema.safeParse(rawInput);
       if (!parsed.success) {
-        throw ApplicationFailure.create({ type: enrichmentFailures.invalidInput, message: `enrichSku: ${z.prettifyError(parsed.error)}`, nonRetryable: true });
+        throw raise(Failure.InvalidInput, `enrichSku: ${z.prettifyError(parsed.error)}`);
       }
       const input = parsed.data;
       let baseUrl: string;
       try {
         baseUrl = requireSetting(deps.reference.enrichmentUrl, 'ENRICHMENT_URL', 'point it at the enrichment API');
       } catch (e) {
-        throw ApplicationFailure.create({ type: enrichmentFailures.config, message: (e as Error).message, nonRetryable: true });
+        throw raise(Failure.ConfigInvalid, (e as Error).message);
       }
       const ctx = Context.current();
 
@@ -65,23 +66,20 @@ export function createEnrichmentActivities(deps: EnrichmentActivityDeps) {
         res = await fetch(url, { signal: AbortSignal.any([ctx.cancellationSignal, AbortSignal.timeout(timeoutMs)]) });
         text = await res.text();
       } catch (e) {
-        throw retryable(input, attempt, enrichmentFailures.unavailable, `enrichment request failed: ${(e as Error).message}`, fullJitterDelayMs(attempt, Math.random, backoff));
+        throw retryable(input, attempt, EnrichmentFailure.Unavailable, `enrichment request failed: ${(e as Error).message}`, fullJitterDelayMs(attempt, Math.random, backoff));
       }
 
       // 2. What the API answered.
       if (res.status === 429) {
         const retryAfterMs = parseRetryAfterMs(res.headers.get('retry-after'), Date.now());
         const delay = retryAfterMs === undefined ? fullJitterDelayMs(attempt, Math.random, backoff) : retryAfterDelayMs(retryAfterMs, attempt, Math.random, backoff);
-        throw retryable(input, attempt, enrichmentFailures.rateLimited, `enrichment API answered 429 (Retry-After ${res.headers.get('retry-after') ?? 'absent'})`, delay, { httpStatus: 429, retryAfterMs });
+        throw retryable(input, attempt, Failure.RateLimited, `enrichment API answered 429 (Retry-After ${res.headers.get('retry-after') ?? 'absent'})`, delay, { httpStatus: 429, retryAfterMs });
       }
       if (res.status >= 500 || res.status === 408) {
-        throw retryable(input, attempt, enrichmentFailures.unavailable, `enrichment API answered ${res.status}`, fullJitterDelayMs(attempt, Math.random, backoff), { httpStatus: res.status });
+        throw retryable(input, attempt, EnrichmentFailure.Unavailable, `enrichment API answered ${res.status}`, fullJitterDelayMs(attempt, Math.random, backoff), { httpStatus: res.status });
       }
       if (res.status !== 200) {
-        throw ApplicationFailure.create({
-          type: enrichmentFailures.rejected,
-          message: `enrichment API refused sku '${input.sku}': HTTP ${res.status} ${text.slice(0, 200)}`,
-          nonRetryable: true,
+        throw raise(EnrichmentFailure.Rejected, `enrichment API refused sku '${input.sku}': HTTP ${res.status} ${text.slice(0, 200)}`, {
           details: [{ sku: input.sku, status: res.status }],
         });
       }
@@ -89,10 +87,7 @@ export function createEnrichmentActivities(deps: EnrichmentActivityDeps) {
       const payload = enrichmentResponseSchema.safeParse(body);
       if (!payload.success || payload.data.sku !== input.sku) {
         const why = payload.success ? `answered for sku '${payload.data.sku}'` : z.prettifyError(payload.error);
-        throw ApplicationFailure.create({
-          type: enrichmentFailures.badResponse,
-          message: `enrichment API sent an invalid response for '${input.sku}': ${why}`,
-          nonRetryable: true,
+        throw raise(EnrichmentFailure.BadResponse, `enrichment API sent an invalid response for '${input.sku}': ${why}`, {
           details: [{ sku: input.sku, body: text.slice(0, 500), status: res.status }],
         });
       }
@@ -102,17 +97,14 @@ export function createEnrichmentActivities(deps: EnrichmentActivityDeps) {
 }
 
 /** A retryable failure with its own delay, or — once the call's budget is spent — the escalation failure. */
-function retryable(input: { sku: string; retryBudget: number }, attempt: number, type: string, message: string, delayMs: number, http: { httpStatus?: number; retryAfterMs?: number } = {}): ApplicationFailure {
+function retryable(input: { sku: string; retryBudget: number }, attempt: number, failure: FailureSpec, message: string, delayMs: number, http: { httpStatus?: number; retryAfterMs?: number } = {}): ApplicationFailure {
   if (attempt >= input.retryBudget) {
-    return ApplicationFailure.create({
-      type: enrichmentFailures.budgetExhausted,
-      message: `retry budget of ${input.retryBudget} attempts spent on sku '${input.sku}'; last: ${message}`,
-      nonRetryable: true,
-      details: [{ sku: input.sku, attempts: attempt, lastType: type, lastError: message, ...http }],
+    return raise(Failure.RetryBudgetExhausted, `retry budget of ${input.retryBudget} attempts spent on sku '${input.sku}'; last: ${message}`, {
+      details: [{ sku: input.sku, attempts: attempt, lastType: failure.type, lastError: message, ...http }],
     });
   }
-  if (type === enrichmentFailures.rateLimited) return apiRateLimited({ message, delayMs, retryAfterMs: http.retryAfterMs, details: { sku: input.sku, attempt } });
-  return ApplicationFailure.create({ type, message, nextRetryDelay: Math.max(1, delayMs), details: [{ sku: input.sku, attempt, ...http }] });
+  if (failure === Failure.RateLimited) return apiRateLimited({ message, delayMs, retryAfterMs: http.retryAfterMs, details: { sku: input.sku, attempt } });
+  return raise(failure, message, { nextRetryDelay: Math.max(1, delayMs), details: [{ sku: input.sku, attempt, ...http }] });
 }
 
 function parseJson(text: string): unknown {

@@ -3,21 +3,21 @@
  * returns, and its stable failure types. Pure: usable in workflows.
  */
 import { z } from 'zod';
-import { API_RATE_LIMITED } from '../../contracts/api';
+import { defineFailures } from '../../failures';
 import type { createEnrichmentActivities } from './activities';
 
 export const ENRICHMENT_API = 'enrichment';
 
-/** Stable failure types of the enrichment call (ApplicationFailure.type). */
-export const enrichmentFailures = {
-  rateLimited: API_RATE_LIMITED,
-  unavailable: 'BW_ENRICHMENT_UNAVAILABLE',
-  rejected: 'BW_ENRICHMENT_REJECTED',
-  badResponse: 'BW_ENRICHMENT_BAD_RESPONSE',
-  budgetExhausted: 'BW_RETRY_BUDGET_EXHAUSTED',
-  invalidInput: 'BW_INVALID_INPUT',
-  config: 'BW_CONFIG_INVALID',
-} as const;
+/**
+ * The enrichment call's own failure types. It also fails with the toolkit's `Failure.RateLimited` (a 429,
+ * through the broker), `Failure.RetryBudgetExhausted` (the step escalates), `Failure.InvalidInput` and
+ * `Failure.ConfigInvalid`.
+ */
+export const EnrichmentFailure = defineFailures({
+  Unavailable: { type: 'BW_ENRICHMENT_UNAVAILABLE', retryable: true, meaning: 'The enrichment API failed (5xx, 408, timeout, dropped connection): retried with full-jitter backoff until the retry budget is spent.' },
+  Rejected: { type: 'BW_ENRICHMENT_REJECTED', retryable: false, meaning: 'The enrichment API refused the SKU (a 4xx other than 408 and 429): the SKU escalates to a person.' },
+  BadResponse: { type: 'BW_ENRICHMENT_BAD_RESPONSE', retryable: false, meaning: "The enrichment API's answer breaks its contract (wrong shape, another SKU): the SKU escalates to a person." },
+});
 
 export const enrichSkuInputSchema = z.strictObject({
   sku: z.string().trim().min(1).max(200),

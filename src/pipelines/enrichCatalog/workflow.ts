@@ -8,6 +8,7 @@
  */
 import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
+import { Failure, raise } from '../../failures';
 import { proxyApi } from '../../workflows/api';
 import { ENRICHMENT_API, type EnrichedSku, type EnrichmentActivities } from './contract';
 import { createHumanGate, humanRejection } from '../../workflows/humanGate';
@@ -36,7 +37,7 @@ export interface EnrichCatalogResult {
 export async function enrichCatalog(rawInput: EnrichCatalogInput): Promise<EnrichCatalogResult> {
   const parsed = enrichCatalogInputSchema.safeParse(rawInput);
   if (!parsed.success) {
-    throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `enrichCatalog: ${z.prettifyError(parsed.error)}`, nonRetryable: true });
+    throw raise(Failure.InvalidInput, `enrichCatalog: ${z.prettifyError(parsed.error)}`);
   }
   const input = parsed.data;
   markPipeline('enrich-catalog');

@@ -4,10 +4,11 @@
  * sources disagree on is surfaced as a conflict with every source's value — never silently overwritten.
  * A source that cannot be read escalates (retry / approve = merge without it / reject).
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ReferenceActivities as Activities } from '../activities';
+import { Failure, raise } from '../../failures';
 import { mergeByIdContract, type MergeResult, type SourceBatch } from '../../deterministic/merge';
 import { createHumanGate } from '../../workflows/humanGate';
 import { markPipeline, markStatus } from '../../workflows/status';
@@ -36,10 +37,10 @@ export async function parallelIngest(rawInput: ParallelIngestInput): Promise<Par
   const gate = createHumanGate();
   markPipeline('parallelIngest');
   const parsed = parallelIngestInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `parallelIngest: ${z.prettifyError(parsed.error)}`, nonRetryable: true });
+  if (!parsed.success) throw raise(Failure.InvalidInput, `parallelIngest: ${z.prettifyError(parsed.error)}`);
   const input = parsed.data;
   const names = input.sources.map((s) => s.name);
-  if (new Set(names).size !== names.length) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `source names must be unique: ${names.join(', ')}`, nonRetryable: true });
+  if (new Set(names).size !== names.length) throw raise(Failure.InvalidInput, `source names must be unique: ${names.join(', ')}`);
 
   // 1. Fan out: every source at once; each settles on its own.
   const batches = new Map<string, SourceBatch>();

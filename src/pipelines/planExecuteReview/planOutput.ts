@@ -3,9 +3,9 @@
  * summary (guards, drift, coordination log). One transaction, idempotent: a retried activity rewrites the
  * same rows, never adds to them.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { outputRecordSchema, type OutputRecord } from '../../contracts/provenance';
+import { Failure, raise } from '../../failures';
 import { inTransaction, type Db } from '../../store/db';
 
 const inputSchema = z.strictObject({
@@ -27,7 +27,7 @@ export function createPlanOutputActivities(deps: { db: Db }) {
   return {
     async writePlanRun(raw: PlanRunRecord): Promise<{ values: number }> {
       const parsed = inputSchema.safeParse(raw);
-      if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `writePlanRun: ${z.prettifyError(parsed.error)}`, nonRetryable: true });
+      if (!parsed.success) throw raise(Failure.InvalidInput, `writePlanRun: ${z.prettifyError(parsed.error)}`);
       const r = parsed.data;
       const cols = { record: [] as string[], field: [] as string[], value: [] as (string | null)[], kind: [] as string[], prov: [] as string[] };
       for (const rec of r.records as OutputRecord[]) {

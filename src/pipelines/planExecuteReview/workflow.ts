@@ -8,7 +8,6 @@
  * log. It cannot launder a guess into a fact: every value carries its provenance into the output table, and
  * inferred values face stricter rules and a drift check against the input's distribution.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ReferenceActivities as Activities } from '../activities';
@@ -16,6 +15,7 @@ import { plan, planIssues, type PlanStep, type Resource } from './contract';
 import { fromSource, inferredBy, type OutputRecord } from '../../contracts/provenance';
 import { logAction, startConvergence, type ConvergenceState, type CoordinationEntry, type Trip } from '../../deterministic/convergence';
 import { checkDrift, countValues, type DriftCheck } from '../../deterministic/drift';
+import { Failure, raise } from '../../failures';
 import { createAgentRunner } from '../../workflows/agents';
 import { isHumanRejection } from '../../workflows/humanGate';
 import { createHumanGate } from '../../workflows/humanGate';
@@ -119,7 +119,7 @@ export async function planExecuteReview(rawInput: PlanExecuteReviewInput): Promi
   const gate = createHumanGate();
   markPipeline('planExecuteReview');
   const parsed = planExecuteReviewInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `planExecuteReview: ${z.prettifyError(parsed.error)}`, nonRetryable: true });
+  if (!parsed.success) throw raise(Failure.InvalidInput, `planExecuteReview: ${z.prettifyError(parsed.error)}`);
   const input = parsed.data;
   const pipeline = 'planExecuteReview';
   const agents = createAgentRunner({ pipeline, budgetUsd: input.budgetUsd, gate });

@@ -6,6 +6,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 import { PROGRESS_QUERY } from '../../contracts/messages';
+import { defineFailures } from '../../failures';
 import { effectFaultPoints, effectOptionsSchema, type EffectOutcome, type EffectPhase, type EffectProgress } from '../../contracts/effect';
 export type { NotSubmittedReason, Observation, Submission, SubmissionVia } from '../../contracts/effect';
 export { durationMs } from '../../contracts/effect';
@@ -15,6 +16,15 @@ export const SUBMIT_AND_VERIFY = 'submitAndVerify';
 export const PORTAL_SUBMIT_STEP = 'portal.submit';
 /** The effect registered on the worker (activities.ts): a POST to the portal, and what it lists. */
 export const PORTAL_EFFECT_NAME = 'portal';
+
+/** submit-and-verify's own failure types (the workflow itself returns NOT_SUBMITTED as a result, not a failure). */
+export const SubmitFailure = defineFailures({
+  NotSubmitted: {
+    type: 'BW_NOT_SUBMITTED',
+    retryable: false,
+    meaning: '`breakwater submit --wait`: the run ended NOT_SUBMITTED (a person rejected it, or the portal never showed it); exit 1.',
+  },
+});
 
 const identifier = z
   .string()

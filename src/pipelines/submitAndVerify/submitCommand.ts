@@ -1,7 +1,7 @@
 /** `breakwater submit`: start the submit-and-verify pipeline for one record, optionally waiting for its result. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { SubmitAndVerifyResult } from './contract';
+import { SubmitFailure, type SubmitAndVerifyResult } from './contract';
 import { BreakwaterError, InvalidInputError } from '../../errors';
 import { connectClient, webUiLink } from '../../client/connection';
 import { startSubmitAndVerify, validateSubmitInput } from './client';
@@ -35,7 +35,7 @@ function readPayload(file: string | undefined): Record<string, unknown> {
 
 /** `submit --wait` ended NOT_SUBMITTED. */
 export class NotSubmittedError extends BreakwaterError {
-  readonly code = 'BW_NOT_SUBMITTED';
+  readonly code = SubmitFailure.NotSubmitted.type;
 }
 
 const asDuration = (v: string | undefined) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v);

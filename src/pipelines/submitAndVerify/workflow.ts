@@ -4,10 +4,11 @@
  * lag. Every guarantee is the toolkit's effect primitive (`performAndVerify`); this workflow is the story:
  * validate, submit-and-verify, keep what failed for a person.
  */
-import { ApplicationFailure, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { DeadLetterInput } from '../../contracts/deadLetter';
 import { BreakwaterPipeline } from '../../contracts/searchAttributes';
+import { Failure, raise } from '../../failures';
 import { createHumanGate } from '../../workflows/humanGate';
 import { performAndVerify } from '../../workflows/effect';
 import { markPipeline, markStatus } from '../../workflows/status';
@@ -23,7 +24,7 @@ export async function submitAndVerify(raw: SubmitAndVerifyInput): Promise<Submit
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
     markStatus('Failed');
-    throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `Invalid submitAndVerify input: ${issues.join('; ')}`, nonRetryable: true, details: [issues] });
+    throw raise(Failure.InvalidInput, `Invalid submitAndVerify input: ${issues.join('; ')}`, { details: [issues] });
   }
   const { recordId, entityId, businessDate, payload, options } = parsed.data;
   const record = { recordId, entityId, businessDate };

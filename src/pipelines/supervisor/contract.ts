@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { confidenceField, defineAgentSchema } from '../../contracts/agentSchemas';
+import { defineFailures } from '../../failures';
 
 export const subtaskSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/),
@@ -32,10 +33,8 @@ export const subAgentAnswer = defineAgentSchema(
 );
 export type SubAgentAnswer = z.output<typeof subAgentAnswer.schema>;
 
-/** ApplicationFailure types a sub-agent child workflow fails with (non-retryable). */
-export const DelegationFailure = {
-  /** The agent said it cannot do the sub-task. */
-  Cannot: 'BW_SUBAGENT_CANNOT',
-  /** The agent asked to delegate further at the depth limit. */
-  DepthExceeded: 'BW_DELEGATION_DEPTH_EXCEEDED',
-} as const;
+/** The failures a supervisor or a sub-agent child workflow ends with; the parent sees them in its escalation. */
+export const DelegationFailure = defineFailures({
+  Cannot: { type: 'BW_SUBAGENT_CANNOT', retryable: false, meaning: 'The sub-agent said it cannot do its sub-task; details[0] has its reason.' },
+  DepthExceeded: { type: 'BW_DELEGATION_DEPTH_EXCEEDED', retryable: false, meaning: 'A supervisor or sub-agent asked to delegate at the depth limit.' },
+});

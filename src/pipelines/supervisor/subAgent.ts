@@ -3,10 +3,10 @@
  * further through a supervisor of its own (only below the depth limit), or fails permanently — a failure the
  * parent sees with its type and reason, never a silent gap.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import { DelegationFailure, subAgentAnswer, subtaskSchema } from './contract';
+import { Failure, raise } from '../../failures';
 import { createAgentRunner } from '../../workflows/agents';
 import { createHumanGate } from '../../workflows/humanGate';
 import { markPipeline, markStatus } from '../../workflows/status';
@@ -37,7 +37,7 @@ export async function subAgent(rawInput: SubAgentInput): Promise<SubAgentResult>
   const gate = createHumanGate();
   markPipeline('subAgent');
   const parsed = subAgentInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `subAgent: ${z.prettifyError(parsed.error)}`, nonRetryable: true });
+  if (!parsed.success) throw raise(Failure.InvalidInput, `subAgent: ${z.prettifyError(parsed.error)}`);
   const input = parsed.data;
   const { subtask } = input;
   const agents = createAgentRunner({ pipeline: 'subAgent', budgetUsd: input.budgetUsd, gate });
@@ -56,10 +56,7 @@ export async function subAgent(rawInput: SubAgentInput): Promise<SubAgentResult>
   if (out.outcome === 'delegate' && out.subtasks.length > 0) {
     if (input.depth >= input.maxDepth) {
       markStatus('Failed');
-      throw ApplicationFailure.create({
-        type: DelegationFailure.DepthExceeded,
-        message: `sub-task '${subtask.id}' asked to delegate at depth ${input.depth}; the limit is ${input.maxDepth}`,
-        nonRetryable: true,
+      throw raise(DelegationFailure.DepthExceeded, `sub-task '${subtask.id}' asked to delegate at depth ${input.depth}; the limit is ${input.maxDepth}`, {
         details: [{ subtask: subtask.id, depth: input.depth, maxDepth: input.maxDepth, wanted: out.subtasks.map((s) => s.id) }],
       });
     }
@@ -71,10 +68,7 @@ export async function subAgent(rawInput: SubAgentInput): Promise<SubAgentResult>
     return { id: subtask.id, role: subtask.role, answer: delegated.results.map((r) => r.answer).join('\n'), confidence: out.confidence, delegated, costUsd };
   }
   markStatus('Failed');
-  throw ApplicationFailure.create({
-    type: DelegationFailure.Cannot,
-    message: `sub-agent '${subtask.role}' cannot do sub-task '${subtask.id}': ${out.reason ?? 'no reason given'}`,
-    nonRetryable: true,
+  throw raise(DelegationFailure.Cannot, `sub-agent '${subtask.role}' cannot do sub-task '${subtask.id}': ${out.reason ?? 'no reason given'}`, {
     details: [{ subtask: subtask.id, role: subtask.role, reason: out.reason }],
   });
 }

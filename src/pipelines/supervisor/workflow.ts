@@ -8,7 +8,8 @@ import { ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReferenceActivities as Activities } from '../activities';
 import { z } from 'zod';
-import { delegationPlan, subtaskSchema, type Subtask } from './contract';
+import { DelegationFailure, delegationPlan, subtaskSchema, type Subtask } from './contract';
+import { Failure, raise } from '../../failures';
 import { createAgentRunner } from '../../workflows/agents';
 import { createHumanGate } from '../../workflows/humanGate';
 import { markPipeline, markStatus } from '../../workflows/status';
@@ -57,9 +58,9 @@ export async function supervisor(rawInput: SupervisorInput): Promise<SupervisorR
   const gate = createHumanGate();
   markPipeline('supervisor');
   const parsed = supervisorInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `supervisor: ${z.prettifyError(parsed.error)}`, nonRetryable: true });
+  if (!parsed.success) throw raise(Failure.InvalidInput, `supervisor: ${z.prettifyError(parsed.error)}`);
   const input = parsed.data;
-  if (input.depth >= input.maxDepth) throw ApplicationFailure.create({ type: 'BW_DELEGATION_DEPTH_EXCEEDED', message: `a supervisor at depth ${input.depth} cannot delegate (limit ${input.maxDepth})`, nonRetryable: true });
+  if (input.depth >= input.maxDepth) throw raise(DelegationFailure.DepthExceeded, `a supervisor at depth ${input.depth} cannot delegate (limit ${input.maxDepth})`);
   const { workflowId } = workflowInfo();
 
   let subtasks = input.subtasks;
@@ -71,7 +72,7 @@ export async function supervisor(rawInput: SupervisorInput): Promise<SupervisorR
     ], { step: 'delegate' })).output.subtasks;
   }
   const ids = subtasks.map((s) => s.id);
-  if (new Set(ids).size !== ids.length) throw ApplicationFailure.create({ type: 'BW_INVALID_INPUT', message: `sub-task ids must be unique: ${ids.join(', ')}`, nonRetryable: true });
+  if (new Set(ids).size !== ids.length) throw raise(Failure.InvalidInput, `sub-task ids must be unique: ${ids.join(', ')}`);
 
   const results = new Map<string, SubAgentResult>();
   let pending = subtasks;
