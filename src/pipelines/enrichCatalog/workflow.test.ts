@@ -1,7 +1,7 @@
 /**
  * enrichCatalog and its retry discipline on real servers, with scaled windows (seconds, not minutes):
  * the broker on with two workers (no 429s), the broker off (429s honoured with Retry-After + jitter), and a
- * call whose retry budget runs out, which escalates that SKU to a person.
+ * call whose retry budget runs out, which escalates that SKU to a person, who skips it or rejects the run.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -11,7 +11,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { temporalConnectionOptions } from '../../client/connection';
 import { attributesForSku } from '../../simulators/enrichmentAttributes';
 import { startEnrichmentSimulator, type EnrichmentSimulator } from '../../simulators/enrichment';
-import { startTestStack, type TestStack } from '../testKit';
+import { searchAttribute, startTestStack, type TestStack } from '../testKit';
+import { Failure, failureDetails, isFailure } from '../../failures';
 import { recordHistory } from '../../devstack/histories';
 import { createApiWorkers } from '../../workers/apiWorkers';
 import { loadReferenceConfig, type ReferenceConfig } from '../config';
@@ -141,6 +142,42 @@ test('a call whose retry budget runs out escalates its SKU; a bad response escal
       reference,
     );
     assert.equal(calls500, 3, 'exactly the budget of 3 attempts');
+  } finally {
+    await new Promise((r) => bad.close(r));
+  }
+});
+
+test("a person's reject of an escalated SKU ends the run as a human rejection: BW_REJECTED_BY_HUMAN, BreakwaterStatus Rejected", async () => {
+  // An API that answers every SKU with a response of the wrong shape: the first call escalates at once.
+  const bad = http.createServer((req, res) => {
+    const sku = new URL(req.url ?? '/', 'http://x').searchParams.get('sku') ?? '';
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sku, attributes: { color: 7 } }));
+  });
+  await new Promise<void>((r) => bad.listen(0, '127.0.0.1', r));
+  try {
+    const reference = { ...loadReferenceConfig(stack.settings), enrichmentUrl: `http://127.0.0.1:${(bad.address() as AddressInfo).port}` };
+    await withApiWorkers(
+      1,
+      { taskQueue: 'rejecting' },
+      async () => {
+        const handle = await stack.env.client.workflow.start(enrichCatalog, {
+          taskQueue: stack.taskQueue,
+          workflowId: `rejected-${stack.schema}`,
+          args: [{ skus: ['MANGLED-1', 'MANGLED-2'], apiTaskQueue: 'rejecting-api-enrichment', concurrency: 1 }],
+        });
+        const open = await waitFor(async () => (await handle.query(escalationQuery)).open);
+        assert.equal(open.step, 'enrich:MANGLED-1');
+        assert.equal(open.details?.type, 'BW_ENRICHMENT_BAD_RESPONSE');
+        await handle.executeUpdate(resolveUpdate, { args: [{ decision: 'reject', by: 'test', reason: 'the catalog feed is broken' }] });
+        await assert.rejects(handle.result(), (e: unknown) => {
+          assert.ok(isFailure(e, Failure.HumanRejected), `a human rejection, got ${String(e)} (cause ${String((e as Error).cause)})`);
+          assert.deepEqual(failureDetails(e, Failure.HumanRejected), { step: 'enrich MANGLED-1', decision: 'reject', by: 'test', reason: 'the catalog feed is broken' });
+          return true;
+        });
+        assert.equal(await searchAttribute(handle, 'BreakwaterStatus'), 'Rejected');
+      },
+      reference,
+    );
   } finally {
     await new Promise((r) => bad.close(r));
   }
