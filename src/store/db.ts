@@ -8,6 +8,9 @@ import { requireSetting } from '../config';
 
 export type Db = Pool;
 
+/** What a store's read or single statement needs: the pool, or a client inside a transaction. */
+export type Queryable = Pick<Db, 'query'>;
+
 export function createPool(database: BreakwaterConfig['database'], extra: PoolConfig = {}): Db {
   const connectionString = requireSetting(database.url, 'DATABASE_URL', 'set it, or run `npm run stack` to start the local cluster');
   const pool = new Pool({

@@ -12,6 +12,7 @@
  * visibility window.
  */
 import { effectKey, type FingerprintFields } from '../contracts/effect';
+import { appendAudit } from './auditLog';
 import { inTransaction, type Db } from './db';
 
 export interface FingerprintRecord {
@@ -209,13 +210,7 @@ export function createFingerprintStore(db: Db) {
            WHERE key = $1 RETURNING ${COLUMNS}`,
           [key, `reopened by ${by}: ${reason}`],
         );
-        await tx.query('INSERT INTO audit_log (actor, action, target, accepted, detail) VALUES ($1, $2, $3, $4, $5)', [
-          by,
-          'fingerprint.reopen',
-          `fingerprint:${key}`,
-          rows.length === 1,
-          JSON.stringify({ reason }),
-        ]);
+        await appendAudit(tx, { actor: by, action: 'fingerprint.reopen', target: `fingerprint:${key}`, accepted: rows.length === 1, detail: { reason } });
         return rows[0] && toRecord(rows[0]);
       });
     },

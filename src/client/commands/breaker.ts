@@ -1,6 +1,6 @@
 /** `breakwater breaker list | clear`: the circuit breakers (per pipeline + step) and clearing them by name. */
 import type { Command } from 'commander';
-import { authorize } from '../../activities/approvals';
+import { authorize } from '../../store/auditLog';
 import { createCircuitBreaker, isBreakerNotFoundError, type BreakerState } from '../../activities/circuitBreaker';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';

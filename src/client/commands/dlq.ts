@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { createDeadLetterStore } from '../../activities/deadLetters';
-import { authorize } from '../../activities/approvals';
+import { authorize } from '../../store/auditLog';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';
 import { connectClient, webUiLink } from '../connection';

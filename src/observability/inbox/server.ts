@@ -13,6 +13,7 @@ import type { Client } from '@temporalio/client';
 import { AWAITING_HUMAN_QUERY } from '../../client/commands/escalations';
 import { getEscalationState, resolveEscalation, validateResolution } from '../../client/escalations';
 import { redactText } from '../../redact';
+import { appendAudit } from '../../store/auditLog';
 import type { Db } from '../../store/db';
 import { renderInbox, type InboxItem } from './page';
 
@@ -96,17 +97,16 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
         const reason = form.get('reason') || undefined;
         const resolution = validateResolution({ decision: form.get('decision'), by, ...(reason ? { reason } : {}) });
         const outcome = await resolveEscalation(o.client, workflowId, resolution);
-        await o.db?.query('INSERT INTO audit_log (actor, action, target, accepted, detail) VALUES ($1, $2, $3, true, $4)', [
-          resolution.by,
-          'resolve',
-          workflowId,
-          { decision: resolution.decision, reason: resolution.reason, escalation: outcome.escalation, via: 'inbox' },
-        ]);
+        if (o.db) {
+          const detail = { decision: resolution.decision, reason: resolution.reason, escalation: outcome.escalation, via: 'inbox' };
+          await appendAudit(o.db, { actor: resolution.by, action: 'resolve', target: workflowId, accepted: true, detail });
+        }
         return back({ done: `${workflowId}: ${resolution.decision} by ${resolution.by} (${outcome.escalation})` });
       } catch (e) {
-        await o.db
-          ?.query('INSERT INTO audit_log (actor, action, target, accepted, detail) VALUES ($1, $2, $3, false, $4)', [by || 'unknown', 'resolve', workflowId, { error: redactText((e as Error).message), via: 'inbox' }])
-          .catch(() => undefined);
+        if (o.db) {
+          const detail = { error: redactText((e as Error).message), via: 'inbox' };
+          await appendAudit(o.db, { actor: by || 'unknown', action: 'resolve', target: workflowId, accepted: false, detail }).catch(() => undefined);
+        }
         return back({ error: `${workflowId}: ${redactText((e as Error).message)}` });
       }
     }

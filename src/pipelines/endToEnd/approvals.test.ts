@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestStack, type TestStack } from '../testKit';
 import { breakwaterCli } from '../submitAndVerify/testKit';
-import { judgeApprover } from '../../activities/approvals';
+import { judgeApprover } from '../../store/auditLog';
 import { createCircuitBreaker } from '../../activities/circuitBreaker';
 
 test('without an allowlist anyone named may decide; with one, only those on it', () => {
