@@ -25,7 +25,7 @@ export type { ChatMessage, CallModelResult } from './contracts/agentCall';
 export { createActivities, type Activities, type ActivityDeps } from './activities';
 export { defineEffect, EffectError, isEffectError, effectFailure, type EffectDefinition, type EffectCall, type EffectReceipt } from './activities/effects';
 export {
-  createCircuitBreaker,
+  createCircuitBreakerStore as createCircuitBreaker,
   BreakerOpenError,
   BreakerNotFoundError,
   isBreakerOpenError,
@@ -35,7 +35,7 @@ export {
   type CircuitBreakerStore,
   type ClearRequest,
   type ClearResult,
-} from './activities/circuitBreaker';
+} from './store/circuitBreakers';
 export { createApiBroker, apiRateLimited, type ApiBroker, type ApiBrokerOptions, type BrokeredCall } from './activities/broker/apiBroker';
 export type { ApiLimit, Limiter, Ticket } from './activities/broker/rollingBucket';
 export type { ResourceCheck, ResourceResolver } from './activities/resourceGate';

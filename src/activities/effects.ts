@@ -29,10 +29,10 @@ import { Failure, raise } from '../failures';
 import { faultPoint } from '../faults';
 import { redactText } from '../redact';
 import type { Db } from '../store/db';
+import { createCircuitBreakerStore } from '../store/circuitBreakers';
 import { createFingerprintStore, type FingerprintRecord } from '../store/fingerprints';
 import { webUiLink } from '../client/connection';
 import { createAlertActivities } from './alerts';
-import { createCircuitBreaker } from './circuitBreaker';
 
 /** What the outside system answered for an accepted call, or lists for a fingerprint. */
 export interface EffectReceipt {
@@ -105,7 +105,7 @@ export interface EffectActivityDeps {
 
 export function createEffectActivities(deps: EffectActivityDeps) {
   const store = createFingerprintStore(deps.db);
-  const breakers = createCircuitBreaker(deps.db);
+  const breakers = createCircuitBreakerStore(deps.db);
   const { sendAlert } = createAlertActivities(deps);
   const registry = new Map(deps.effects.map((e) => [e.name, e] as const));
   if (registry.size !== deps.effects.length) throw new Error('two effects share a name');

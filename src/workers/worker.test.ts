@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { isBreakerOpenError, createCircuitBreaker } from '../activities/circuitBreaker';
+import { isBreakerOpenError, createCircuitBreakerStore } from '../store/circuitBreakers';
 import { apiRateLimited, createApiBroker } from '../activities/broker/apiBroker';
 import { defineEffect, EffectError } from '../activities/effects';
 import { apiLimitFor } from '../config';
@@ -127,7 +127,7 @@ test("a failing shop opens the user's breaker after 2 attempts; a clear resumes 
   const h = await start<typeof userWorkflows.publishProduct>('publishProduct', [{ sku: 'SKU-9', channel: 'web', title: 'Red mug' }], 'pub-breaker');
   const open = await waitFor('the breaker-open escalation', async () => (await h.query(escalationQuery)).open, 30_000);
   assert.equal(open.kind, 'breaker-open');
-  const breakers = createCircuitBreaker(stack.db);
+  const breakers = createCircuitBreakerStore(stack.db);
   assert.equal((await breakers.get('user-publish', 'shop.publish')).state, 'open');
   assert.equal(shop.log().filter((e) => e.method === 'POST' && e.recordId === 'SKU-9').length, 2);
   shop.configure({ mode: 'normal' });

@@ -1,7 +1,7 @@
 /** `breakwater breaker list | clear`: the circuit breakers (per pipeline + step) and clearing them by name. */
 import type { Command } from 'commander';
 import { authorize } from '../../store/auditLog';
-import { createCircuitBreaker, isBreakerNotFoundError, type BreakerState } from '../../activities/circuitBreaker';
+import { createCircuitBreakerStore, isBreakerNotFoundError, type BreakerState } from '../../store/circuitBreakers';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';
 import { table } from '../output';
@@ -38,7 +38,7 @@ export function registerBreaker(program: Command, ctx: CommandContext): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const db = createPool(ctx.config().database, { max: 2 });
       try {
-        const breakers = await createCircuitBreaker(db).list();
+        const breakers = await createCircuitBreakerStore(db).list();
         ctx.output(cmd).result({ ok: true, breakers }, () => formatBreakers(breakers));
       } finally {
         await db.end();
@@ -57,7 +57,7 @@ export function registerBreaker(program: Command, ctx: CommandContext): void {
       try {
         const verdict = await authorize(db, config, { by: req.by, action: 'breaker:clear', target: `${req.pipeline}/${req.step}`, detail: { reason: req.reason } });
         if (!verdict.accepted) throw new InvalidInputError(verdict.reason);
-        const result = await createCircuitBreaker(db)
+        const result = await createCircuitBreakerStore(db)
           .clear(req)
           .catch((e: unknown) => {
             throw isBreakerNotFoundError(e) ? new InvalidInputError(e.message) : e;

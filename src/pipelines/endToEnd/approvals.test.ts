@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { startTestStack, type TestStack } from '../testKit';
 import { breakwaterCli } from '../submitAndVerify/testKit';
 import { judgeApprover } from '../../store/auditLog';
-import { createCircuitBreaker } from '../../activities/circuitBreaker';
+import { createCircuitBreakerStore } from '../../store/circuitBreakers';
 
 test('without an allowlist anyone named may decide; with one, only those on it', () => {
   assert.equal(judgeApprover(undefined, 'anyone').accepted, true);
@@ -22,7 +22,7 @@ before(async () => {
 after(async () => stack?.teardown());
 
 test('breaker clear by an unknown approver is refused (exit 2), recorded, and leaves the breaker open', async () => {
-  const breakers = createCircuitBreaker(stack.db);
+  const breakers = createCircuitBreakerStore(stack.db);
   for (let i = 0; i < 2; i++) await breakers.recordFailure('p', 's', { error: `503 #${i}`, at: new Date().toISOString(), input: { i } });
   assert.equal((await breakers.get('p', 's'))?.state, 'open');
   const env = {

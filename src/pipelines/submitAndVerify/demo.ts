@@ -5,7 +5,7 @@
  * clears it through the CLI, the pipeline completes.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { createCircuitBreaker } from '../../activities/circuitBreaker';
+import { createCircuitBreakerStore } from '../../store/circuitBreakers';
 import { createPortalClient } from './portalClient';
 import type { EscalationState } from '../../contracts/resolution';
 import { PORTAL_SUBMIT_STEP, SUBMIT_AND_VERIFY, type SubmitAndVerifyInput, type SubmitAndVerifyProgress, type SubmitAndVerifyResult } from './contract';
@@ -45,7 +45,7 @@ export async function runSubmitAndVerifyDemo(ctx: DemoContext): Promise<DemoRow[
   const rows: DemoRow[] = [];
 
   await configurePortal(portalUrl, { lagMs: DEMO_LAG_MS, mode: 'normal' });
-  const breakers = createCircuitBreaker(ctx.db);
+  const breakers = createCircuitBreakerStore(ctx.db);
   if ((await breakers.get(SUBMIT_AND_VERIFY, PORTAL_SUBMIT_STEP)).state === 'open') {
     await breakers.clear({ pipeline: SUBMIT_AND_VERIFY, step: PORTAL_SUBMIT_STEP, by: 'demo-setup', reason: 'left open by an earlier demo run' });
   }

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../config';
 import { ensureStack } from '../devstack/stack';
-import { createPool, type Db } from '../store/db';
-import { migrate } from '../store/migrate';
-import { createCircuitBreaker, isBreakerNotFoundError } from './circuitBreaker';
+import { createCircuitBreakerStore, isBreakerNotFoundError } from './circuitBreakers';
+import { createPool, type Db } from './db';
+import { migrate } from './migrate';
 
 let db: Db;
 const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -23,7 +23,7 @@ after(async () => {
 const failure = (error: string, at: string) => ({ error, at, attempt: 1, input: { recordId: 'R1' } });
 
 test('opens at the second consecutive failure, keeping the first failure and the latest', async () => {
-  const b = createCircuitBreaker(db);
+  const b = createCircuitBreakerStore(db);
   assert.equal((await b.get('p1', 's')).state, 'closed', 'a step that never failed is closed');
   const one = await b.recordFailure('p1', 's', failure('HTTP 503 first', '2025-01-01T00:00:00.000Z'), 'wf-1');
   assert.deepEqual([one.opened, one.breaker.state, one.breaker.consecutiveFailures], [false, 'closed', 1]);
@@ -40,7 +40,7 @@ test('opens at the second consecutive failure, keeping the first failure and the
 });
 
 test('a success resets the count of a closed breaker, so failures must be consecutive; an open breaker stays open', async () => {
-  const b = createCircuitBreaker(db);
+  const b = createCircuitBreakerStore(db);
   await b.recordFailure('p2', 's', failure('one', '2025-01-01T00:00:00.000Z'));
   await b.recordSuccess('p2', 's');
   const after = await b.recordFailure('p2', 's', failure('two', '2025-01-01T00:01:00.000Z'));
@@ -53,7 +53,7 @@ test('a success resets the count of a closed breaker, so failures must be consec
 });
 
 test('clearing records who, when and why (row, events, audit log); an unknown breaker is a clear error', async () => {
-  const b = createCircuitBreaker(db);
+  const b = createCircuitBreakerStore(db);
   await b.recordFailure('p3', 's', failure('a', '2025-01-01T00:00:00.000Z'));
   await b.recordFailure('p3', 's', failure('b', '2025-01-01T00:00:01.000Z'));
   const cleared = await b.clear({ pipeline: 'p3', step: 's', by: 'aj', reason: 'VPN back up' });
