@@ -52,7 +52,7 @@ export { createLogger, temporalLogger, type AppLogger } from './workers/logger';
 export { createPool, inTransaction, type Db } from './store/db';
 export { migrate, type MigrateOptions, type MigrationFolder } from './store/migrate';
 export { createFingerprintStore, type FingerprintRecord, type FingerprintStore, type ClaimVerdict } from './store/fingerprints';
-export { createDeadLetterStore, type DeadLetter } from './activities/deadLetters';
+export { createDeadLetterStore, type DeadLetter } from './store/deadLetters';
 
 // Client
 export { connectClient, temporalConnectionOptions, webUiLink } from './client/connection';

@@ -3,10 +3,10 @@
  * the same input as a new run; fingerprints make it a no-op at any system the original already reached.
  */
 import type { Command } from 'commander';
-import { createDeadLetterStore } from '../../activities/deadLetters';
 import { authorize } from '../../store/auditLog';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';
+import { createDeadLetterStore } from '../../store/deadLetters';
 import { connectClient, webUiLink } from '../connection';
 import { table } from '../output';
 import type { CommandContext } from './index';

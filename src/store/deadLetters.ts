@@ -1,0 +1,92 @@
+/**
+ * The dead-letter table: work that exhausted its retry and repair budgets lands here with its full context
+ * (input, errors first to last, cost, provenance, Web UI link) instead of vanishing into a failed run.
+ * `breakwater dlq replay` starts the same work again as a new run; the pipelines' fingerprint rules make a
+ * replay of work that already reached an external system a no-op there.
+ */
+import { deadLetterSchema, type DeadLetterInput } from '../contracts/deadLetter';
+import { redactValue } from '../redact';
+import type { Db } from './db';
+
+export interface DeadLetter {
+  id: number;
+  at: string;
+  pipeline: string;
+  workflowType: string;
+  workflowId: string;
+  runId: string;
+  taskQueue: string;
+  step: string | null;
+  input: unknown;
+  errors: { error: string; at: string; attempt?: number }[];
+  costUsd: number;
+  provenance: unknown;
+  link: string | null;
+  replays: { workflowId: string; by: string; at: string }[];
+}
+
+interface Row {
+  id: string;
+  at: Date;
+  pipeline: string;
+  workflow_type: string;
+  workflow_id: string;
+  run_id: string;
+  task_queue: string;
+  step: string | null;
+  input: unknown;
+  errors: DeadLetter['errors'];
+  cost_usd: string;
+  provenance: unknown;
+  link: string | null;
+  replays: DeadLetter['replays'];
+}
+
+const toDeadLetter = (r: Row): DeadLetter => ({
+  id: Number(r.id),
+  at: r.at.toISOString(),
+  pipeline: r.pipeline,
+  workflowType: r.workflow_type,
+  workflowId: r.workflow_id,
+  runId: r.run_id,
+  taskQueue: r.task_queue,
+  step: r.step,
+  input: r.input,
+  errors: r.errors,
+  costUsd: Number(r.cost_usd),
+  provenance: r.provenance,
+  link: r.link,
+  replays: r.replays,
+});
+
+export function createDeadLetterStore(db: Db) {
+  return {
+    /** Idempotent per (workflow, run, step): an activity retry does not file the same letter twice. */
+    async add(input: DeadLetterInput): Promise<number> {
+      const d = redactValue(deadLetterSchema.parse(input));
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO dead_letters (pipeline, workflow_type, workflow_id, run_id, task_queue, step, input, errors, cost_usd, provenance, link)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+         ON CONFLICT (workflow_id, run_id, step) DO UPDATE SET errors = EXCLUDED.errors
+         RETURNING id`,
+        [d.pipeline, d.workflowType, d.workflowId, d.runId, d.taskQueue, d.step ?? '', JSON.stringify(d.input ?? null), JSON.stringify(d.errors), d.costUsd, JSON.stringify(d.provenance ?? null), d.link ?? null],
+      );
+      return Number(rows[0]!.id);
+    },
+    async list(limit = 50): Promise<DeadLetter[]> {
+      const { rows } = await db.query<Row>('SELECT * FROM dead_letters ORDER BY at DESC, id DESC LIMIT $1', [limit]);
+      return rows.map(toDeadLetter);
+    },
+    async get(id: number): Promise<DeadLetter | undefined> {
+      const { rows } = await db.query<Row>('SELECT * FROM dead_letters WHERE id = $1', [id]);
+      return rows[0] && toDeadLetter(rows[0]);
+    },
+    async recordReplay(id: number, replay: { workflowId: string; by: string }): Promise<void> {
+      await db.query("UPDATE dead_letters SET replays = replays || jsonb_build_array(jsonb_build_object('workflowId', $2::text, 'by', $3::text, 'at', now())) WHERE id = $1", [
+        id,
+        replay.workflowId,
+        replay.by,
+      ]);
+    },
+  };
+}
