@@ -1,21 +1,17 @@
 /**
  * Alerts to people: an ntfy-style POST (ALERT_NTFY_URL: title, priority, tags and click link as headers,
  * the message as body) and/or a JSON webhook (ALERT_WEBHOOK_URL). Every alert is recorded in `alerts`
- * first. A failing channel is retried a few times and logged, and never fails the pipeline: `sendAlert`
- * always resolves and reports what each channel did.
+ * first (src/store/alerts.ts). A failing channel is retried a few times and logged, and never fails the
+ * pipeline: `sendAlert` always resolves and reports what each channel did.
  */
 import { log } from '@temporalio/activity';
 import { alertSchema, type Alert, type AlertOut } from '../contracts/alert';
 import type { BreakwaterConfig } from '../config';
 import { redactText, redactValue } from '../redact';
+import { createAlertStore, type Delivery } from '../store/alerts';
 import type { Db } from '../store/db';
 
-export interface Delivery {
-  channel: 'ntfy' | 'webhook';
-  ok: boolean;
-  attempts: number;
-  error?: string;
-}
+export type { Delivery };
 
 export interface AlertResult {
   id: number;
@@ -58,6 +54,7 @@ function ntfyBody(a: AlertOut): string {
 export function createAlertActivities(deps: AlertDeps) {
   const window = deps.dedupeWindowMs ?? 10 * 60_000;
   const delays = deps.retryDelaysMs ?? [200, 1000];
+  const alerts = createAlertStore(deps.db);
 
   async function deliver(a: AlertOut): Promise<Delivery[]> {
     const { ntfyUrl, webhookUrl } = deps.config.alerts;
@@ -82,26 +79,12 @@ export function createAlertActivities(deps: AlertDeps) {
     /** Records and sends an alert. Never throws for a channel failure; a bad alert payload is a bug and does throw. */
     async sendAlert(input: Alert): Promise<AlertResult> {
       const a = redactValue(alertSchema.parse(input));
-      if (a.dedupeKey) {
-        const recent = await deps.db.query('SELECT 1 FROM alerts WHERE dedupe_key = $1 AND NOT suppressed AND at > now() - make_interval(secs => $2) LIMIT 1', [
-          a.dedupeKey,
-          window / 1000,
-        ]);
-        if (recent.rowCount) {
-          const { rows } = await deps.db.query<{ id: string }>(
-            'INSERT INTO alerts (dedupe_key, workflow_id, pipeline, step, title, body, suppressed) VALUES ($1,$2,$3,$4,$5,$6,true) RETURNING id',
-            [a.dedupeKey, a.workflowId ?? null, a.pipeline ?? null, a.step ?? null, a.title, a],
-          );
-          return { id: Number(rows[0]!.id), suppressed: true, deliveries: [] };
-        }
+      if (a.dedupeKey && (await alerts.sentWithin(a.dedupeKey, window))) {
+        return { id: await alerts.addSuppressed({ ...a, dedupeKey: a.dedupeKey }), suppressed: true, deliveries: [] };
       }
-      const { rows } = await deps.db.query<{ id: string }>(
-        'INSERT INTO alerts (dedupe_key, workflow_id, pipeline, step, title, body) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id',
-        [a.dedupeKey ?? null, a.workflowId ?? null, a.pipeline ?? null, a.step ?? null, a.title, a],
-      );
-      const id = Number(rows[0]!.id);
+      const id = await alerts.add(a);
       const deliveries = await deliver(a);
-      await deps.db.query('UPDATE alerts SET deliveries = $2 WHERE id = $1', [id, JSON.stringify(deliveries)]);
+      await alerts.recordDeliveries(id, deliveries);
       return { id, suppressed: false, deliveries };
     },
   };

@@ -5,6 +5,7 @@
  * clears it through the CLI, the pipeline completes.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { createAlertStore } from '../../store/alerts';
 import { createCircuitBreakerStore } from '../../store/circuitBreakers';
 import { createPortalClient } from './portalClient';
 import type { EscalationState } from '../../contracts/resolution';
@@ -78,11 +79,7 @@ export async function runSubmitAndVerifyDemo(ctx: DemoContext): Promise<DemoRow[
   const h3: WorkflowHandle<typeof submitAndVerify> = await start(failing);
   const escalation = await until('the breaker to open', async () => (await h3.query<EscalationState>('escalation')).open);
   const attempts = await postsFor(portalUrl, failing.recordId);
-  const { rows: alerts } = await ctx.db.query<{ title: string; body: { firstFailure?: { at: string; error: string }; latestFailure?: { at: string; error: string }; link?: string } }>(
-    'SELECT title, body FROM alerts WHERE workflow_id = $1 ORDER BY id DESC LIMIT 1',
-    [h3.workflowId],
-  );
-  const alert = alerts[0];
+  const alert = await createAlertStore(ctx.db).latestOf(h3.workflowId);
   ctx.log(`failing: ${escalation.kind} after ${attempts} POST attempts; the run waits (BreakwaterStatus=AwaitingHuman)`);
   if (alert) {
     ctx.log(`alert: ${alert.title}`);
