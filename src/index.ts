@@ -39,7 +39,8 @@ export {
 export { createApiBroker, apiRateLimited, type ApiBroker, type ApiBrokerOptions, type BrokeredCall } from './activities/broker/apiBroker';
 export type { ApiLimit, Limiter, Ticket } from './activities/broker/rollingBucket';
 export type { ResourceCheck, ResourceResolver } from './activities/resourceGate';
-export { createSharedStateActivities, type SharedObject, type SharedUpdate } from './activities/sharedState';
+export { createSharedStateActivities, type SharedUpdate } from './activities/sharedState';
+export type { SharedObject } from './store/sharedObjects';
 export type { LlmDeps } from './activities/llm';
 
 // Workers
