@@ -5,7 +5,7 @@
  * - http: a HEAD (or GET, when HEAD is not allowed) answered 2xx within the timeout;
  * - table: `to_regclass` finds it on the search path (the run's schema) and the role may SELECT from it;
  * - taxonomy: a row with at least one term in the `taxonomies` table (its terms are returned, so the
- *   review can check inferred values against them);
+ *   review can check inferred values against them); both asked through src/store/resourceLookups.ts;
  * - file: an absolute path to a regular file this process can read.
  * A database that cannot be reached is an error (retried by Temporal), not a "missing" resource.
  */
@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { resourceSchema, type MissingResource, type Resource, type ResourceGateResult } from '../contracts/resources';
 import { Failure, raise } from '../failures';
 import type { Db } from '../store/db';
+import { tableAccess, taxonomyTerms } from '../store/resourceLookups';
 
 /** What a resolver answers for one resource: found (a taxonomy's terms, when it is one), or missing and why. */
 export type ResourceCheck = { ok: true; terms?: string[] } | { ok: false; why: string };
@@ -59,19 +60,14 @@ async function checkHttp(locator: string, timeoutMs: number): Promise<Check> {
 
 async function checkTable(db: Db, locator: string): Promise<Check> {
   if (!tableName.test(locator)) return { ok: false, why: 'not a table name ([schema.]table)' };
-  const { rows } = await db.query<{ oid: string | null; readable: boolean | null }>(
-    `SELECT to_regclass($1)::oid::text AS oid, CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(to_regclass($1), 'SELECT') END AS readable`,
-    [locator],
-  );
-  const row = rows[0];
-  if (!row?.oid) return { ok: false, why: 'no such table on the search path' };
-  if (!row.readable) return { ok: false, why: 'table exists but SELECT is not granted' };
+  const table = await tableAccess(db, locator);
+  if (!table.exists) return { ok: false, why: 'no such table on the search path' };
+  if (!table.readable) return { ok: false, why: 'table exists but SELECT is not granted' };
   return { ok: true };
 }
 
 async function checkTaxonomy(db: Db, locator: string): Promise<Check> {
-  const { rows } = await db.query<{ terms: string[] }>('SELECT terms FROM taxonomies WHERE name = $1', [locator]);
-  const terms = rows[0]?.terms;
+  const terms = await taxonomyTerms(db, locator);
   if (!terms) return { ok: false, why: 'no taxonomy with this name in the taxonomies table' };
   if (terms.length === 0) return { ok: false, why: 'the taxonomy has no terms' };
   if (terms.length > MAX_TERMS) return { ok: false, why: `the taxonomy has ${terms.length} terms; the gate supports at most ${MAX_TERMS}` };
