@@ -10,6 +10,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Escalation } from '../contracts/resolution';
 import { startLlmSimulator, type LlmScenario, type LlmSimulator } from '../simulators/llm';
+import { llmCallRows, type LlmCallRow } from '../store/llmCalls';
 import { startTestStack, type TestStack, type TestStackOptions, type TestWorkerOptions } from './harness';
 import { escalationQuery } from '../contracts/messages';
 
@@ -73,26 +74,8 @@ export async function searchAttribute(handle: WorkflowHandle, name: string): Pro
   return (d.searchAttributes as Record<string, unknown[] | undefined>)[name]?.[0];
 }
 
-export interface LlmCallRow {
-  id: string;
-  attempt: number;
-  repair: number;
-  agent_role: string;
-  model: string;
-  outcome: string;
-  cache_hit: boolean;
-  http_status: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: string;
-  at: Date;
-  error: string | null;
-}
+export type { LlmCallRow };
 
 export async function llmCalls(stack: TestStack, workflowId: string): Promise<LlmCallRow[]> {
-  const { rows } = await stack.db.query<LlmCallRow>(
-    'SELECT id, attempt, repair, agent_role, model, outcome, cache_hit, http_status, input_tokens, output_tokens, cost_usd::text, at, error FROM llm_calls WHERE workflow_id = $1 ORDER BY id',
-    [workflowId],
-  );
-  return rows;
+  return llmCallRows(stack.db, workflowId);
 }

@@ -14,14 +14,13 @@ import { agentJsonSchema, getAgentSchema } from '../../contracts/agentSchemas';
 import { nanoToUsd } from '../../deterministic/budget';
 import { Failure, raise } from '../../failures';
 import { redactText } from '../../redact';
-import { isDailySpendCapError, type DailyCap } from './dailyCap';
+import { isDailySpendCapError, type DailyCap } from '../../store/dailySpend';
+import { cacheKey, type LlmCache } from '../../store/llmCache';
+import type { CallContext, CallRecorder } from '../../store/llmCalls';
 import { classifyRequestError, type BackoffOptions } from './failures';
-import type { LlmCache } from './cache';
-import { cacheKey } from './cache';
 import type { ModelsConfig, RoleRoute } from './models';
 import { routeFor } from './models';
 import { priceUsage, worstCaseUsage } from './pricing';
-import type { CallContext, CallRecorder } from './recorder';
 import { endChatSpan, startChatSpan } from './tracing';
 
 export interface CallModelDeps {

@@ -7,12 +7,12 @@ import OpenAI from 'openai';
 import type { BreakwaterConfig } from '../../config';
 import { registerSecrets } from '../../redact';
 import type { Db } from '../../store/db';
-import { createLlmCache } from './cache';
+import { createDailyCap } from '../../store/dailySpend';
+import { createLlmCache } from '../../store/llmCache';
+import { createCallRecorder } from '../../store/llmCalls';
 import { createCallModel } from './callModel';
-import { createDailyCap } from './dailyCap';
 import { defaultBackoff, type BackoffOptions } from './failures';
 import { defaultModelsFile, loadModelsConfig, type ModelsConfig } from './models';
-import { createCallRecorder } from './recorder';
 
 export interface LlmDeps {
   db: Db;

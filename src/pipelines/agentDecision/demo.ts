@@ -6,6 +6,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { LlmScenario } from '../../simulators/llm';
+import { llmCallRows } from '../../store/llmCalls';
 import { waitForEscalation } from '../testKit';
 import { agentDecision, type AgentDecisionInput, type AgentDecisionResult } from './workflow';
 import type { DemoContext, DemoRow } from '../../demo/context';
@@ -41,10 +42,8 @@ export async function runAgentLayerDemo(ctx: DemoContext): Promise<DemoRow[]> {
     });
   const summary = (r: AgentDecisionResult): string =>
     r.status === 'completed' ? `${r.decision.action} ${r.decision.orderId ?? ''} (confidence ${r.decision.confidence}, by ${r.decidedBy}), ${r.costUsd} USD` : `rejected by ${r.by} at ${r.step}`;
-  const calls = async (workflowId: string): Promise<string> => {
-    const { rows } = await ctx.db.query<{ o: string }>("SELECT string_agg(agent_role || ':' || outcome, ', ' ORDER BY id) AS o FROM llm_calls WHERE workflow_id = $1", [workflowId]);
-    return rows[0]?.o ?? '';
-  };
+  const calls = async (workflowId: string): Promise<string> =>
+    (await llmCallRows(ctx.db, workflowId)).map((r) => `${r.agent_role}:${r.outcome}`).join(', ');
   const rows: DemoRow[] = [];
 
   ctx.log('confident decision: triage (cheap model) → decide (strong model) → recorded');

@@ -4,7 +4,7 @@
  * messages, schema name and the JSON schema itself (so changing a schema invalidates its entries).
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../../store/db';
+import type { Db } from './db';
 
 export interface CacheKeyParts {
   model: string;

@@ -8,11 +8,11 @@
  * A reservation leaked by a worker that died mid-request stays counted until the day ends: it errs on
  * the side of spending less.
  */
-import { BreakwaterError, hasFailureCode } from '../../errors';
-import { Failure } from '../../failures';
-import { decimalToNano, nanoToDecimal, nanoToUsd } from '../../deterministic/budget';
-import type { DailyCapDetails } from '../../contracts/agentCall';
-import type { Db } from '../../store/db';
+import { BreakwaterError, hasFailureCode } from '../errors';
+import { Failure } from '../failures';
+import { decimalToNano, nanoToDecimal, nanoToUsd } from '../deterministic/budget';
+import type { DailyCapDetails } from '../contracts/agentCall';
+import type { Db } from './db';
 
 export class DailySpendCapError extends BreakwaterError {
   readonly code = Failure.LlmDailyCap.type;

@@ -1,13 +1,12 @@
 /**
- * Writes `llm_calls`: one row per request (and per cache hit or daily-cap refusal), with secrets redacted
- * from messages, answers and errors. When the request held a daily-cap reservation, the same statement
- * settles it, so the ledger and the record never disagree.
+ * `llm_calls`: one row per request (and per cache hit or daily-cap refusal), with secrets redacted from
+ * messages, answers and errors. When the request held a daily-cap reservation, the same statement settles
+ * it, so the ledger and the record never disagree. `llmCallRows` reads a run's rows back (the test kits).
  */
-import { redactText, redactValue } from '../../redact';
-import type { Db } from '../../store/db';
-import { nanoToDecimal } from '../../deterministic/budget';
-import type { DailyCap, Reservation } from './dailyCap';
-import type { ModelPrice } from './models';
+import { redactText, redactValue } from '../redact';
+import { nanoToDecimal, type TokenPrice } from '../deterministic/budget';
+import type { DailyCap, Reservation } from './dailySpend';
+import type { Db, Queryable } from './db';
 
 export interface CallContext {
   workflowId: string | null;
@@ -32,7 +31,7 @@ export interface CallRecord {
   output?: unknown;
   inputTokens?: number;
   outputTokens?: number;
-  price: ModelPrice;
+  price: TokenPrice;
   costNanoUsd: number;
   latencyMs?: number;
   error?: string;
@@ -75,3 +74,29 @@ export function createCallRecorder(db: Db, cap: DailyCap) {
   };
 }
 export type CallRecorder = ReturnType<typeof createCallRecorder>;
+
+// A row of `llm_calls` as the test kits assert on it (`cost_usd` as exact text); breakwater/testing publishes it.
+export interface LlmCallRow {
+  id: string;
+  attempt: number;
+  repair: number;
+  agent_role: string;
+  model: string;
+  outcome: string;
+  cache_hit: boolean;
+  http_status: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: string;
+  at: Date;
+  error: string | null;
+}
+
+/** A run's calls, in the order they were recorded. */
+export async function llmCallRows(db: Queryable, workflowId: string): Promise<LlmCallRow[]> {
+  const { rows } = await db.query<LlmCallRow>(
+    'SELECT id, attempt, repair, agent_role, model, outcome, cache_hit, http_status, input_tokens, output_tokens, cost_usd::text, at, error FROM llm_calls WHERE workflow_id = $1 ORDER BY id',
+    [workflowId],
+  );
+  return rows;
+}
