@@ -37,7 +37,7 @@ export {
   type ClearResult,
 } from './store/circuitBreakers';
 export { createApiBroker, apiRateLimited, type ApiBroker, type ApiBrokerOptions, type BrokeredCall } from './activities/broker/apiBroker';
-export type { ApiLimit, Limiter, Ticket } from './activities/broker/rollingBucket';
+export type { ApiLimit, Limiter, Ticket } from './store/brokerBucket';
 export type { ResourceCheck, ResourceResolver } from './activities/resourceGate';
 export { createSharedStateActivities, type SharedUpdate } from './activities/sharedState';
 export type { SharedObject } from './store/sharedObjects';

@@ -9,8 +9,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { API_RATE_LIMITED } from '../../contracts/api';
 import { Failure, isFailure, raise } from '../../failures';
+import { createRollingBucket, type ApiLimit, type Caller, type Limiter, type Ticket } from '../../store/brokerBucket';
 import type { Db } from '../../store/db';
-import { createRollingBucket, type ApiLimit, type Caller, type Limiter, type Ticket } from './rollingBucket';
 
 /** What a wrapped activity learns about its admission. */
 export interface BrokeredCall {

@@ -1,7 +1,7 @@
 /** `breakwater broker status`: per external API, what the broker admitted, how long calls queued, 429s. */
 import type { Command } from 'commander';
-import { getBrokerStats, type ApiBrokerStats } from '../../activities/broker/stats';
 import { InvalidInputError } from '../../errors';
+import { getBrokerStats, type ApiBrokerStats } from '../../store/brokerStats';
 import { createPool } from '../../store/db';
 import { table } from '../output';
 import type { CommandContext } from './index';

@@ -15,7 +15,7 @@ import { defaultBackoff, fullJitterDelayMs, parseRetryAfterMs, retryAfterDelayMs
 import { Failure, raise, type FailureSpec } from '../../failures';
 import type { Db } from '../../store/db';
 import { apiRateLimited, createApiBroker } from '../../activities/broker/apiBroker';
-import type { ApiLimit, Limiter } from '../../activities/broker/rollingBucket';
+import type { ApiLimit, Limiter } from '../../store/brokerBucket';
 import type { ReferenceConfig } from '../config';
 import { ENRICHMENT_API, EnrichmentFailure, enrichmentResponseSchema, enrichSkuInputSchema, type EnrichedSku, type EnrichSkuInput } from './contract';
 

@@ -6,7 +6,7 @@
  * - `off`: no limit at all (the retry-storm baseline of the benchmark).
  */
 import type { ApiWorkerSpec } from '../../workers/apiWorkers';
-import type { ApiLimit } from '../../activities/broker/rollingBucket';
+import type { ApiLimit } from '../../store/brokerBucket';
 import type { Db } from '../../store/db';
 import type { ReferenceConfig } from '../config';
 import { createEnrichmentActivities, enrichmentLimit, type EnrichmentActivityDeps } from './activities';

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Worker } from '@temporalio/worker';
-import { getBrokerStats } from '../../activities/broker/stats';
+import { getBrokerStats } from '../../store/brokerStats';
 import { startEnrichmentSimulator, type EnrichmentSimulator } from '../../simulators/enrichment';
 import { runBrokerLoad, spawnBrokerWorker, type BrokerWorkerProcess } from './load';
 import { startTestStack, type TestStack } from '../testKit';

@@ -2,8 +2,8 @@
  * Broker figures per external API, read from the ledger: requests admitted per minute, time spent queued,
  * 429s received. `breakwater broker status` prints them; the metrics exporter can publish the same object.
  */
-import { maxInAnyWindow } from '../../deterministic/rollingWindow';
-import type { Db } from '../../store/db';
+import { maxInAnyWindow } from '../deterministic/rollingWindow';
+import type { Db } from './db';
 
 export interface MinuteFigures {
   /** Start of the minute (ISO, UTC). */

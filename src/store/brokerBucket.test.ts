@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { loadConfig } from '../../config';
-import { maxInAnyWindow } from '../../deterministic/rollingWindow';
-import { startEnrichmentSimulator } from '../../simulators/enrichment';
-import { createPool, type Db } from '../../store/db';
-import { migrate } from '../../store/migrate';
-import { createRollingBucket, isBrokerError, type ApiLimit } from './rollingBucket';
-import { getBrokerStats } from './stats';
+import { loadConfig } from '../config';
+import { maxInAnyWindow } from '../deterministic/rollingWindow';
+import { startEnrichmentSimulator } from '../simulators/enrichment';
+import { createRollingBucket, isBrokerError, type ApiLimit } from './brokerBucket';
+import { getBrokerStats } from './brokerStats';
+import { createPool, type Db } from './db';
+import { migrate } from './migrate';
 
 const schema = `t_${randomBytes(6).toString('hex')}`;
 const config = loadConfig({ ...process.env, DATABASE_SCHEMA: schema });

@@ -11,9 +11,9 @@
  * a 429 that still gets through pauses the API for everyone until its Retry-After.
  */
 import { hostname } from 'node:os';
-import { BreakwaterError, hasFailureCode } from '../../errors';
-import { Failure } from '../../failures';
-import { inTransaction, type Db } from '../../store/db';
+import { BreakwaterError, hasFailureCode } from '../errors';
+import { Failure } from '../failures';
+import { inTransaction, type Db } from './db';
 
 export interface ApiLimit {
   /** Requests allowed per rolling window (the provider's account-wide quota). */
