@@ -18,7 +18,8 @@ import type { Client } from '@temporalio/client';
 import type { Alert } from '../contracts/alert';
 import type { BreakwaterConfig } from '../config';
 import { createAlertActivities, type AlertResult } from '../activities/alerts';
-import { inTransaction, type Db } from '../store/db';
+import { withAlertRuleLock } from '../store/alertRuleFigures';
+import type { Db } from '../store/db';
 import { collectRuleSnapshot, type RuleSnapshot } from './alertSnapshot';
 import { slowActivitiesInFlight } from './activityMetrics';
 
@@ -118,9 +119,7 @@ export async function evaluateAlertsOnce(d: AlertEvaluatorDeps, now = new Date()
     return out;
   };
   const running = slowActivitiesInFlight(o.slowStepMs, now.getTime()).map((a) => ({ step: a.activity, workflowId: a.workflowId, ms: a.ms, running: true }));
-  const shared = await inTransaction(d.db, async (tx) => {
-    const { rows } = await tx.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('breakwater.alert-rules')) AS locked");
-    if (!rows[0]?.locked) return undefined;
+  const shared = await withAlertRuleLock(d.db, async (tx) => {
     const snapshot = await collectRuleSnapshot({ db: tx, client: d.client, now, windowMs: o.windowMs, baselineWindows: o.baselineWindows, slowStepMs: o.slowStepMs });
     return send(evaluateAlertRules({ ...snapshot, slowSteps: [...snapshot.slowSteps, ...running] }, o));
   });

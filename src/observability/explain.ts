@@ -5,51 +5,15 @@
  * breaker trips, budget pauses, escalations and who resolved them. Pure: history + rows in, text/JSON out.
  */
 import type { EscalationState } from '../contracts/resolution';
+import type { RunRecords } from '../store/runRecords';
 import type { ActivityStep, Timeline, TimerStep } from './explainHistory';
 import { findingsOf, type Finding } from './explainFindings';
 import { fmtMs, summarize } from './explainFormat';
 
 export { fmtMs, summarize };
 
-export interface LlmCallRecord {
-  at: string;
-  activityId: string | null;
-  attempt: number;
-  repair: number;
-  role: string;
-  model: string;
-  outcome: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number | null;
-  error: string | null;
-}
-export interface FingerprintRecord {
-  key: string;
-  status: string;
-  confirmation: string | null;
-  portalReceivedAt: string | null;
-  submittedAt: string | null;
-  postCount: number;
-  lastError: string | null;
-}
-export interface BreakerEventRecord {
-  at: string;
-  pipeline: string;
-  step: string;
-  kind: string;
-  actor: string | null;
-  workflowId: string | null;
-  detail: Record<string, unknown>;
-}
-export interface ExplainRecords {
-  llmCalls: LlmCallRecord[];
-  fingerprints: FingerprintRecord[];
-  breakerEvents: BreakerEventRecord[];
-  alerts: { at: string; title: string; suppressed: boolean }[];
-  audit: { at: string; actor: string; action: string; accepted: boolean; detail: Record<string, unknown> }[];
-}
+/** The rows explain reads, as src/store/runRecords.ts maps them. */
+export type ExplainRecords = RunRecords;
 export const noRecords = (): ExplainRecords => ({ llmCalls: [], fingerprints: [], breakerEvents: [], alerts: [], audit: [] });
 
 export interface ExplainedStep {

@@ -1,0 +1,95 @@
+/**
+ * What Postgres holds about one run, for `breakwater explain`: its llm_calls, the fingerprints it created or
+ * whose keys its steps returned, the breaker events it caused or that fell in its lifetime for the steps it
+ * used, its alerts, and the audit log of people acting on it.
+ */
+import type { Queryable } from './db';
+
+export interface RunLlmCall {
+  at: string;
+  activityId: string | null;
+  attempt: number;
+  repair: number;
+  role: string;
+  model: string;
+  outcome: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+export interface RunFingerprint {
+  key: string;
+  status: string;
+  confirmation: string | null;
+  portalReceivedAt: string | null;
+  submittedAt: string | null;
+  postCount: number;
+  lastError: string | null;
+}
+
+export interface RunBreakerEvent {
+  at: string;
+  pipeline: string;
+  step: string;
+  kind: string;
+  actor: string | null;
+  workflowId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface RunRecords {
+  llmCalls: RunLlmCall[];
+  fingerprints: RunFingerprint[];
+  breakerEvents: RunBreakerEvent[];
+  alerts: { at: string; title: string; suppressed: boolean }[];
+  audit: { at: string; actor: string; action: string; accepted: boolean; detail: Record<string, unknown> }[];
+}
+
+export interface RunScope {
+  workflowId: string;
+  /** The run's lifetime (with a margin): breaker openings and clearings in it are the run's story too. */
+  from: Date;
+  to: Date;
+  /** Fingerprint keys the run's steps returned (a fingerprint another run created may be this run's too). */
+  fingerprintKeys: string[];
+}
+
+const isoOf = (d: Date | string | null) => (d instanceof Date ? d.toISOString() : d);
+
+export async function loadRunRecords(db: Queryable, run: RunScope): Promise<RunRecords> {
+  const { workflowId, from, to, fingerprintKeys } = run;
+  const llm = await db.query(
+    `SELECT at, activity_id, attempt, repair, agent_role, model, outcome, input_tokens, output_tokens, cost_usd::float8 AS cost, latency_ms, error
+       FROM llm_calls WHERE workflow_id = $1 ORDER BY id`,
+    [workflowId],
+  );
+  const llmCalls = llm.rows.map((r) => ({
+    at: isoOf(r.at)!, activityId: r.activity_id, attempt: r.attempt, repair: r.repair, role: r.agent_role, model: r.model, outcome: r.outcome,
+    inputTokens: r.input_tokens, outputTokens: r.output_tokens, costUsd: Number(r.cost), latencyMs: r.latency_ms, error: r.error,
+  }));
+  const fp = await db.query(
+    'SELECT key, status, confirmation, received_at, submitted_at, post_count, last_error FROM fingerprints WHERE created_by = $1 OR key = ANY($2::text[]) ORDER BY created_at',
+    [workflowId, fingerprintKeys],
+  );
+  const fingerprints = fp.rows.map((r) => ({
+    key: r.key, status: r.status, confirmation: r.confirmation, portalReceivedAt: isoOf(r.received_at), submittedAt: isoOf(r.submitted_at), postCount: r.post_count, lastError: r.last_error,
+  }));
+  // Events this run caused, and openings/clearings of the same breakers during its lifetime (another run may have tripped it).
+  const ev = await db.query(
+    `SELECT at, pipeline, step, kind, actor, workflow_id, detail FROM circuit_breaker_events
+      WHERE workflow_id = $1
+         OR (kind IN ('opened', 'cleared') AND at BETWEEN $2 AND $3
+             AND (pipeline, step) IN (SELECT pipeline, step FROM circuit_breaker_events WHERE workflow_id = $1))
+      ORDER BY at, id`,
+    [workflowId, from, to],
+  );
+  const breakerEvents = ev.rows.map((r) => ({ at: isoOf(r.at)!, pipeline: r.pipeline, step: r.step, kind: r.kind, actor: r.actor, workflowId: r.workflow_id, detail: r.detail ?? {} }));
+  const al = await db.query('SELECT at, title, suppressed FROM alerts WHERE workflow_id = $1 ORDER BY at', [workflowId]);
+  const alerts = al.rows.map((r) => ({ at: isoOf(r.at)!, title: r.title, suppressed: r.suppressed }));
+  const au = await db.query('SELECT at, actor, action, accepted, detail FROM audit_log WHERE target = $1 ORDER BY at', [workflowId]);
+  const audit = au.rows.map((r) => ({ at: isoOf(r.at)!, actor: r.actor, action: r.action, accepted: r.accepted, detail: r.detail ?? {} }));
+  return { llmCalls, fingerprints, breakerEvents, alerts, audit };
+}
