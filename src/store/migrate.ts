@@ -82,3 +82,8 @@ export async function migrate(db: Db, schema: string, options: MigrateOptions = 
     client.release();
   }
 }
+
+/** Drops `schema` and everything in it (a test's own schema, at its teardown). */
+export async function dropSchema(db: Db, schema: string): Promise<void> {
+  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}

@@ -15,7 +15,7 @@ import { loadConfig, type BreakwaterConfig } from '../config';
 import { searchAttributeKeys } from '../contracts/searchAttributes';
 import { ConfigError } from '../errors';
 import { createPool, type Db } from '../store/db';
-import { migrate } from '../store/migrate';
+import { dropSchema, migrate } from '../store/migrate';
 import { createBreakwaterWorker, type BreakwaterWorkerOptions } from '../workers/worker';
 
 export type TestWorkerOptions = Omit<BreakwaterWorkerOptions, 'config' | 'db' | 'connection'>;
@@ -109,7 +109,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async teardown() {
       for (const b of background) b.worker.shutdown();
       await Promise.all(background.map((b) => b.run.catch(() => undefined)));
-      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await dropSchema(db, schema).catch(() => undefined);
       await db.end();
       await env.teardown();
     },
