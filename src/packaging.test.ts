@@ -66,7 +66,7 @@ test('package.json exports only the named entries, no ./dist/*', () => {
   assert.ok(!Object.keys(pkg.exports).some((k) => k.includes('*') || k.startsWith('./dist')), 'no wildcard or ./dist export');
 });
 
-test('@temporalio/* are peer dependencies, at the tested version and up; @types/pg ships with the package', () => {
+test('@temporalio/* are peer dependencies, at the tested version and up; @types/pg and @types/ms ship with the package', () => {
   const temporal = new Set(
     [pkg.dependencies, pkg.devDependencies, pkg.peerDependencies].flatMap((d) => Object.keys(d ?? {})).filter((n) => n.startsWith('@temporalio/') && n !== '@temporalio/testing'),
   );
@@ -82,6 +82,10 @@ test('@temporalio/* are peer dependencies, at the tested version and up; @types/
   }
   assert.equal(pkg.peerDependencies?.['@temporalio/testing'], undefined, '@temporalio/testing is for this repo only');
   assert.ok(pkg.dependencies?.['@types/pg'], '@types/pg is a dependency (the Db type is pg.Pool)');
+  // @temporalio/common's Duration imports `ms`, whose package has no types for `require` under module
+  // node16: without @types/ms a user's `skipLibCheck: false` build fails in Temporal's types, and with
+  // `skipLibCheck: true` every Duration in our API (timeouts, delays) silently becomes `any`.
+  assert.ok(pkg.dependencies?.['@types/ms'], '@types/ms is a dependency (Duration in our types is ms.StringValue)');
 });
 
 test('every relative require and type import in the tarball resolves to a packed file', () => {
