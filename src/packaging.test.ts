@@ -24,6 +24,7 @@ interface PackageJson {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 // --ignore-scripts: a dry run must not build or run anything (there is no prepack/prepare script either).
@@ -80,7 +81,9 @@ test('@temporalio/* are peer dependencies, at the tested version and up; @types/
     assert.ok(tested && /^\d+\.\d+\.\d+$/.test(tested), `${name} is pinned in devDependencies (the tested version)`);
     assert.equal(range, `^${tested}`, `${name}: the peer range starts at the tested version`);
   }
-  assert.equal(pkg.peerDependencies?.['@temporalio/testing'], undefined, '@temporalio/testing is for this repo only');
+  // breakwater/testing runs on @temporalio/testing's TestWorkflowEnvironment: a peer, optional (only tests need it).
+  assert.equal(pkg.peerDependencies?.['@temporalio/testing'], `^${pkg.devDependencies?.['@temporalio/testing']}`, '@temporalio/testing is a peer dependency at the tested version and up');
+  assert.equal(pkg.peerDependenciesMeta?.['@temporalio/testing']?.optional, true, '@temporalio/testing is an optional peer (breakwater/testing only)');
   assert.ok(pkg.dependencies?.['@types/pg'], '@types/pg is a dependency (the Db type is pg.Pool)');
   // @temporalio/common's Duration imports `ms`, whose package has no types for `require` under module
   // node16: without @types/ms a user's `skipLibCheck: false` build fails in Temporal's types, and with

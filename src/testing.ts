@@ -3,6 +3,7 @@
  * server and a real Postgres schema per test file, and simulators of the systems you do not own (a portal
  * with a processing lag, an OpenAI-compatible model with scripted faults, a rate-limited API), all on
  * loopback. Also named fault points, to crash an activity between "did the side effect" and "recorded it".
+ * Needs `@temporalio/testing` (an optional peer dependency: add it to your devDependencies).
  */
 export { startTestStack, type TestStack, type TestStackOptions, type TestWorkerOptions } from './testing/harness';
 export { startAgentLayerStack, waitForEscalation, searchAttribute, llmCalls, testModels, type AgentLayerStack, type AgentLayerOptions, type LlmCallRow } from './testing/agentLayerKit';
