@@ -1,0 +1,94 @@
+/**
+ * The example project (examples/shop) as a user gets it: this package packed with `npm pack`, installed
+ * from the tarball with the example's own dependencies, type-checked with `skipLibCheck: false`, and its
+ * own test suite run — its pipeline end to end on its own worker, against a Temporal dev server and this
+ * stack's Postgres.
+ *
+ * It runs in a copy of the example under the OS temp folder, not in place: inside the repository, Node
+ * and TypeScript would also find this repository's node_modules (an ancestor folder) and hide a dependency
+ * the example forgot; and npm treats an installed file: tarball of the same version as up to date, so an
+ * in-place reinstall could keep an old pack. Needs the npm registry (or npm's cache) for the install;
+ * everything else is on loopback.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { loadConfig } from './config';
+import { ensureTemporalCli } from './devstack/temporalTools';
+
+const root = path.resolve(__dirname, '..'); // this file runs as dist/examples.test.js
+const example = path.join(root, 'examples', 'shop');
+
+interface Ran {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a command, stdout and stderr interleaved into one transcript. */
+function run(cmd: string, args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** Fails with the command's transcript when it did not exit 0. */
+async function runOk(t: TestContext, what: string, cmd: string, args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Ran> {
+  const started = Date.now();
+  const ran = await run(cmd, args, o);
+  assert.equal(ran.code, 0, `${what} (${[cmd, ...args].join(' ')}) exited ${ran.code}:\n${ran.output}`);
+  t.diagnostic(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return ran;
+}
+
+/**
+ * The environment of the example's commands: ours, without what would steer them elsewhere — npm's
+ * `npm_*` settings of the run that started us (they would point npm at this repository), and node:test's
+ * marker for a child runner (the example's runner must report to its own stdout).
+ */
+function exampleEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE_TEST_CONTEXT'));
+  return { ...env, ...extra };
+}
+
+test('examples/shop: packed, installed from the tarball, type-checked, and its pipeline passes its own tests', { timeout: 8 * 60_000 }, async (t) => {
+  const databaseUrl = process.env.DATABASE_URL ?? loadConfig().database.url;
+  assert.ok(databaseUrl, 'DATABASE_URL is unset and no local stack is running (npm run stack)');
+  const work = mkdtempSync(path.join(tmpdir(), 'breakwater-example-'));
+  let passed = false;
+  try {
+    // 1. This package, as `npm publish` would ship it (dist/ is built: tests run after `npm run build`).
+    await runOk(t, 'npm pack', 'npm', ['pack', '--pack-destination', work, '--ignore-scripts', '--silent'], { cwd: root, env: exampleEnv({}) });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    assert.ok(tarball, 'npm pack wrote a tarball');
+
+    // 2. The example's own files (not what an earlier in-place run left), with the tarball in vendor/.
+    const project = path.join(work, 'shop');
+    cpSync(example, project, { recursive: true, filter: (src) => !/[\\/](node_modules|dist|vendor)$|package-lock\.json$/.test(src) });
+    mkdirSync(path.join(project, 'vendor'));
+    copyFileSync(path.join(work, tarball), path.join(project, 'vendor', 'breakwater.tgz'));
+
+    const env = exampleEnv({ DATABASE_URL: databaseUrl, TEMPORAL_CLI: process.env.TEMPORAL_CLI ?? ensureTemporalCli() });
+    await runOk(t, 'npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project, env });
+
+    // 3. Strict TypeScript over the example and every type it reaches, Breakwater's included.
+    await runOk(t, 'tsc --noEmit', 'npx', ['--no-install', 'tsc', '--noEmit', '-p', '.'], { cwd: project, env });
+
+    // 4. The example's own `npm test`: its four end-to-end scenarios.
+    const { output } = await runOk(t, 'the example\'s npm test', 'npm', ['test'], { cwd: project, env });
+    const count = (what: string) => Number(new RegExp(`^(?:#|ℹ) ${what} (\\d+)$`, 'm').exec(output)?.[1]);
+    assert.equal(count('pass'), 4, `the example reports 4 passing tests:\n${output}`);
+    assert.equal(count('fail'), 0, `the example reports no failure:\n${output}`);
+    passed = true;
+  } finally {
+    if (passed) rmSync(work, { recursive: true, force: true });
+    else t.diagnostic(`the example's copy is kept in ${work}`);
+  }
+});
