@@ -48,7 +48,7 @@ export const toolkitImportRule = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.breakwater/**', 'test-artifacts/**', 'bin/**', '**/*.mjs', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.breakwater/**', 'test-artifacts/**', 'bin/**', '**/*.mjs', 'test/fixtures/**', 'examples/*/dist/**', 'examples/*/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -63,13 +63,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The example projects: a user's code, linted without type information (their node_modules may be absent).
+  {
+    files: ['examples/*/src/**/*.ts'],
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }] },
+  },
   {
     files: ['src/**/*.ts'],
     ignores: ['src/pipelines/**', 'src/demo/**', 'src/bench/**', 'src/chaos/**'],
     rules: { 'no-restricted-imports': toolkitImportRule },
   },
   {
-    files: ['src/workflows/**/*.ts', 'src/deterministic/**/*.ts', 'src/contracts/**/*.ts', 'src/workflow.ts', 'src/pipelines/**/workflow.ts', 'src/pipelines/**/contract.ts', 'src/pipelines/planExecuteReview/planRun.ts', 'src/pipelines/planExecuteReview/reviewPolicy.ts', 'src/pipelines/supervisor/subAgent.ts', 'src/pipelines/workflows.ts', 'src/**/fixtures/*Workflows.ts'],
+    files: ['src/workflows/**/*.ts', 'src/deterministic/**/*.ts', 'src/contracts/**/*.ts', 'src/workflow.ts', 'src/pipelines/**/workflow.ts', 'src/pipelines/**/contract.ts', 'src/pipelines/planExecuteReview/planRun.ts', 'src/pipelines/planExecuteReview/reviewPolicy.ts', 'src/pipelines/supervisor/subAgent.ts', 'src/pipelines/workflows.ts', 'src/**/fixtures/*Workflows.ts', 'examples/*/src/workflows.ts', 'examples/*/src/contract.ts'],
     ignores: ['**/*.test.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': deterministicImportRule },
   },

@@ -54,3 +54,9 @@ test('a reference pipeline may import the toolkit and other pipelines; its workf
   const ids = await ruleIdsAt('src/pipelines/submitAndVerify/workflow.ts', "import { Pool } from 'pg';\nexport const p = Pool;\n");
   assert.ok(ids.includes('@typescript-eslint/no-restricted-imports'), `got ${ids.join(', ')}`);
 });
+
+test("the example project's workflow code is held to the same rule", async () => {
+  const ids = await ruleIdsAt('examples/shop/src/workflows.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n");
+  assert.ok(ids.includes('@typescript-eslint/no-restricted-imports'), `got ${ids.join(', ')}`);
+  assert.deepEqual(await ruleIdsAt('examples/shop/src/workflows.ts', "import type { CatalogApi } from './contract';\nexport type C = CatalogApi;\n"), []);
+});
