@@ -160,7 +160,8 @@ export interface PerformEffectInput {
   /** The registered effect's name. */
   effect: string;
   fields: FingerprintFields;
-  payload: Record<string, unknown>;
+  /** A JSON object: the effect's payload type (`defineEffect<P>`), an interface or a type alike. */
+  payload: object;
   pipeline: string;
   step: string;
   /** Re-send after an unknown outcome only once the effect was absent this long after the last call. */
@@ -170,7 +171,7 @@ export interface PerformEffectInput {
 export interface ObserveEffectInput {
   effect: string;
   fields: FingerprintFields;
-  payload: Record<string, unknown>;
+  payload: object;
   confirmation: string;
 }
 

@@ -34,7 +34,8 @@ export interface PerformAndVerifyOptions {
   effect: string;
   /** The fields that identify this effect: the same fields are sent at most once, across all runs. */
   fields: FingerprintFields;
-  payload: Record<string, unknown>;
+  /** What the effect's `perform` receives: a JSON object of the effect's payload type (`defineEffect<P>`). */
+  payload: object;
   /** The pipeline and step the shared breaker is keyed by. */
   pipeline: string;
   step: string;
