@@ -27,14 +27,14 @@ export interface CatalogFacts {
   countryOfOrigin: string;
 }
 
-/** What the shop receives. A type (not an interface), so it is a `Record<string, unknown>` payload. */
-export type Listing = {
+/** What the shop receives. */
+export interface Listing {
   sku: string;
   title: string;
   category: string;
   brand: string;
   weightGrams: number;
-};
+}
 
 /** The rate-limited API's activities, as the workflow calls them. */
 export interface CatalogApi {

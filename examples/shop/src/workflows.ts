@@ -18,7 +18,7 @@ import {
   type EffectOutcome,
 } from 'breakwater/workflow';
 import { z } from 'zod';
-import { CATALOG_API, PIPELINE, PUBLISH_EFFECT, type CatalogApi, type Product } from './contract';
+import { CATALOG_API, PIPELINE, PUBLISH_EFFECT, type CatalogApi, type Listing, type Product } from './contract';
 
 /** Agents answer with structured data; a decision that triggers an action carries its confidence. */
 export const productCategory = defineAgentSchema(
@@ -74,11 +74,12 @@ export async function listProduct(product: Product): Promise<ListingResult> {
   });
 
   // 3. Publish once per SKU, across all runs; VERIFIED only once the shop lists it.
+  const listing: Listing = { sku: product.sku, title: product.title, category: output.category, brand: facts.brand, weightGrams: facts.weightGrams };
   const published = await performAndVerify({
     gate,
     effect: PUBLISH_EFFECT,
-    fields: { sku: product.sku },
-    payload: { sku: product.sku, title: product.title, category: output.category, brand: facts.brand, weightGrams: facts.weightGrams },
+    fields: { sku: product.sku }, // the fingerprint: one listing per SKU, whatever the run
+    payload: listing,
     pipeline: PIPELINE,
     step: 'publish',
     options: publishOptions,
