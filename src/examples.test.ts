@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -91,4 +91,21 @@ test('examples/shop: packed, installed from the tarball, type-checked, and its p
     if (passed) rmSync(work, { recursive: true, force: true });
     else t.diagnostic(`the example's copy is kept in ${work}`);
   }
+});
+
+test("README's 'Write your own pipeline' quotes the example's files verbatim", () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const section = /^## Write your own pipeline\n([\s\S]*?)^## /m.exec(readme)?.[1];
+  assert.ok(section, 'README.md has a "## Write your own pipeline" section');
+  let quoted = 0;
+  for (const block of section.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)) {
+    const [, lang, code = ''] = block;
+    if (lang === 'sh') continue; // commands to type, not excerpts
+    // An excerpt comes from the last example file the text names before it.
+    const source = [...section.slice(0, block.index).matchAll(/`(examples\/shop\/[\w./-]+)`/g)].at(-1)?.[1];
+    assert.ok(source, `the ${lang} block starting "${code.split('\n')[0]}" names no examples/shop file before it`);
+    assert.ok(readFileSync(path.join(root, source), 'utf8').includes(code), `README.md quotes ${source}, which no longer has:\n${code}`);
+    quoted += 1;
+  }
+  assert.ok(quoted >= 10, `README.md quotes the example ${quoted} times`);
 });
