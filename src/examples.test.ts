@@ -83,6 +83,7 @@ test('examples/shop: packed, installed from the tarball, type-checked, and its p
 
     // 4. The example's own `npm test`: its four end-to-end scenarios.
     const { output } = await runOk(t, 'the example\'s npm test', 'npm', ['test'], { cwd: project, env });
+    for (const [line] of output.matchAll(/^(?:not )?ok \d+ - .*$/gm)) t.diagnostic(`example: ${line}`);
     const count = (what: string) => Number(new RegExp(`^(?:#|ℹ) ${what} (\\d+)$`, 'm').exec(output)?.[1]);
     assert.equal(count('pass'), 4, `the example reports 4 passing tests:\n${output}`);
     assert.equal(count('fail'), 0, `the example reports no failure:\n${output}`);
