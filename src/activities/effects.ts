@@ -39,6 +39,27 @@ export interface EffectReceipt {
   confirmation: string;
   /** The system's own time of receipt (ISO). */
   receivedAt: string;
+  /** The idempotency key the system recorded with it, where it keeps one: reconciliation matches on it. */
+  idempotencyKey?: string;
+  /** The fingerprint fields the system recorded with it, where it returns them: all must match. */
+  fields?: Record<string, string>;
+}
+
+/** Clocks of the system and the database may disagree this much when a keyless receipt is dated. */
+const RECEIPT_CLOCK_SKEW_MS = 5_000;
+
+/**
+ * Which listed receipts may be ours after a call of unknown outcome. With a key: only those that carry ours
+ * (a record of the same entity sent under another fingerprint carries another). Without: only those that
+ * match every field they report and arrived after this fingerprint was first claimed — never an older one.
+ */
+export function receiptsOfFingerprint(found: readonly EffectReceipt[], key: string, fields: Record<string, string>, claimedAt: string): EffectReceipt[] {
+  const since = Date.parse(claimedAt) - RECEIPT_CLOCK_SKEW_MS;
+  return found.filter((r) =>
+    r.idempotencyKey !== undefined
+      ? r.idempotencyKey === key
+      : Object.entries(r.fields ?? {}).every(([k, v]) => fields[k] === undefined || fields[k] === v) && Date.parse(r.receivedAt) >= since,
+  );
 }
 
 /** Passed to `perform` and `lookup`. */
@@ -186,7 +207,7 @@ export function createEffectActivities(deps: EffectActivityDeps) {
         } catch (e) {
           return fail(e, false);
         }
-        const earliest = [...found].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))[0];
+        const earliest = receiptsOfFingerprint(found, key, input.fields, verdict.record.createdAt).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))[0];
         if (earliest) {
           const record = await store.markDone(key, { confirmation: earliest.confirmation, receivedAt: earliest.receivedAt, via: 'reconciled' });
           await breakers.recordSuccess(input.pipeline, input.step, workflowId);

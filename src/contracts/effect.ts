@@ -87,7 +87,7 @@ export interface Submission {
   payloadMatches: boolean;
 }
 
-export type NotSubmittedReason = 'not-visible-by-deadline' | 'breaker-open' | 'portal-rejected';
+export type NotSubmittedReason = 'not-visible-by-deadline' | 'breaker-open' | 'portal-rejected' | 'payload-mismatch';
 
 export type EffectOutcome =
   | {
@@ -98,6 +98,8 @@ export type EffectOutcome =
       verifiedAt: string;
       via: SubmissionVia;
       observations: Observation[];
+      /** Set when the fingerprint had been sent with another payload and a person accepted the one sent. */
+      payloadMismatch?: { acceptedBy: string };
     }
   | {
       status: 'NOT_SUBMITTED';

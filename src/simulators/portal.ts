@@ -5,8 +5,9 @@
  * submissions, rate limits and random 5xx.
  *
  * Contract:
- *   POST /submissions {recordId, entityId, payload} -> 201 {confirmation, receivedAt}
- *   GET  /submissions?recordId=ID -> 200 {results: [...]}  (only after lagMs)
+ *   POST /submissions {recordId, entityId, payload} [Idempotency-Key: K] -> 201 {confirmation, receivedAt}
+ *   GET  /submissions?recordId=ID -> 200 {results: [...]}  (only after lagMs; each with the key it was sent with)
+ * The key is recorded and echoed, never used to de-duplicate: a client must still not POST twice.
  * Admin (for tests/demos in another process): /_admin/config, /_admin/submissions,
  * /_admin/log, /_admin/reset.
  */
@@ -205,7 +206,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
       const now = Date.now();
       const results: PortalSubmission[] = stored
         .filter((s) => s.recordId === recordId && isVisible(s, now))
-        .map(({ recordId: r, entityId, confirmation, receivedAt }) => ({ recordId: r, entityId, confirmation, receivedAt }));
+        .map(({ recordId: r, entityId, confirmation, receivedAt, idempotencyKey }) => ({ recordId: r, entityId, confirmation, receivedAt, ...(idempotencyKey ? { idempotencyKey } : {}) }));
       entry.status = 200;
       entry.outcome = 'listed';
       entry.recordId = recordId;
@@ -238,6 +239,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
       receivedAt: new Date(now).toISOString(),
       receivedAtMs: now,
       payload: body.payload ?? null,
+      ...(typeof req.headers['idempotency-key'] === 'string' ? { idempotencyKey: req.headers['idempotency-key'].slice(0, 500) } : {}),
     };
     entry.confirmation = submission.confirmation;
     if (config.mode === 'silently-lost') {

@@ -57,6 +57,8 @@ export interface PortalSubmission {
   entityId: string;
   confirmation: string;
   receivedAt: string;
+  /** The `Idempotency-Key` header the POST carried, echoed (the portal still does not de-duplicate). */
+  idempotencyKey?: string;
 }
 
 /** A persisted submission as seen by the admin view. */

@@ -8,7 +8,7 @@
  * shared by every run; a durable timer waits out the system's lag; only a look that saw the effect is
  * success; a rejection, an open breaker or a deadline without a sighting waits for a person.
  */
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BreakerState } from '../activities/circuitBreaker';
 import {
@@ -127,9 +127,22 @@ export async function performAndVerify(o: PerformAndVerifyOptions): Promise<Effe
     const submitted = await performBehindBreaker();
     if ('status' in submitted) return submitted;
     progress.submission = submitted;
-    if (!submitted.payloadMatches) log.warn('fingerprint was first sent with a different payload; the system has that one', { fingerprint: key });
+    // 2. The fingerprint was first sent with another payload: the system holds that one. Never VERIFIED silently.
+    let payloadMismatch: { acceptedBy: string } | undefined;
+    if (!submitted.payloadMatches) {
+      progress.phase = 'awaiting-human';
+      const resolution = await gate.escalate({
+        kind: 'payload-mismatch',
+        reason: `${key} was first sent with another payload; the system holds that one (confirmation ${submitted.confirmation}), not this run's`,
+        step: o.step,
+        details: { fingerprint: key, confirmation: submitted.confirmation, payload: o.payload },
+        allowed: ['approve', 'reject'],
+      });
+      if (resolution.decision === 'reject') return notSubmitted('payload-mismatch', { confirmation: submitted.confirmation, submittedAt: submitted.submittedAt, resolution });
+      payloadMismatch = { acceptedBy: resolution.by };
+    }
 
-    // 2. The system's processing lag: a durable timer (survives worker and server restarts), counted from the acceptance.
+    // 3. The system's processing lag: a durable timer (survives worker and server restarts), counted from the acceptance.
     const anchor = submitted.via === 'cached' ? Date.parse(submitted.submittedAt) : Date.now();
     progress.verifyAt = iso(anchor + options.verifyDelay);
     progress.deadlineAt = iso(anchor + options.verifyDeadline);
@@ -137,14 +150,14 @@ export async function performAndVerify(o: PerformAndVerifyOptions): Promise<Effe
     const delay = anchor + options.verifyDelay - Date.now();
     if (delay > 0) await sleep(delay);
 
-    // 3. Success only from a look that saw the effect.
+    // 4. Success only from a look that saw the effect.
     progress.phase = 'verifying';
     const seen = await lookUntilVisible(submitted, anchor + options.verifyDeadline);
     if (seen) {
-      return { status: 'VERIFIED', fingerprint: key, confirmation: submitted.confirmation, submittedAt: submitted.submittedAt, verifiedAt: seen.at, via: submitted.via, observations: [...progress.observations] };
+      return { status: 'VERIFIED', fingerprint: key, confirmation: submitted.confirmation, submittedAt: submitted.submittedAt, verifiedAt: seen.at, via: submitted.via, observations: [...progress.observations], ...(payloadMismatch ? { payloadMismatch } : {}) };
     }
 
-    // 4. Never seen by the deadline: surface it at once; a person decides to retry (reconcile first) or accept it.
+    // 5. Never seen by the deadline: surface it at once; a person decides to retry (reconcile first) or accept it.
     progress.phase = 'awaiting-human';
     const reason = `not visible ${Math.round(options.verifyDeadline / 1000)} s after submission`;
     await control.alertNotSubmitted({ fingerprint: key, confirmation: submitted.confirmation, reason, observations: progress.observations, pipeline: o.pipeline, step: 'verify' });

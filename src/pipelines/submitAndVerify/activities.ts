@@ -19,8 +19,8 @@ export function portalSubmission(config: Pick<ReferenceConfig, 'portalUrl'>) {
     (await client(signal).find(fields.recordId!)).filter((r) => r.entityId === fields.entityId);
   return defineEffect<Record<string, unknown>>({
     name: PORTAL_EFFECT_NAME,
-    async perform({ fields, payload, signal }) {
-      return client(signal).submit({ recordId: fields.recordId!, entityId: fields.entityId!, payload });
+    async perform({ fields, payload, signal, idempotencyKey }) {
+      return client(signal).submit({ recordId: fields.recordId!, entityId: fields.entityId!, payload }, idempotencyKey);
     },
     async lookup({ fields, signal }) {
       return find(fields, signal);

@@ -15,6 +15,7 @@ export const portalSubmissionSchema = z.object({
   entityId: z.string(),
   confirmation: z.string().min(1),
   receivedAt: z.string(),
+  idempotencyKey: z.string().optional(),
 });
 export type PortalRecord = z.infer<typeof portalSubmissionSchema>;
 
@@ -42,12 +43,12 @@ export function createPortalClient(o: PortalClientOptions) {
   const base = o.baseUrl.replace(/\/+$/, '');
   const timeoutMs = o.timeoutMs ?? 10_000;
 
-  async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown; headers: Headers }> {
+  async function send(method: 'GET' | 'POST', path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<{ status: number; json: unknown; headers: Headers }> {
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
@@ -78,8 +79,8 @@ export function createPortalClient(o: PortalClientOptions) {
 
   return {
     /** POST /submissions. The portal does not deduplicate: call it only while holding the fingerprint. */
-    async submit(req: { recordId: string; entityId: string; payload: unknown }): Promise<PortalAcceptance> {
-      const { status, json } = await send('POST', '/submissions', req);
+    async submit(req: { recordId: string; entityId: string; payload: unknown }, idempotencyKey?: string): Promise<PortalAcceptance> {
+      const { status, json } = await send('POST', '/submissions', req, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
       const parsed = acceptedSchema.safeParse(json);
       if (status !== 201 && status !== 200) throw new EffectError('unknown-outcome', `POST /submissions: unexpected HTTP ${status}`, status);
       if (!parsed.success) throw new EffectError('unknown-outcome', `POST /submissions: HTTP ${status} with an unreadable body (${parsed.error.issues[0]?.message ?? 'invalid'})`, status);
