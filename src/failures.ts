@@ -38,6 +38,7 @@ export const Failure = defineFailures({
   SetupFailed: { type: 'BW_SETUP_FAILED', retryable: false, meaning: "Breakwater's search attributes could not be registered on the namespace." },
   NotFound: { type: 'BW_NOT_FOUND', retryable: false, meaning: 'The workflow, breaker or record named does not exist.' },
   HumanRejected: { type: 'BW_REJECTED_BY_HUMAN', retryable: false, meaning: 'A person rejected the run at an escalation; the run ends Rejected.' },
+  StaleDecision: { type: 'BW_STALE_DECISION', retryable: false, meaning: 'A decision named an escalation that is no longer open (a late click): refused, audited, never applied to the open one.' },
   ApproverRejected: { type: 'BW_APPROVER_REJECTED', retryable: false, meaning: 'The one who decided is not an allowed approver; nothing changed.' },
   BreakerOpen: { type: 'BW_BREAKER_OPEN', retryable: false, meaning: "The step's circuit breaker is open: no run calls it until a person clears it. details[0] is the breaker." },
   BreakerNotFound: { type: 'BW_BREAKER_NOT_FOUND', retryable: false, meaning: 'No breaker exists for that pipeline and step.' },

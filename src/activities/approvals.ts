@@ -10,6 +10,15 @@ export type { ApprovalRequest, ApprovalVerdict };
 
 export function createApprovalActivities(deps: { db: Db; config: BreakwaterConfig }) {
   return {
+    /** A decision the workflow refused (stale, invalid, no escalation open): recorded, never applied. */
+    async recordRefusedDecision(request: ApprovalRequest & { why: string }): Promise<void> {
+      await deps.db.query('INSERT INTO audit_log (actor, action, target, accepted, detail) VALUES ($1, $2, $3, false, $4)', [
+        request.by.slice(0, 200),
+        request.action,
+        request.target,
+        JSON.stringify({ reason: request.why, ...request.detail }),
+      ]);
+    },
     async authorizeApprover(request: ApprovalRequest): Promise<ApprovalVerdict> {
       return authorize(deps.db, deps.config, request);
     },

@@ -9,6 +9,11 @@ export const resolutionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject', 'retry']),
   by: z.string().trim().min(1).max(100),
   reason: z.string().max(2000).optional(),
+  /**
+   * The escalation this decision answers (its `id`, as the `escalation` query shows it). A decision naming
+   * another — a late click on an earlier escalation — is refused and audited, never applied to the open one.
+   */
+  escalation: z.string().min(1).max(200).optional(),
 });
 export type Resolution = z.infer<typeof resolutionSchema>;
 
@@ -23,6 +28,8 @@ export type FailureContext = z.infer<typeof failureContextSchema>;
 
 /** Why a workflow waits for a person, with enough context to decide in minutes. */
 export interface Escalation {
+  /** Unique within the run (`<kind>-<n>`): what a resolution names to answer this escalation and no other. */
+  id: string;
   /** Stable machine-readable kind, e.g. `breaker-open`, `not-submitted`, `low-confidence`, `budget-exhausted`. */
   kind: string;
   /** One line for people. */
@@ -38,6 +45,9 @@ export interface Escalation {
   /** Which decisions make sense here (default all three). */
   allowed?: Resolution['decision'][];
 }
+
+/** What a workflow passes to open an escalation: the gate adds its `id` and `since`. */
+export type EscalationRequest = Omit<Escalation, 'since' | 'id'>;
 
 /** What the `escalation` query returns: the open escalation, if any, and every one resolved so far. */
 export interface EscalationState {

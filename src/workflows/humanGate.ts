@@ -8,28 +8,29 @@
  * Every decision is checked against the approver allowlist by an activity that records the attempt; an
  * unknown approver changes nothing (the Update fails, the signal is recorded as ignored).
  */
-import { ApplicationFailure, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { escalationQuery, resolveSignal, resolveUpdate } from '../contracts/messages';
-import { resolutionSchema, type Escalation, type EscalationState, type Resolution } from '../contracts/resolution';
+import { resolutionSchema, type Escalation, type EscalationRequest, type EscalationState, type Resolution } from '../contracts/resolution';
 import { Failure, raise } from '../failures';
 import { markStatus } from './status';
 
 export interface HumanGate {
   /** Opens an escalation and waits for its resolution. Other code may keep running meanwhile. */
-  escalate(e: Omit<Escalation, 'since'>): Promise<Resolution>;
+  escalate(e: EscalationRequest): Promise<Resolution>;
   /**
    * Like `escalate`, but also returns (with `undefined`) when `until()` becomes true — e.g. a breaker cleared
    * elsewhere — or when `timeout` passes. The escalation is closed either way.
    */
-  escalateUntil(e: Omit<Escalation, 'since'>, until: () => boolean, timeout?: Duration): Promise<Resolution | undefined>;
+  escalateUntil(e: EscalationRequest, until: () => boolean, timeout?: Duration): Promise<Resolution | undefined>;
   readonly state: EscalationState;
 }
 
-const now = () => new Date(workflowInfo().unsafe.now()).toISOString();
+// Workflow time: the activation's time, the same on every replay (a wall clock would move `since`).
+const now = () => new Date(Date.now()).toISOString();
 
-const { authorizeApprover } = proxyActivities<Activities>({
+const { authorizeApprover, recordRefusedDecision } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5, initialInterval: '500 ms' },
 });
@@ -56,6 +57,7 @@ export const isHumanRejection = (e: unknown): e is ApplicationFailure => e insta
 
 export function createHumanGate(): HumanGate {
   const state: EscalationState = { open: undefined, resolved: [], ignored: [] };
+  let opened = 0;
   // A box, not a `let`: handlers set it asynchronously, which TypeScript's narrowing cannot see.
   const inbox: { pending?: Resolution } = {};
 
@@ -66,6 +68,21 @@ export function createHumanGate(): HumanGate {
     const allowed = state.open.allowed;
     if (allowed && !allowed.includes(parsed.data.decision)) throw new Error(`Decision '${parsed.data.decision}' is not allowed here (allowed: ${allowed.join(', ')})`);
     return parsed.data;
+  };
+  /** Why a valid decision does not answer the open escalation: it names another one. */
+  const staleness = (r: Resolution): string | undefined =>
+    r.escalation !== undefined && r.escalation !== state.open?.id ? `stale decision: it answers escalation '${r.escalation}', the open one is '${state.open?.id ?? 'none'}'` : undefined;
+  /** Every refused decision is in audit_log (behind a patch: histories recorded before it replay unchanged). */
+  const auditRefusal = async (payload: unknown, why: string) => {
+    if (!patched('breakwater.audit-refused-decisions')) return;
+    const p = (payload ?? {}) as { by?: unknown; decision?: unknown; escalation?: unknown };
+    await recordRefusedDecision({
+      by: typeof p.by === 'string' && p.by.trim() ? p.by : 'unknown',
+      action: `resolve:${typeof p.decision === 'string' ? p.decision : 'invalid'}`,
+      target: workflowInfo().workflowId,
+      why,
+      detail: { named: typeof p.escalation === 'string' ? p.escalation : undefined, open: state.open?.id },
+    });
   };
 
   const authorize = async (r: Resolution) => {
@@ -78,9 +95,10 @@ export function createHumanGate(): HumanGate {
     });
     return verdict.accepted ? undefined : verdict.reason;
   };
-  const ignore = (payload: unknown, why: string) => {
+  const ignore = async (payload: unknown, why: string, audited = false) => {
     state.ignored.push({ payload, why, at: now() });
     log.warn('resolve signal ignored', { why });
+    if (!audited) await auditRefusal(payload, why);
   };
 
   setHandler(resolveSignal, async (payload) => {
@@ -90,27 +108,42 @@ export function createHumanGate(): HumanGate {
     } catch (e) {
       return ignore(payload, (e as Error).message);
     }
+    const stale = staleness(resolution);
+    if (stale) return ignore(payload, stale);
     const refused = await authorize(resolution);
-    if (refused) return ignore(payload, refused);
+    if (refused) return ignore(payload, refused, true); // the approver check recorded it
     if (!state.open) return ignore(payload, 'the escalation closed while the approver was checked');
+    const lateStale = staleness(resolution);
+    if (lateStale) return ignore(payload, lateStale);
     inbox.pending = resolution;
   });
   setHandler(
     resolveUpdate,
     async (payload) => {
       const resolution = check(payload);
+      // Refused in the handler, not the validator, so that the refusal is in the history and audited.
+      const stale = staleness(resolution);
+      if (stale) {
+        await auditRefusal(payload, stale);
+        throw raise(Failure.StaleDecision, stale);
+      }
       const refused = await authorize(resolution);
       if (refused) throw raise(Failure.ApproverRejected, refused);
       check(payload); // still open after the check's round trip?
+      const lateStale = staleness(resolution);
+      if (lateStale) {
+        await auditRefusal(payload, lateStale);
+        throw raise(Failure.StaleDecision, lateStale);
+      }
       inbox.pending = resolution;
-      return { accepted: true, escalation: state.open?.kind ?? 'none' };
+      return { accepted: true, escalation: state.open?.id ?? 'none' };
     },
     { validator: (payload) => void check(payload) },
   );
   setHandler(escalationQuery, () => state);
 
-  async function escalateUntil(e: Omit<Escalation, 'since'>, until: () => boolean, timeout?: Duration) {
-    const escalation: Escalation = { ...e, since: now() };
+  async function escalateUntil(e: EscalationRequest, until: () => boolean, timeout?: Duration) {
+    const escalation: Escalation = { ...e, id: `${e.kind}-${++opened}`, since: now() };
     state.open = escalation;
     inbox.pending = undefined;
     markStatus('AwaitingHuman');

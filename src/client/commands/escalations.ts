@@ -57,9 +57,9 @@ export function registerEscalations(program: Command, ctx: CommandContext): void
           rows.length === 0
             ? 'no run is waiting for a person'
             : table([
-                ['workflow', 'pipeline', 'kind', 'since', 'reason'],
-                ...rows.map((r) => [r.workflowId, r.pipeline ?? r.workflowType, r.escalation?.kind ?? '?', r.escalation?.since ?? r.startTime, r.escalation?.reason ?? '(no worker answered)']),
-              ]) + `\n\nresolve: breakwater resolve <workflow> --decision approve|reject|retry --by <you> [--reason <text>]`,
+                ['workflow', 'pipeline', 'escalation', 'since', 'reason'],
+                ...rows.map((r) => [r.workflowId, r.pipeline ?? r.workflowType, r.escalation?.id ?? '?', r.escalation?.since ?? r.startTime, r.escalation?.reason ?? '(no worker answered)']),
+              ]) + `\n\nresolve: breakwater resolve <workflow> --decision approve|reject|retry --by <you> [--reason <text>] [--escalation <id>]`,
         );
       } finally {
         await client.connection.close();
@@ -72,8 +72,14 @@ export function registerEscalations(program: Command, ctx: CommandContext): void
     .requiredOption('--decision <decision>', 'approve | reject | retry')
     .requiredOption('--by <name>', 'who decides (recorded)')
     .option('--reason <text>', 'why (recorded)')
-    .action(async (workflowId: string, opts: { decision: string; by: string; reason?: string }, cmd: Command) => {
-      const resolution = validateResolution({ decision: opts.decision, by: opts.by, ...(opts.reason === undefined ? {} : { reason: opts.reason }) });
+    .option('--escalation <id>', 'the escalation you answer (from `breakwater escalations`): refused if another one is open by then')
+    .action(async (workflowId: string, opts: { decision: string; by: string; reason?: string; escalation?: string }, cmd: Command) => {
+      const resolution = validateResolution({
+        decision: opts.decision,
+        by: opts.by,
+        ...(opts.reason === undefined ? {} : { reason: opts.reason }),
+        ...(opts.escalation === undefined ? {} : { escalation: opts.escalation }),
+      });
       const config = ctx.config();
       const client = await connectClient(config);
       try {

@@ -34,6 +34,7 @@ function card(item: InboxItem, by: string, now: number): string {
   ${failure('First failure', e?.firstFailure)}${failure('Latest failure', e?.latestFailure)}${details}
   <form method="post" action="/resolve">
     <input type="hidden" name="workflowId" value="${esc(item.workflowId)}">
+    ${e?.id ? `<input type="hidden" name="escalation" value="${esc(e.id)}">` : ''}
     <label>Your name <input name="by" required maxlength="100" value="${esc(by)}"></label>
     <label>Reason <input name="reason" maxlength="2000" placeholder="optional"></label>
     ${allowed.map((d) => `<button type="submit" name="decision" value="${esc(d)}" class="${esc(d)}">${esc(d[0]!.toUpperCase() + d.slice(1))}</button>`).join(' ')}

@@ -95,7 +95,9 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
       const back = (q: Record<string, string>) => send(res, 303, 'text/plain', '', { location: `/?${new URLSearchParams({ by, ...q }).toString()}` });
       try {
         const reason = form.get('reason') || undefined;
-        const resolution = validateResolution({ decision: form.get('decision'), by, ...(reason ? { reason } : {}) });
+        // The escalation the page showed: a click that arrives after the run moved on is refused, not applied.
+        const escalation = form.get('escalation') || undefined;
+        const resolution = validateResolution({ decision: form.get('decision'), by, ...(reason ? { reason } : {}), ...(escalation ? { escalation } : {}) });
         const outcome = await resolveEscalation(o.client, workflowId, resolution);
         if (o.db) {
           const detail = { decision: resolution.decision, reason: resolution.reason, escalation: outcome.escalation, via: 'inbox' };

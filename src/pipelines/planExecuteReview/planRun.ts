@@ -9,7 +9,7 @@ import type { ReferenceActivities as Activities } from '../activities';
 import type { ChatMessage } from '../../contracts/agentCall';
 import type { AgentSchema } from '../../contracts/agentSchemas';
 import { helperAnswer, replan, stepResult, stepReview, type InferredValue, type PlanStep, type Resource } from './contract';
-import type { Escalation, Resolution } from '../../contracts/resolution';
+import type { EscalationRequest, Resolution } from '../../contracts/resolution';
 import {
   beforeIteration, beforeStep, checkCost, checkReplan, commitReplan, logAction, onRequest, onResult, raiseCostCeiling,
   type ConvergenceState, type Trip,
@@ -72,13 +72,13 @@ export const nowIso = (): string => new Date(Date.now()).toISOString();
 export const rejectedBy = humanRejection;
 
 /** Sends an alert (recorded, deduplicated per run and kind) without waiting for anyone. */
-export async function alert(ctx: RunContext, e: Omit<Escalation, 'since'>): Promise<void> {
+export async function alert(ctx: RunContext, e: EscalationRequest): Promise<void> {
   const { workflowId } = workflowInfo();
   await sendAlert({ title: `${ctx.pipeline}: ${e.kind}`, message: e.reason, priority: 4, tags: ['breakwater', e.kind], dedupeKey: `${e.kind}:${workflowId}`, workflowId, pipeline: ctx.pipeline, step: e.step, details: e.details });
 }
 
 /** Alerts, then waits for a person. The coordination log rides along in `details`. */
-export async function escalateWithAlert(ctx: RunContext, e: Omit<Escalation, 'since'>, timeout?: Duration): Promise<Resolution | undefined> {
+export async function escalateWithAlert(ctx: RunContext, e: EscalationRequest, timeout?: Duration): Promise<Resolution | undefined> {
   await alert(ctx, e);
   return timeout === undefined ? ctx.gate.escalate(e) : ctx.gate.escalateUntil(e, () => false, timeout);
 }
