@@ -4,7 +4,7 @@
  */
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
-import { authorize, type ApprovalRequest, type ApprovalVerdict } from '../store/auditLog';
+import { appendAudit, authorize, type ApprovalRequest, type ApprovalVerdict } from '../store/auditLog';
 
 export type { ApprovalRequest, ApprovalVerdict };
 
@@ -12,12 +12,7 @@ export function createApprovalActivities(deps: { db: Db; config: BreakwaterConfi
   return {
     /** A decision the workflow refused (stale, invalid, no escalation open): recorded, never applied. */
     async recordRefusedDecision(request: ApprovalRequest & { why: string }): Promise<void> {
-      await deps.db.query('INSERT INTO audit_log (actor, action, target, accepted, detail) VALUES ($1, $2, $3, false, $4)', [
-        request.by.slice(0, 200),
-        request.action,
-        request.target,
-        JSON.stringify({ reason: request.why, ...request.detail }),
-      ]);
+      await appendAudit(deps.db, { actor: request.by.slice(0, 200), action: request.action, target: request.target, accepted: false, detail: { reason: request.why, ...request.detail } });
     },
     async authorizeApprover(request: ApprovalRequest): Promise<ApprovalVerdict> {
       return authorize(deps.db, deps.config, request);
