@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
 echo "== lint";      npx eslint .
 echo "== build";     npm run build --silent
+echo "== api";       api=$(bash scripts/api-report.sh 2>&1) || { echo "$api"; exit 1; }   # the public API matches etc/api/
 echo "== system deps"; bash scripts/install-system-deps.sh   # Debian's Chromium for the browser tests; no-op when present
 echo "== stack";     node dist/devstack/cli.js start >/dev/null
 # Tools provisioned above are reused by every test file (no re-download, no race between files).

@@ -53,6 +53,9 @@ const envSchema = z.object({
     .optional(),
 });
 
+/** LOG_LEVEL's values (pino's). */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
 export interface TemporalTls {
   certPath?: string;
   keyPath?: string;
@@ -67,7 +70,7 @@ export type BreakwaterConfig = Readonly<{
   alerts: { ntfyUrl: string | undefined; webhookUrl: string | undefined };
   metricsPort: number | undefined;
   otlpEndpoint: string | undefined;
-  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  logLevel: LogLevel;
   shutdownGraceMs: number;
   modelsFile: string | undefined;
   dailySpendCapUsd: number;

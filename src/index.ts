@@ -5,7 +5,7 @@
  * file is the API (etc/api/breakwater.api.md records it).
  */
 // Configuration, errors and the failure catalog
-export { loadConfig, getConfig, apiLimitFor, configSecrets, requireSetting, type BreakwaterConfig, type TemporalTls } from './config';
+export { loadConfig, getConfig, apiLimitFor, configSecrets, requireSetting, type BreakwaterConfig, type TemporalTls, type LogLevel } from './config';
 export * from './errors';
 export { Failure, defineFailures, raise, isFailure, failureTypeOf, failureDetails, type FailureSpec, type FailureName, type FailureType, type RaiseOptions } from './failures';
 export { redactText, redactValue, registerSecrets } from './redact';
@@ -19,7 +19,10 @@ export * from './contracts/effect';
 export * from './contracts/resources';
 export { apiTaskQueue, API_RATE_LIMITED } from './contracts/api';
 export { defineAgentSchema, withConfidence, confidenceField, type AgentSchema } from './contracts/agentSchemas';
-export type { ChatMessage, CallModelResult } from './contracts/agentCall';
+export { chatMessageSchema, type ChatMessage, type CallModelResult } from './contracts/agentCall';
+export type { BudgetStatus, RaiseBudget } from './contracts/budget';
+export type { DeadLetterInput } from './contracts/deadLetter';
+export type { Json } from './deterministic/jsonDiff';
 
 // Activities: Breakwater's, and the building blocks for yours
 export { createActivities, type Activities, type ActivityDeps } from './activities';
@@ -42,6 +45,11 @@ export type { ResourceCheck, ResourceResolver } from './activities/resourceGate'
 export { createSharedStateActivities, type SharedUpdate } from './activities/sharedState';
 export type { SharedObject } from './store/sharedObjects';
 export type { LlmDeps } from './activities/llm';
+export type { ModelsConfig } from './activities/llm/models';
+export type { BackoffOptions } from './activities/llm/failures';
+export type { AlertResult } from './activities/alerts';
+export type { ApprovalRequest, ApprovalVerdict } from './activities/approvals';
+export type { DoctorReport } from './store/doctor';
 
 // Workers
 export { createBreakwaterWorker, type BreakwaterWorkerOptions } from './workers/worker';
@@ -52,7 +60,7 @@ export { createLogger, temporalLogger, type AppLogger } from './workers/logger';
 // Postgres: the source of truth
 export { createPool, inTransaction, type Db } from './store/db';
 export { migrate, type MigrateOptions, type MigrationFolder } from './store/migrate';
-export { createFingerprintStore, type FingerprintRecord, type FingerprintStore, type ClaimVerdict } from './store/fingerprints';
+export { createFingerprintStore, type FingerprintRecord, type FingerprintStore, type ClaimVerdict, type ClaimRequest } from './store/fingerprints';
 export { createDeadLetterStore, type DeadLetter } from './store/deadLetters';
 
 // Client
@@ -61,7 +69,9 @@ export { resolveEscalation, getEscalationState, validateResolution, describeIssu
 export { ensureSearchAttributes, SearchAttributeSetupError, type SetupReport } from './client/setup';
 export { main as runCli, buildProgram, EXIT_OK, EXIT_FAILURE, EXIT_USAGE, type CliOptions } from './client/cli';
 export type { CommandContext, RegisterCommand } from './client/commands';
+export type { Output } from './client/output';
 
 // Observability
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './observability/metricsServer';
 export { explainWorkflow, type ExplainSources } from './observability/explainData';
+export type { Explanation } from './observability/explain';

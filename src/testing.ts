@@ -10,3 +10,8 @@ export { startAgentLayerStack, waitForEscalation, searchAttribute, llmCalls, tes
 export { waitFor } from './testing/waitFor';
 export * from './simulators';
 export { faultPoint, armFault, faultHits, InjectedFault, type FaultAction } from './faults';
+// Types the harness's signatures use, so a test file needs no second import.
+export type { BreakwaterConfig } from './config';
+export type { Db } from './store/db';
+export type { BreakwaterWorkerOptions } from './workers/worker';
+export type { Escalation, EscalationState, Resolution } from './contracts/resolution';
