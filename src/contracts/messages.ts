@@ -10,7 +10,10 @@ import type { EscalationState, Resolution } from './resolution';
 /** What the `resolve` Update returns when a person's decision is accepted. */
 export interface ResolveAccepted {
   accepted: true;
+  /** The kind of the escalation the decision answered. */
   escalation: string;
+  /** Its id (`<kind>-<n>`). */
+  escalationId: string;
 }
 
 /** A person answers the open escalation: the signal serves the stock `temporal` CLI and the Web UI. */

@@ -136,7 +136,7 @@ export function createHumanGate(): HumanGate {
         throw raise(Failure.StaleDecision, lateStale);
       }
       inbox.pending = resolution;
-      return { accepted: true, escalation: state.open?.id ?? 'none' };
+      return { accepted: true, escalation: state.open?.kind ?? 'none', escalationId: state.open?.id ?? 'none' };
     },
     { validator: (payload) => void check(payload) },
   );

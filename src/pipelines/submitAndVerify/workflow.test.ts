@@ -145,7 +145,7 @@ test('breakwater submit --wait exits 1 with BW_NOT_SUBMITTED once a person rejec
   const workflowId = `submitAndVerify:${recordId}:E:2025-03-04`;
   await openEscalation(workflowId);
   await assert.rejects(resolveEscalation(stack.env.client, workflowId, { decision: 'approve', by: 'dana' }), isInvalidInputError, 'approve is not allowed on not-submitted');
-  assert.deepEqual(await resolveEscalation(stack.env.client, workflowId, { decision: 'reject', by: 'dana' }), { accepted: true, escalation: 'not-submitted' });
+  assert.deepEqual(await resolveEscalation(stack.env.client, workflowId, { decision: 'reject', by: 'dana' }), { accepted: true, escalation: 'not-submitted', escalationId: 'not-submitted-1' });
   const out = await pending;
   assert.equal(out.code, 1, out.stdout + out.stderr);
   assert.equal((JSON.parse(out.stdout) as { error: { code: string } }).error.code, 'BW_NOT_SUBMITTED');
