@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { MAX_SHARED_BYTES } from '../contracts/sharedState';
 import type { Json } from '../deterministic/jsonDiff';
+import { faultPoint } from '../faults';
 import { Failure, raise } from '../failures';
 import type { Db } from '../store/db';
 import { createSharedObjectStore, type SharedObject } from '../store/sharedObjects';
@@ -39,6 +40,8 @@ export function createSharedStateActivities(db: Db) {
           details: [{ key: u.key, expectedVersion: u.expectedVersion }],
         });
       }
+      // The write has committed; a failure from here on loses only the acknowledgement (a crash, a timeout).
+      faultPoint('sharedState.afterCommit');
       return { key: u.key, version: u.expectedVersion + 1, data };
     },
 
