@@ -16,6 +16,12 @@ export const sharedChangeSchema = z
     set: z.record(z.string().max(200), z.json()).default({}),
     add: z.record(z.string().max(200), z.number().finite()).default({}),
     maxAttempts: z.number().int().min(1).max(50).default(8),
+    /**
+     * Names this change, unique per object: applying a change whose id the object already recorded changes
+     * nothing and returns the recorded result. Default: the workflow's id and first run id, so Temporal's
+     * retries, this workflow's own re-reads, a workflow retry and a reset all apply the change at most once.
+     */
+    changeId: z.string().min(1).max(1000).optional(),
   })
   .refine((c) => JSON.stringify(c.set).length <= MAX_SHARED_BYTES, { message: `set is larger than ${MAX_SHARED_BYTES} bytes`, path: ['set'] });
 export type SharedChange = z.input<typeof sharedChangeSchema>;
