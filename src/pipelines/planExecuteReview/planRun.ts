@@ -88,7 +88,7 @@ export async function escalateTrip(ctx: RunContext, trip: Trip): Promise<never> 
   const c = ctx.conv;
   const r = await escalateWithAlert(ctx, {
     kind: trip.kind,
-    reason: `${trip.reason}. approve = stop here and keep what was reviewed; reject = end the run, write nothing`,
+    reason: `${trip.reason}. approve = stop here and hold what was reviewed for a person (plan_held_values, never output); reject = end the run, write nothing`,
     step: trip.step,
     details: { trip: { kind: trip.kind, limit: trip.limit, observed: trip.observed }, executedSteps: c.executedSteps, stepBudget: c.stepBudget, replans: c.replans, iterations: c.iterations, costUsd: ctx.agents.budget().spentUsd, estimatedCostUsd: c.estimatedCostUsd, coordinationLog: trip.log },
     allowed: ['approve', 'reject'],

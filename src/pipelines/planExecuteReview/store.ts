@@ -20,7 +20,10 @@ export interface PlanRun {
   records: OutputRecord[];
 }
 
-/** Writes the run's values and summary; returns how many values were written. */
+/**
+ * Writes the run's values and summary; returns how many values were written. A run a guard stopped
+ * (`status = 'stopped'`) writes its values to `plan_held_values` for a person, none to the output.
+ */
 export async function writePlanRun(db: Db, r: PlanRun): Promise<{ values: number }> {
   const cols = { record: [] as string[], field: [] as string[], value: [] as (string | null)[], kind: [] as string[], prov: [] as string[] };
   for (const rec of r.records) {
@@ -32,11 +35,13 @@ export async function writePlanRun(db: Db, r: PlanRun): Promise<{ values: number
       cols.prov.push(JSON.stringify(v.provenance));
     }
   }
+  const table = r.status === 'stopped' ? 'plan_held_values' : 'plan_output_values';
   await inTransaction(db, async (c) => {
     await c.query('DELETE FROM plan_output_values WHERE workflow_id = $1', [r.workflowId]);
+    await c.query('DELETE FROM plan_held_values WHERE workflow_id = $1', [r.workflowId]);
     if (cols.record.length > 0) {
       await c.query(
-        `INSERT INTO plan_output_values (workflow_id, task_id, record_id, field, value, provenance_kind, provenance)
+        `INSERT INTO ${table} (workflow_id, task_id, record_id, field, value, provenance_kind, provenance)
          SELECT $1, $2, r, f, v, k, p::jsonb FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(r, f, v, k, p)`,
         [r.workflowId, r.taskId, cols.record, cols.field, cols.value, cols.kind, cols.prov],
       );

@@ -100,7 +100,11 @@ test('the address loop: at most 2 re-plans, executed steps ≤ 3 × plan size, t
   assert.equal(result.status, 'stopped');
   assert.equal(result.trip?.kind, 'step-budget');
   await recordHistory(handle, 'planExecuteReview-address-loop', t.stack.env.address);
-  assert.deepEqual([...new Set((await outputRows(handle.workflowId)).filter((r) => r.provenance_kind === 'agent-inferred').map((r) => r.field))].sort(), ['country', 'postal_code_us']);
+  // A run a guard stopped writes no output: its values (the loop wrote country = a street address) are held
+  // for a person, with their provenance, apart from the output table.
+  assert.deepEqual(await outputRows(handle.workflowId), [], 'nothing of a stopped run is written as output');
+  const held = (await t.stack.db.query<{ field: string; provenance_kind: string }>('SELECT field, provenance_kind FROM plan_held_values WHERE workflow_id = $1', [handle.workflowId])).rows;
+  assert.deepEqual([...new Set(held.filter((r) => r.provenance_kind === 'agent-inferred').map((r) => r.field))].sort(), ['country', 'postal_code_us']);
 });
 
 test('researcher ↔ analyst "I need more context" is stopped at the 3rd identical request', async () => {
