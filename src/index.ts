@@ -61,7 +61,7 @@ export { createLogger, temporalLogger, type AppLogger } from './workers/logger';
 export { createPool, inTransaction, type Db } from './store/db';
 export { migrate, type MigrateOptions, type MigrationFolder } from './store/migrate';
 export { createFingerprintStore, type FingerprintRecord, type FingerprintStore, type ClaimVerdict, type ClaimRequest } from './store/fingerprints';
-export { createDeadLetterStore, type DeadLetter } from './store/deadLetters';
+export { createDeadLetterStore, type DeadLetter, type ReplayInput } from './store/deadLetters';
 
 // Client
 export { connectClient, temporalConnectionOptions, webUiLink } from './client/connection';

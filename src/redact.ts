@@ -3,7 +3,8 @@
  * Two layers: the exact values of secrets we know (API keys, database passwords), and patterns that look
  * like credentials (bearer tokens, `sk-…` keys, passwords in URLs), so an unknown key is masked too.
  */
-const MASK = '[REDACTED]';
+/** What every redaction writes in place of what it hides. */
+export const MASK = '[REDACTED]';
 const known = new Set<string>();
 
 /** Registers secret values to mask wherever they appear. Values shorter than 6 characters are ignored. */
@@ -27,6 +28,11 @@ export function redactText(text: string): string {
 }
 
 const SECRET_KEY = /^(api[_-]?key|authorization|password|secret|token|x-api-key)$/i;
+
+/** Whether redaction masked anything in a value (every mask leaves MASK behind). */
+export function containsMask(value: unknown): boolean {
+  return JSON.stringify(value ?? null).includes(MASK);
+}
 
 /** Deep copy of a JSON-like value with secret-named fields masked and every string redacted. */
 export function redactValue<T>(value: T): T {

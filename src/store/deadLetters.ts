@@ -3,9 +3,14 @@
  * (input, errors first to last, cost, provenance, Web UI link) instead of vanishing into a failed run.
  * `breakwater dlq replay` starts the same work again as a new run; the pipelines' fingerprint rules make a
  * replay of work that already reached an external system a no-op there.
+ *
+ * Two copies of the input: `input`, redacted like every record people read (`list`, `get`, `dlq show`), and
+ * `original_input`, the input as the run received it, which only `inputForReplay` reads — a replay must send
+ * what the run would have sent, never `[REDACTED]`. The original is stored in clear, as the run's Temporal
+ * history and the fingerprint row already hold it (see migrations/010_dead_letter_originals.sql).
  */
 import { deadLetterSchema, type DeadLetterInput } from '../contracts/deadLetter';
-import { redactValue } from '../redact';
+import { containsMask, redactValue } from '../redact';
 import type { Db } from './db';
 
 export interface DeadLetter {
@@ -23,7 +28,12 @@ export interface DeadLetter {
   provenance: unknown;
   link: string | null;
   replays: { workflowId: string; by: string; at: string }[];
+  /** Whether the input as the run received it is kept for replay (letters filed before it was: no). */
+  originalKept: boolean;
 }
+
+/** What `dlq replay` may send for a letter. */
+export type ReplayInput = { input: unknown } | { refused: string };
 
 interface Row {
   id: string;
@@ -40,7 +50,12 @@ interface Row {
   provenance: unknown;
   link: string | null;
   replays: DeadLetter['replays'];
+  original_kept: boolean;
 }
+
+/** Every column but the original input: what people may read. */
+const DISPLAY_COLUMNS = `id, at, pipeline, workflow_type, workflow_id, run_id, task_queue, step, input, errors, cost_usd, provenance, link, replays,
+  original_input IS NOT NULL AS original_kept`;
 
 const toDeadLetter = (r: Row): DeadLetter => ({
   id: Number(r.id),
@@ -57,29 +72,60 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   provenance: r.provenance,
   link: r.link,
   replays: r.replays,
+  originalKept: r.original_kept,
 });
 
 export function createDeadLetterStore(db: Db) {
   return {
-    /** Idempotent per (workflow, run, step): an activity retry does not file the same letter twice. */
+    /**
+     * Idempotent per (workflow, run, step): an activity retry does not file the same letter twice. Everything
+     * is stored redacted, and the input once more as received (`original_input`), for replay only.
+     */
     async add(input: DeadLetterInput): Promise<number> {
-      const d = redactValue(deadLetterSchema.parse(input));
+      const letter = deadLetterSchema.parse(input);
+      const d = redactValue(letter);
       const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO dead_letters (pipeline, workflow_type, workflow_id, run_id, task_queue, step, input, errors, cost_usd, provenance, link)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+        `INSERT INTO dead_letters (pipeline, workflow_type, workflow_id, run_id, task_queue, step, input, errors, cost_usd, provenance, link, original_input)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
          ON CONFLICT (workflow_id, run_id, step) DO UPDATE SET errors = EXCLUDED.errors
          RETURNING id`,
-        [d.pipeline, d.workflowType, d.workflowId, d.runId, d.taskQueue, d.step ?? '', JSON.stringify(d.input ?? null), JSON.stringify(d.errors), d.costUsd, JSON.stringify(d.provenance ?? null), d.link ?? null],
+        [
+          d.pipeline,
+          d.workflowType,
+          d.workflowId,
+          d.runId,
+          d.taskQueue,
+          d.step ?? '',
+          JSON.stringify(d.input ?? null),
+          JSON.stringify(d.errors),
+          d.costUsd,
+          JSON.stringify(d.provenance ?? null),
+          d.link ?? null,
+          JSON.stringify(letter.input ?? null),
+        ],
       );
       return Number(rows[0]!.id);
     },
     async list(limit = 50): Promise<DeadLetter[]> {
-      const { rows } = await db.query<Row>('SELECT * FROM dead_letters ORDER BY at DESC, id DESC LIMIT $1', [limit]);
+      const { rows } = await db.query<Row>(`SELECT ${DISPLAY_COLUMNS} FROM dead_letters ORDER BY at DESC, id DESC LIMIT $1`, [limit]);
       return rows.map(toDeadLetter);
     },
     async get(id: number): Promise<DeadLetter | undefined> {
-      const { rows } = await db.query<Row>('SELECT * FROM dead_letters WHERE id = $1', [id]);
+      const { rows } = await db.query<Row>(`SELECT ${DISPLAY_COLUMNS} FROM dead_letters WHERE id = $1`, [id]);
       return rows[0] && toDeadLetter(rows[0]);
+    },
+    /**
+     * The input a replay sends: the original, as the run received it. A letter filed before originals were
+     * kept has only its redacted copy, which is sent only if redaction changed nothing in it — a replay is an
+     * irreversible call with real data, never with `[REDACTED]`.
+     */
+    async inputForReplay(id: number): Promise<ReplayInput | undefined> {
+      const { rows } = await db.query<{ input: unknown; original_input: unknown }>('SELECT input, original_input FROM dead_letters WHERE id = $1', [id]);
+      const row = rows[0];
+      if (!row) return undefined;
+      if (row.original_input !== null) return { input: row.original_input };
+      if (!containsMask(row.input)) return { input: row.input };
+      return { refused: `dead letter ${id} was filed before originals were kept and its stored input is redacted; a replay would send '[REDACTED]'. Start the work again with its real input instead` };
     },
     async recordReplay(id: number, replay: { workflowId: string; by: string }): Promise<void> {
       await db.query("UPDATE dead_letters SET replays = replays || jsonb_build_array(jsonb_build_object('workflowId', $2::text, 'by', $3::text, 'at', now())) WHERE id = $1", [

@@ -1,6 +1,7 @@
 /**
- * `breakwater dlq list|show|replay`: work that exhausted its budgets. `replay` starts the same workflow with
- * the same input as a new run; fingerprints make it a no-op at any system the original already reached.
+ * `breakwater dlq list|show|replay`: work that exhausted its budgets. `list` and `show` display the redacted
+ * copy of a letter; `replay` starts the same workflow with the original input (as the run received it) as a
+ * new run; fingerprints make it a no-op at any system the original already reached.
  */
 import type { Command } from 'commander';
 import { authorize } from '../../store/auditLog';
@@ -59,6 +60,7 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
           `workflow   ${letter.workflowId} (${letter.workflowType}) ${letter.link ?? ''}`,
           `cost       ${letter.costUsd} USD`,
           `input      ${JSON.stringify(letter.input)}`,
+          `           (redacted for display; ${letter.originalKept ? 'a replay sends the original, kept apart' : 'no original kept: a replay sends this copy only if nothing in it was redacted'})`,
           'errors, first to last:',
           ...letter.errors.map((e, i) => `  ${i + 1}. ${e.at}  ${e.error}`),
           `replays    ${letter.replays.length ? letter.replays.map((r) => `${r.workflowId} by ${r.by}`).join(', ') : 'none'}`,
@@ -68,7 +70,7 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
 
   dlq
     .command('replay <id>')
-    .description('start the same work again as a new run (fingerprints prevent duplicate side effects)')
+    .description('start the same work again as a new run, with the original input (fingerprints prevent duplicate side effects)')
     .requiredOption('--by <name>', 'who replays it (checked against BREAKWATER_APPROVERS)')
     .action(async (rawId: string, opts: { by: string }, cmd: Command) => {
       const id = parseId(rawId);
@@ -76,13 +78,15 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
       const config = ctx.config();
       const started = await withStore(async (store, db) => {
         const letter = await store.get(id);
-        if (!letter) throw new InvalidInputError(`no dead letter ${id}`);
+        const replayInput = await store.inputForReplay(id);
+        if (!letter || !replayInput) throw new InvalidInputError(`no dead letter ${id}`);
+        if ('refused' in replayInput) throw new InvalidInputError(replayInput.refused);
         const verdict = await authorize(db, config, { by: opts.by, action: 'dlq:replay', target: String(id) });
         if (!verdict.accepted) throw new InvalidInputError(verdict.reason);
         const client = await connectClient(config);
         try {
           const workflowId = `${letter.workflowId}-replay-${letter.replays.length + 1}`;
-          const handle = await client.workflow.start(letter.workflowType, { taskQueue: letter.taskQueue, workflowId, args: [letter.input] });
+          const handle = await client.workflow.start(letter.workflowType, { taskQueue: letter.taskQueue, workflowId, args: [replayInput.input] });
           await store.recordReplay(id, { workflowId, by: opts.by });
           return { workflowId, runId: handle.firstExecutionRunId, link: webUiLink(config, workflowId) };
         } finally {

@@ -1,15 +1,17 @@
 /**
  * Dead letters end to end: a submission the portal accepted but did not show before the deadline ends
  * NOT_SUBMITTED (a person rejects) and lands in the DLQ with its context; `breakwater dlq replay` starts it
- * again, and the fingerprint makes the replay verify the existing submission — no second POST.
+ * again, and the fingerprint makes the replay verify the existing submission — no second POST. A replay
+ * sends the original input, never the redacted copy `dlq show` displays.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startPortalSimulator, type PortalSimulator } from '../../simulators/portal';
 import { startTestStack, type TestStack } from '../testKit';
-import { breakwaterCli, postAttemptsFor, stackEnv, waitFor } from './testKit';
+import { breakwaterCli, portalAdmin, postAttemptsFor, stackEnv, waitFor } from './testKit';
 import { getEscalationState, resolveEscalation } from '../../client/escalations';
 import { startSubmitAndVerify } from './client';
+import type { SubmitAndVerifyResult } from './contract';
 
 let stack: TestStack;
 let portal: PortalSimulator;
@@ -71,4 +73,88 @@ test('malformed dlq arguments are usage errors and change nothing', async () => 
   assert.equal((await breakwaterCli(env, ['dlq', 'replay', '999999', '--by', 'alice', '--json'])).code, 2);
   assert.equal((await breakwaterCli(env, ['dlq', 'list', '--limit', '0', '--json'])).code, 2);
   assert.equal((await breakwaterCli(env, ['dlq', 'replay', '1', '--json'])).code, 2, '--by is required');
+});
+
+/** The replayed run's result — or a failed assertion naming the escalation it waits on instead. */
+async function outcomeOf(workflowId: string): Promise<SubmitAndVerifyResult> {
+  const handle = stack.env.client.workflow.getHandle(workflowId);
+  const ended = await waitFor(`${workflowId} to end or to wait on a person`, async () => {
+    if ((await handle.describe()).status.name !== 'RUNNING') return { result: (await handle.result()) as SubmitAndVerifyResult };
+    const open = (await getEscalationState(stack.env.client, workflowId)).open;
+    return open && { escalation: open };
+  });
+  if ('escalation' in ended && ended.escalation) assert.fail(`${workflowId} waits on a person instead of ending: ${ended.escalation.kind} — ${ended.escalation.reason}`);
+  assert.ok('result' in ended);
+  return ended.result;
+}
+
+const letterOf = async (workflowId: string): Promise<number> => {
+  const listed = await breakwaterCli(stackEnv(stack, portal.url), ['dlq', 'list', '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const letter = (JSON.parse(listed.stdout) as { deadLetters: { id: number; workflowId: string }[] }).deadLetters.find((d) => d.workflowId === workflowId);
+  assert.ok(letter, `${workflowId} is in the DLQ`);
+  return letter.id;
+};
+
+const replayLetter = async (id: number, by: string): Promise<string> => {
+  const replay = await breakwaterCli(stackEnv(stack, portal.url), ['dlq', 'replay', String(id), '--by', by, '--json']);
+  assert.equal(replay.code, 0, replay.stderr || replay.stdout);
+  return (JSON.parse(replay.stdout) as { replay: { workflowId: string } }).replay.workflowId;
+};
+
+test('a DLQ replay re-sends the original input; `dlq show` displays the redacted copy', async () => {
+  const env = stackEnv(stack, portal.url);
+  const recordId = `dlq-original-${stack.schema}`;
+  // Everything here is something src/redact.ts masks: a secret-named field, `key=value` text, 'Basic <word>'.
+  const original = { apiKey: 'k-123', note: 'token=abc', text: 'Basic maintenance', amount: 3 };
+  const redacted = { apiKey: '[REDACTED]', note: 'token=[REDACTED]', text: 'Basic [REDACTED]', amount: 3 };
+  // 1. The portal fails every POST: the breaker opens after 2, a person rejects → NOT_SUBMITTED → DLQ.
+  portal.configure({ mode: 'failing', lagMs: 0 });
+  const handle = await startSubmitAndVerify(
+    stack.env.client,
+    { recordId, entityId: 'E-1', businessDate: '2026-11-23', payload: original, options: { verifyDelay: '300 ms', verifyDeadline: '3 s', pollBackoff: { initial: '300 ms', factor: 1, max: '300 ms' }, breakerPollInterval: '500 ms' } },
+    { taskQueue: stack.taskQueue },
+  );
+  await waitFor('the breaker-open escalation', async () => (await getEscalationState(stack.env.client, handle.workflowId)).open?.kind === 'breaker-open');
+  await resolveEscalation(stack.env.client, handle.workflowId, { decision: 'reject', by: 'alice', reason: 'portal down' });
+  const result = await handle.result();
+  assert.equal(result.status === 'NOT_SUBMITTED' && result.reason, 'breaker-open');
+  const id = await letterOf(handle.workflowId);
+
+  // 2. What a person sees is redacted, in JSON and in text.
+  const shown = await breakwaterCli(env, ['dlq', 'show', String(id), '--json']);
+  assert.deepEqual((JSON.parse(shown.stdout) as { deadLetter: { input: { payload: unknown } } }).deadLetter.input.payload, redacted);
+  const text = await breakwaterCli(env, ['dlq', 'show', String(id)]);
+  for (const clear of ['k-123', 'token=abc', 'Basic maintenance']) {
+    assert.ok(!shown.stdout.includes(clear) && !text.stdout.includes(clear), `'${clear}' is not displayed by dlq show`);
+  }
+
+  // 3. The portal is back and the breaker cleared: the replay sends what the original run would have sent.
+  portal.configure({ mode: 'normal' });
+  const cleared = await breakwaterCli(env, ['breaker', 'clear', 'submitAndVerify', 'portal.submit', '--by', 'alice', '--reason', 'portal is back']);
+  assert.equal(cleared.code, 0, cleared.stderr || cleared.stdout);
+  const workflowId = await replayLetter(id, 'alice');
+  const [sent] = await waitFor('the replay’s POST to reach the portal', async () => {
+    const { submissions } = await portalAdmin(portal.url, recordId);
+    return submissions.length > 0 && submissions;
+  });
+  assert.deepEqual(sent!.payload, original, 'the portal received the original payload, not the redacted display copy');
+  const replayed = await outcomeOf(workflowId);
+  assert.equal(replayed.status, 'VERIFIED');
+  assert.equal(replayed.status === 'VERIFIED' && replayed.via, 'posted');
+  assert.equal(await postAttemptsFor(portal.url, recordId), 3, 'two failed POSTs, then the replay’s one');
+});
+
+test('a letter filed before originals were kept is not replayed with a redacted input', async () => {
+  const { rows } = await stack.db.query<{ id: string }>(
+    `INSERT INTO dead_letters (pipeline, workflow_type, workflow_id, run_id, task_queue, step, input, errors)
+     VALUES ('submitAndVerify', 'submitAndVerify', $1, 'r-1', $2, 'not-visible-by-deadline', $3, '[{"error":"NOT_SUBMITTED","at":"2026-01-01T00:00:00Z"}]') RETURNING id`,
+    [`old-letter-${stack.schema}`, stack.taskQueue, JSON.stringify({ recordId: 'OLD', entityId: 'E', businessDate: '2026-01-01', payload: { note: 'token=[REDACTED]' } })],
+  );
+  const id = rows[0]!.id;
+  const replay = await breakwaterCli(stackEnv(stack, portal.url), ['dlq', 'replay', id, '--by', 'alice', '--json']);
+  assert.equal(replay.code, 2, replay.stdout);
+  assert.match(replay.stdout, /filed before originals were kept.*\[REDACTED\]/);
+  const shown = JSON.parse((await breakwaterCli(stackEnv(stack, portal.url), ['dlq', 'show', id, '--json'])).stdout) as { deadLetter: { replays: unknown[]; originalKept: boolean } };
+  assert.deepEqual([shown.deadLetter.replays, shown.deadLetter.originalKept], [[], false]);
 });
