@@ -1,5 +1,6 @@
 /** A dead letter: work that exhausted its budgets, with its full context. Pure. */
 import { z } from 'zod';
+import { unverifiedEffectSchema } from './effect';
 import { failureContextSchema } from './resolution';
 
 export const deadLetterSchema = z.object({
@@ -15,5 +16,7 @@ export const deadLetterSchema = z.object({
   costUsd: z.number().min(0).default(0),
   provenance: z.unknown().optional(),
   link: z.string().max(2000).optional(),
+  /** An effect the work left with a confirmation no look saw (`unverifiedEffectOf`): a replay reopens its fingerprint. */
+  unverifiedEffect: unverifiedEffectSchema.optional(),
 });
 export type DeadLetterInput = z.input<typeof deadLetterSchema>;

@@ -114,6 +114,23 @@ export type EffectOutcome =
       resolution?: Resolution;
     };
 
+/**
+ * A confirmation the system gave that no look ever saw (NOT_SUBMITTED, `not-visible-by-deadline`): the
+ * fingerprint still holds it as `done`, so a new run would only re-verify it. A dead letter keeps it
+ * (`unverifiedEffect`) so that `breakwater dlq replay` reopens the fingerprint — the replay reconciles with
+ * the system first and re-sends only if the effect is absent.
+ */
+export const unverifiedEffectSchema = z.object({ fingerprint: z.string().min(1).max(1000), confirmation: z.string().min(1).max(500) });
+/** The fingerprint and the confirmation no look saw. */
+export type UnverifiedEffect = z.infer<typeof unverifiedEffectSchema>;
+
+/** The unverified confirmation of an outcome, for its dead letter; undefined for any other outcome. */
+export function unverifiedEffectOf(outcome: EffectOutcome): UnverifiedEffect | undefined {
+  return outcome.status === 'NOT_SUBMITTED' && outcome.reason === 'not-visible-by-deadline' && outcome.confirmation
+    ? { fingerprint: outcome.fingerprint, confirmation: outcome.confirmation }
+    : undefined;
+}
+
 export type EffectPhase = 'submitting' | 'awaiting-breaker' | 'verify-delay' | 'verifying' | 'awaiting-human' | 'done';
 
 /** Where an effect stands: a pipeline's `progress` query can return it. */

@@ -10,6 +10,7 @@
  * history and the fingerprint row already hold it (see migrations/010_dead_letter_originals.sql).
  */
 import { deadLetterSchema, type DeadLetterInput } from '../contracts/deadLetter';
+import type { UnverifiedEffect } from '../contracts/effect';
 import { containsMask, redactValue } from '../redact';
 import type { Db } from './db';
 
@@ -30,6 +31,8 @@ export interface DeadLetter {
   replays: { workflowId: string; by: string; at: string }[];
   /** Whether the input as the run received it is kept for replay (letters filed before it was: no). */
   originalKept: boolean;
+  /** A confirmation the work's effect got but no look saw: a replay reopens that fingerprint. */
+  unverifiedEffect: UnverifiedEffect | null;
 }
 
 /** What `dlq replay` may send for a letter. */
@@ -51,11 +54,12 @@ interface Row {
   link: string | null;
   replays: DeadLetter['replays'];
   original_kept: boolean;
+  unverified_effect: UnverifiedEffect | null;
 }
 
 /** Every column but the original input: what people may read. */
 const DISPLAY_COLUMNS = `id, at, pipeline, workflow_type, workflow_id, run_id, task_queue, step, input, errors, cost_usd, provenance, link, replays,
-  original_input IS NOT NULL AS original_kept`;
+  original_input IS NOT NULL AS original_kept, unverified_effect`;
 
 const toDeadLetter = (r: Row): DeadLetter => ({
   id: Number(r.id),
@@ -73,20 +77,22 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   link: r.link,
   replays: r.replays,
   originalKept: r.original_kept,
+  unverifiedEffect: r.unverified_effect,
 });
 
 export function createDeadLetterStore(db: Db) {
   return {
     /**
      * Idempotent per (workflow, run, step): an activity retry does not file the same letter twice. Everything
-     * is stored redacted, and the input once more as received (`original_input`), for replay only.
+     * is stored redacted, and the input once more as received (`original_input`), for replay only. The
+     * unverified effect is kept as given: a fingerprint key and a confirmation are identifiers, not text.
      */
     async add(input: DeadLetterInput): Promise<number> {
       const letter = deadLetterSchema.parse(input);
       const d = redactValue(letter);
       const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO dead_letters (pipeline, workflow_type, workflow_id, run_id, task_queue, step, input, errors, cost_usd, provenance, link, original_input)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
+        `INSERT INTO dead_letters (pipeline, workflow_type, workflow_id, run_id, task_queue, step, input, errors, cost_usd, provenance, link, original_input, unverified_effect)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
          ON CONFLICT (workflow_id, run_id, step) DO UPDATE SET errors = EXCLUDED.errors
          RETURNING id`,
         [
@@ -102,6 +108,7 @@ export function createDeadLetterStore(db: Db) {
           JSON.stringify(d.provenance ?? null),
           d.link ?? null,
           JSON.stringify(letter.input ?? null),
+          letter.unverifiedEffect ? JSON.stringify(letter.unverifiedEffect) : null,
         ],
       );
       return Number(rows[0]!.id);

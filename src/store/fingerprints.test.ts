@@ -97,3 +97,22 @@ test('reopen (a person retries a NOT_SUBMITTED) makes the next attempt reconcile
   const { rows } = await db.query('SELECT actor, action FROM audit_log WHERE target = $1', [`fingerprint:${first.record.key}`]);
   assert.deepEqual(rows, [{ actor: 'alice', action: 'fingerprint.reopen' }]);
 });
+
+test('reopen with a confirmation (a DLQ replay) acts only while the fingerprint is done with that confirmation', async () => {
+  const store = createFingerprintStore(db);
+  const p = parts();
+  const first = await store.claim({ ...p, payload: {}, owner: 'a', leaseMs: 30_000 });
+  const key = first.record.key;
+  // In flight (pending, leased): left alone.
+  assert.equal(await store.reopen(key, 'bob', 'dlq replay', { confirmation: 'PRT-LOST' }), undefined);
+  assert.equal((await store.get(key))?.lastError, null, 'untouched');
+  await store.markDone(key, { confirmation: 'PRT-LOST', receivedAt: new Date().toISOString(), via: 'posted' });
+  // Another confirmation than the lost one: left alone.
+  assert.equal(await store.reopen(key, 'bob', 'dlq replay', { confirmation: 'PRT-OTHER' }), undefined);
+  assert.equal((await store.get(key))?.confirmation, 'PRT-LOST');
+  // Still done with the lost one: reopened, reconciled next.
+  assert.equal((await store.reopen(key, 'bob', 'dlq replay', { confirmation: 'PRT-LOST' }))?.status, 'pending');
+  assert.equal((await store.claim({ ...p, payload: {}, owner: 'b', leaseMs: 30_000 })).kind, 'reconcile');
+  const { rows } = await db.query<{ accepted: boolean; detail: { confirmation: string } }>('SELECT accepted, detail FROM audit_log WHERE target = $1 ORDER BY id', [`fingerprint:${key}`]);
+  assert.deepEqual(rows.map((r) => [r.accepted, r.detail.confirmation]), [[false, 'PRT-LOST'], [false, 'PRT-OTHER'], [true, 'PRT-LOST']], 'every attempt audited');
+});

@@ -200,17 +200,27 @@ export function createFingerprintStore(db: Db) {
      * A person decided to retry a submission no verification ever saw: the fingerprint goes back to
      * `pending` with its last POST of unknown outcome, so the next attempt reconciles first (a late
      * appearance is found, not duplicated) and re-POSTs only once the record is shown absent.
+     *
+     * With `confirmation` (a dead-letter replay, long after the run), only while the fingerprint is still
+     * `done` with that very confirmation: one verified since, or an attempt in flight, is left as it is.
+     * Audited either way, in the name of who decided.
      */
-    async reopen(key: string, by: string, reason: string): Promise<FingerprintRecord | undefined> {
+    async reopen(key: string, by: string, reason: string, opts: { confirmation?: string } = {}): Promise<FingerprintRecord | undefined> {
       return inTransaction(db, async (tx) => {
         const { rows } = await tx.query<Row>(
           `UPDATE fingerprints SET status = 'pending', posted_at = COALESCE(posted_at, submitted_at, now()),
              last_error = $2 || ' (confirmation ' || COALESCE(confirmation, 'none') || ' was never seen)',
              confirmation = NULL, received_at = NULL, submitted_at = NULL, via = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
-           WHERE key = $1 RETURNING ${COLUMNS}`,
-          [key, `reopened by ${by}: ${reason}`],
+           WHERE key = $1 AND ($3::text IS NULL OR (status = 'done' AND confirmation = $3)) RETURNING ${COLUMNS}`,
+          [key, `reopened by ${by}: ${reason}`, opts.confirmation ?? null],
         );
-        await appendAudit(tx, { actor: by, action: 'fingerprint.reopen', target: `fingerprint:${key}`, accepted: rows.length === 1, detail: { reason } });
+        await appendAudit(tx, {
+          actor: by,
+          action: 'fingerprint.reopen',
+          target: `fingerprint:${key}`,
+          accepted: rows.length === 1,
+          detail: opts.confirmation ? { reason, confirmation: opts.confirmation } : { reason },
+        });
         return rows[0] && toRecord(rows[0]);
       });
     },

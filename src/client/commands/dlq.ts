@@ -1,13 +1,17 @@
 /**
  * `breakwater dlq list|show|replay`: work that exhausted its budgets. `list` and `show` display the redacted
  * copy of a letter; `replay` starts the same workflow with the original input (as the run received it) as a
- * new run; fingerprints make it a no-op at any system the original already reached.
+ * new run; fingerprints make it a no-op at any system the original already reached. A letter whose effect got
+ * a confirmation no look ever saw (a silently lost call) has that fingerprint reopened first, in the replayer's
+ * name: the replay reconciles with the system and re-sends only if the effect is absent, instead of
+ * re-verifying the lost confirmation.
  */
 import type { Command } from 'commander';
 import { authorize } from '../../store/auditLog';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';
 import { createDeadLetterStore } from '../../store/deadLetters';
+import { createFingerprintStore } from '../../store/fingerprints';
 import { connectClient, webUiLink } from '../connection';
 import { table } from '../output';
 import type { CommandContext } from './index';
@@ -61,6 +65,9 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
           `cost       ${letter.costUsd} USD`,
           `input      ${JSON.stringify(letter.input)}`,
           `           (redacted for display; ${letter.originalKept ? 'a replay sends the original, kept apart' : 'no original kept: a replay sends this copy only if nothing in it was redacted'})`,
+          ...(letter.unverifiedEffect
+            ? [`unverified confirmation ${letter.unverifiedEffect.confirmation} of ${letter.unverifiedEffect.fingerprint}: a replay reopens it (reconcile first, re-send only if absent)`]
+            : []),
           'errors, first to last:',
           ...letter.errors.map((e, i) => `  ${i + 1}. ${e.at}  ${e.error}`),
           `replays    ${letter.replays.length ? letter.replays.map((r) => `${r.workflowId} by ${r.by}`).join(', ') : 'none'}`,
@@ -86,13 +93,19 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
         const client = await connectClient(config);
         try {
           const workflowId = `${letter.workflowId}-replay-${letter.replays.length + 1}`;
+          // The fingerprint still holds a confirmation no look saw: without this the replay would re-verify it and escalate again.
+          const reopened = letter.unverifiedEffect
+            ? (await createFingerprintStore(db).reopen(letter.unverifiedEffect.fingerprint, opts.by, `dlq replay of dead letter ${id}`, { confirmation: letter.unverifiedEffect.confirmation })) !== undefined
+            : false;
           const handle = await client.workflow.start(letter.workflowType, { taskQueue: letter.taskQueue, workflowId, args: [replayInput.input] });
           await store.recordReplay(id, { workflowId, by: opts.by });
-          return { workflowId, runId: handle.firstExecutionRunId, link: webUiLink(config, workflowId) };
+          return { workflowId, runId: handle.firstExecutionRunId, link: webUiLink(config, workflowId), reopened };
         } finally {
           await client.connection.close();
         }
       });
-      ctx.output(cmd).result({ ok: true, replay: started }, () => `replay started: ${started.workflowId}  ${started.link}`);
+      ctx.output(cmd).result({ ok: true, replay: started }, () =>
+        [`replay started: ${started.workflowId}  ${started.link}`, ...(started.reopened ? ['fingerprint reopened: the replay reconciles with the system before any re-send'] : [])].join('\n'),
+      );
     });
 }

@@ -1,8 +1,9 @@
 /**
  * Dead letters end to end: a submission the portal accepted but did not show before the deadline ends
  * NOT_SUBMITTED (a person rejects) and lands in the DLQ with its context; `breakwater dlq replay` starts it
- * again, and the fingerprint makes the replay verify the existing submission — no second POST. A replay
- * sends the original input, never the redacted copy `dlq show` displays.
+ * again, its fingerprint reopened: the replay reconciles, finds the existing submission — no second POST.
+ * A replay sends the original input, never the redacted copy `dlq show` displays; a replay of a run whose
+ * POST the portal silently lost reconciles, finds nothing and re-sends once.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -54,13 +55,14 @@ test('a DLQ replay of a submit that had reached the portal does not submit again
   assert.equal(shown.deadLetter.step, 'not-visible-by-deadline');
   assert.match(shown.deadLetter.errors.at(-1)!.error, /NOT_SUBMITTED.*reject.*alice/);
 
-  // 3. Replay once the portal shows the record: the fingerprint is done, so the new run verifies, no POST.
+  // 3. Replay once the portal shows the record: the fingerprint is reopened and reconciled — the portal holds it, so no POST.
   await waitFor('the submission to become visible', async () => portal.submissions().find((s) => s.recordId === recordId)?.visible, 15_000);
   const replay = await breakwaterCli(env, ['dlq', 'replay', String(letter.id), '--by', 'alice', '--json']);
   assert.equal(replay.code, 0, replay.stderr || replay.stdout);
   const { workflowId } = (JSON.parse(replay.stdout) as { replay: { workflowId: string } }).replay;
   const replayed = await stack.env.client.workflow.getHandle(workflowId).result();
   assert.equal(replayed.status, 'VERIFIED');
+  assert.equal(replayed.status === 'VERIFIED' && replayed.via, 'reconciled', 'found at the portal, not re-sent');
   assert.equal(await postAttemptsFor(portal.url, recordId), 1, 'no second POST reached the portal');
   assert.equal(portal.submissions().filter((s) => s.recordId === recordId).length, 1);
   const again = JSON.parse((await breakwaterCli(env, ['dlq', 'show', String(letter.id), '--json'])).stdout) as { deadLetter: { replays: { by: string }[] } };
@@ -96,10 +98,10 @@ const letterOf = async (workflowId: string): Promise<number> => {
   return letter.id;
 };
 
-const replayLetter = async (id: number, by: string): Promise<string> => {
+const replayLetter = async (id: number, by: string): Promise<{ workflowId: string; reopened?: boolean }> => {
   const replay = await breakwaterCli(stackEnv(stack, portal.url), ['dlq', 'replay', String(id), '--by', by, '--json']);
   assert.equal(replay.code, 0, replay.stderr || replay.stdout);
-  return (JSON.parse(replay.stdout) as { replay: { workflowId: string } }).replay.workflowId;
+  return (JSON.parse(replay.stdout) as { replay: { workflowId: string; reopened?: boolean } }).replay;
 };
 
 test('a DLQ replay re-sends the original input; `dlq show` displays the redacted copy', async () => {
@@ -133,7 +135,8 @@ test('a DLQ replay re-sends the original input; `dlq show` displays the redacted
   portal.configure({ mode: 'normal' });
   const cleared = await breakwaterCli(env, ['breaker', 'clear', 'submitAndVerify', 'portal.submit', '--by', 'alice', '--reason', 'portal is back']);
   assert.equal(cleared.code, 0, cleared.stderr || cleared.stdout);
-  const workflowId = await replayLetter(id, 'alice');
+  const { workflowId, reopened } = await replayLetter(id, 'alice');
+  assert.ok(!reopened, 'a breaker-open letter has no unverified confirmation: its replay claims the fingerprint as before');
   const [sent] = await waitFor('the replay’s POST to reach the portal', async () => {
     const { submissions } = await portalAdmin(portal.url, recordId);
     return submissions.length > 0 && submissions;
@@ -157,4 +160,52 @@ test('a letter filed before originals were kept is not replayed with a redacted 
   assert.match(replay.stdout, /filed before originals were kept.*\[REDACTED\]/);
   const shown = JSON.parse((await breakwaterCli(stackEnv(stack, portal.url), ['dlq', 'show', id, '--json'])).stdout) as { deadLetter: { replays: unknown[]; originalKept: boolean } };
   assert.deepEqual([shown.deadLetter.replays, shown.deadLetter.originalKept], [[], false]);
+});
+
+test('a DLQ replay of a run rejected after a silently lost POST reconciles, re-sends once and ends VERIFIED', async () => {
+  const recordId = `dlq-lost-${stack.schema}`;
+  // 1. The portal answers 201 and drops the submission; no look sees it; a person rejects → NOT_SUBMITTED → DLQ.
+  portal.configure({ mode: 'silently-lost', lagMs: 0 });
+  const handle = await startSubmitAndVerify(
+    stack.env.client,
+    { recordId, entityId: 'E-1', businessDate: '2026-11-24', payload: { amount: 11 }, options: { verifyDelay: '300 ms', verifyDeadline: '1500 ms', pollBackoff: { initial: '300 ms', factor: 1, max: '300 ms' } } },
+    { taskQueue: stack.taskQueue },
+  );
+  await waitFor('the not-submitted escalation', async () => (await getEscalationState(stack.env.client, handle.workflowId)).open?.kind === 'not-submitted');
+  await resolveEscalation(stack.env.client, handle.workflowId, { decision: 'reject', by: 'alice', reason: 'lost' });
+  const result = await handle.result();
+  assert.ok(result.status === 'NOT_SUBMITTED' && result.reason === 'not-visible-by-deadline' && result.confirmation, JSON.stringify(result));
+  const lost = result.confirmation;
+  assert.equal(await postAttemptsFor(portal.url, recordId), 1);
+  const id = await letterOf(handle.workflowId);
+
+  // 2. The portal is back; bob replays. The lost confirmation is not trusted: the run asks the portal, finds nothing, POSTs once.
+  portal.configure({ mode: 'normal' });
+  const first = await replayLetter(id, 'bob');
+  assert.equal(first.reopened, true);
+  const replayed = await outcomeOf(first.workflowId);
+  assert.equal(replayed.status, 'VERIFIED');
+  if (replayed.status !== 'VERIFIED') return;
+  assert.notEqual(replayed.confirmation, lost, 'a new confirmation, not the lost POST’s');
+  assert.equal(replayed.via, 'posted');
+  assert.equal(await postAttemptsFor(portal.url, recordId), 2, 'the lost POST and exactly one new one');
+  assert.deepEqual((await portalAdmin(portal.url, recordId)).submissions.map((s) => s.confirmation), [replayed.confirmation]);
+  const reopens = async () =>
+    (
+      await stack.db.query<{ actor: string; accepted: boolean; detail: { reason: string; confirmation: string } }>(
+        "SELECT actor, accepted, detail FROM audit_log WHERE action = 'fingerprint.reopen' AND target = $1 ORDER BY id",
+        [`fingerprint:${result.fingerprint}`],
+      )
+    ).rows;
+  const audit = await reopens();
+  assert.deepEqual(audit.map((a) => [a.actor, a.accepted, a.detail.confirmation]), [['bob', true, lost]], 'the reopen is audited in the name of who replayed');
+  assert.match(audit[0]!.detail.reason, new RegExp(`dead letter ${id}`));
+
+  // 3. Replaying the letter again changes nothing at the portal: the fingerprint now holds a verified confirmation, kept as it is.
+  const second = await replayLetter(id, 'bob');
+  assert.equal(second.reopened, false);
+  const again = await outcomeOf(second.workflowId);
+  assert.equal(again.status === 'VERIFIED' && again.confirmation, replayed.confirmation);
+  assert.equal(await postAttemptsFor(portal.url, recordId), 2, 'no further POST');
+  assert.deepEqual((await reopens()).map((a) => a.accepted), [true, false], 'the second attempt is audited, and refused');
 });

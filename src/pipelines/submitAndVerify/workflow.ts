@@ -7,6 +7,7 @@
 import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { DeadLetterInput } from '../../contracts/deadLetter';
+import { unverifiedEffectOf } from '../../contracts/effect';
 import { BreakwaterPipeline } from '../../contracts/searchAttributes';
 import { Failure, raise } from '../../failures';
 import { createHumanGate } from '../../workflows/humanGate';
@@ -55,7 +56,7 @@ export async function submitAndVerify(raw: SubmitAndVerifyInput): Promise<Submit
   return result;
 }
 
-/** A NOT_SUBMITTED run as a dead letter: its input, every failure and look, first to last. */
+/** A NOT_SUBMITTED run as a dead letter: its input, every failure and look, first to last, and a confirmation no look saw. */
 function deadLetterFor(result: Extract<SubmitAndVerifyResult, { status: 'NOT_SUBMITTED' }>, raw: SubmitAndVerifyInput): DeadLetterInput {
   const info = workflowInfo();
   const { first, latest } = result.failures ?? {};
@@ -65,5 +66,6 @@ function deadLetterFor(result: Extract<SubmitAndVerifyResult, { status: 'NOT_SUB
     ...result.evidence.map((o) => ({ error: `portal look: ${o.visible ? 'visible' : 'not visible'}`, at: o.at })),
     { error: `NOT_SUBMITTED: ${result.reason}${result.resolution ? ` (resolved '${result.resolution.decision}' by ${result.resolution.by})` : ''}`, at: new Date(Date.now()).toISOString() },
   ].slice(-100);
-  return { pipeline: SUBMIT_AND_VERIFY, workflowType: info.workflowType, workflowId: info.workflowId, runId: info.runId, taskQueue: info.taskQueue, step: result.reason, input: raw, errors };
+  const unverifiedEffect = unverifiedEffectOf(result);
+  return { pipeline: SUBMIT_AND_VERIFY, workflowType: info.workflowType, workflowId: info.workflowId, runId: info.runId, taskQueue: info.taskQueue, step: result.reason, input: raw, errors, ...(unverifiedEffect ? { unverifiedEffect } : {}) };
 }
