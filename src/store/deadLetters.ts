@@ -7,7 +7,7 @@
  * Two copies of the input: `input`, redacted like every record people read (`list`, `get`, `dlq show`), and
  * `original_input`, the input as the run received it, which only `inputForReplay` reads — a replay must send
  * what the run would have sent, never `[REDACTED]`. The original is stored in clear, as the run's Temporal
- * history and the fingerprint row already hold it (see migrations/010_dead_letter_originals.sql).
+ * history and the fingerprint row already hold it (see migrations/012_dead_letter_originals.sql).
  */
 import { deadLetterSchema, type DeadLetterInput } from '../contracts/deadLetter';
 import type { UnverifiedEffect } from '../contracts/effect';
