@@ -57,6 +57,7 @@ export const Failure = defineFailures({
   StateConflict: { type: 'BW_STATE_CONFLICT', retryable: false, meaning: 'A shared-state write was based on a stale version: re-read, re-apply, write again.' },
   LlmInvalidOutput: { type: 'BW_LLM_INVALID_OUTPUT', retryable: false, meaning: 'The model kept answering outside the schema after its repair rounds; details[0] has the issues and cost.' },
   LlmDailyCap: { type: 'BW_LLM_DAILY_CAP', retryable: false, meaning: 'The global daily LLM spend cap would be crossed; the run pauses until a person or the next UTC day.' },
+  LlmRunBudget: { type: 'BW_LLM_RUN_BUDGET', retryable: false, meaning: "The request's worst case (input + the role's maxOutputTokens at the model's price) exceeds what is left of the run's budget: refused before it was sent; the run pauses as at 100 % until a person raises the budget. details[0] has the estimate, what was left and the cost so far." },
   LlmRequestRejected: { type: 'BW_LLM_REQUEST_REJECTED', retryable: false, meaning: 'The model endpoint refused the request (4xx: bad request, auth, unknown model).' },
   LlmRateLimited: { type: 'BW_LLM_RATE_LIMITED', retryable: true, meaning: 'The model endpoint answered 429: retried after Retry-After.' },
   LlmUnavailable: { type: 'BW_LLM_UNAVAILABLE', retryable: true, meaning: 'The model endpoint failed (5xx, timeout, dropped connection): retried with backoff and jitter.' },

@@ -28,8 +28,24 @@ export const callModelInputSchema = z.strictObject({
   cache: z.boolean().optional(),
   /** Repair rounds after an invalid answer (validation errors fed back). Default 1. */
   maxRepairs: z.number().int().min(0).max(3).optional(),
+  /**
+   * What is left of the run's budget, in nano-dollars (the agent runner sends it). A request whose worst case
+   * exceeds it (less what this call already spent) is refused before it is sent: BW_LLM_RUN_BUDGET.
+   */
+  budgetNanoUsd: z.number().int().min(0).optional(),
 });
 export type CallModelInput = z.input<typeof callModelInputSchema>;
+
+/** details[0] of a BW_LLM_RUN_BUDGET refusal. */
+export interface RunBudgetDetails {
+  /** Worst case of the refused request. */
+  estimateNanoUsd: number;
+  /** What was left of the run's budget for it. */
+  remainingNanoUsd: number;
+  /** What this call had already cost (earlier attempts, repair rounds) when it was refused: to be counted. */
+  costNanoUsd: number;
+  callIds: number[];
+}
 
 export interface CallModelResult {
   /** The parsed, schema-validated output. */
@@ -55,6 +71,8 @@ export const LlmFailure = {
   InvalidOutput: Failure.LlmInvalidOutput.type,
   /** The global daily spend cap would be crossed. Non-retryable; details[0] is DailyCapDetails. */
   DailyCap: Failure.LlmDailyCap.type,
+  /** The request's worst case exceeds what is left of the run's budget. Non-retryable; details[0] is RunBudgetDetails. */
+  RunBudget: Failure.LlmRunBudget.type,
   /** 400-class answer (bad request, auth, unknown model). Non-retryable. */
   RequestRejected: Failure.LlmRequestRejected.type,
   /** 429: retried after Retry-After. */

@@ -5,14 +5,16 @@
  * request that could cross the cap is ever sent, however many workers race. A refused call throws
  * DailySpendCapError; the workflow pauses and nothing is lost.
  *
- * A reservation leaked by a worker that died mid-request stays counted until the day ends: it errs on
- * the side of spending less.
+ * Each reservation is also a row of `llm_spend_reservations` with an expiry (the activity's start-to-close
+ * timeout): a worker that dies mid-request leaks it only until then. The next reservation of the day
+ * reclaims expired ones (under the day row's lock) before it checks the cap; a late settlement of an
+ * expired reservation adds its cost and subtracts nothing twice.
  */
 import { BreakwaterError, hasFailureCode } from '../errors';
 import { Failure } from '../failures';
 import { decimalToNano, nanoToDecimal, nanoToUsd } from '../deterministic/budget';
 import type { DailyCapDetails } from '../contracts/agentCall';
-import type { Db } from './db';
+import { inTransaction, type Db } from './db';
 
 export class DailySpendCapError extends BreakwaterError {
   readonly code = Failure.LlmDailyCap.type;
@@ -25,9 +27,14 @@ export class DailySpendCapError extends BreakwaterError {
 export const isDailySpendCapError = (e: unknown): e is DailySpendCapError => hasFailureCode(e, Failure.LlmDailyCap);
 
 export interface Reservation {
+  /** Its row in llm_spend_reservations. */
+  id: number;
   day: string;
   estimateNano: number;
 }
+
+/** How long a reservation counts when the caller does not say (outside an activity). */
+export const DEFAULT_RESERVATION_TTL_MS = 10 * 60_000;
 
 /** The UTC day a timestamp falls on, as YYYY-MM-DD. */
 export const utcDay = (at = new Date()): string => at.toISOString().slice(0, 10);
@@ -36,24 +43,43 @@ export function createDailyCap(db: Db, capUsd: number) {
   const capDecimal = nanoToDecimal(Math.round(capUsd * 1e9));
 
   return {
-    /** Reserves the worst case of one request, or throws DailySpendCapError. */
-    async reserve(estimateNano: number, day = utcDay()): Promise<Reservation> {
+    /**
+     * Reserves the worst case of one request, or throws DailySpendCapError. The reservation counts until it
+     * is settled or `ttlMs` has passed (the activity's start-to-close timeout: after it the worker is gone).
+     */
+    async reserve(estimateNano: number, day = utcDay(), ttlMs = DEFAULT_RESERVATION_TTL_MS): Promise<Reservation> {
       const estimate = nanoToDecimal(estimateNano);
-      // One statement: insert today's row or add to it, but only while the cap holds (row lock serializes racers).
-      const { rows } = await db.query(
-        `INSERT INTO llm_daily_spend AS s (day, reserved_usd) SELECT $1, $2::numeric WHERE $2::numeric <= $3::numeric
-         ON CONFLICT (day) DO UPDATE SET reserved_usd = s.reserved_usd + EXCLUDED.reserved_usd
-           WHERE s.spent_usd + s.reserved_usd + EXCLUDED.reserved_usd <= COALESCE(s.cap_usd, $3::numeric)
-         RETURNING day`,
-        [day, estimate, capDecimal],
-      );
-      if (rows.length === 1) return { day, estimateNano };
-      const { rows: state } = await db.query<{ spent_usd: string; reserved_usd: string; cap: string }>(
-        `UPDATE llm_daily_spend SET refusals = refusals + 1 WHERE day = $1
-         RETURNING spent_usd::text, reserved_usd::text, COALESCE(cap_usd, $2::numeric)::text AS cap`,
-        [day, capDecimal],
-      );
-      const s = state[0];
+      const outcome = await inTransaction(db, async (c) => {
+        await c.query('INSERT INTO llm_daily_spend (day) VALUES ($1) ON CONFLICT (day) DO NOTHING', [day]);
+        // The day row's lock serializes racers; expired reservations (dead workers) stop counting first.
+        // SKIP LOCKED: a reservation being settled right now is the settler's to release (no deadlock).
+        await c.query('SELECT day FROM llm_daily_spend WHERE day = $1 FOR UPDATE', [day]);
+        await c.query(
+          `WITH expired AS (
+             DELETE FROM llm_spend_reservations WHERE id IN (
+               SELECT id FROM llm_spend_reservations WHERE day = $1 AND expires_at <= clock_timestamp() FOR UPDATE SKIP LOCKED)
+             RETURNING estimate_usd)
+           UPDATE llm_daily_spend SET reserved_usd = GREATEST(reserved_usd - (SELECT COALESCE(sum(estimate_usd), 0) FROM expired), 0) WHERE day = $1`,
+          [day],
+        );
+        const { rows } = await c.query<{ id: string }>(
+          `WITH reserved AS (
+             UPDATE llm_daily_spend s SET reserved_usd = s.reserved_usd + $2::numeric
+             WHERE day = $1 AND s.spent_usd + s.reserved_usd + $2::numeric <= COALESCE(s.cap_usd, $3::numeric) RETURNING day)
+           INSERT INTO llm_spend_reservations (day, estimate_usd, expires_at)
+           SELECT day, $2::numeric, clock_timestamp() + $4::int * interval '1 millisecond' FROM reserved RETURNING id`,
+          [day, estimate, capDecimal, Math.max(1, Math.ceil(ttlMs))],
+        );
+        if (rows.length === 1) return { id: Number(rows[0]!.id), refused: undefined };
+        const { rows: state } = await c.query<{ spent_usd: string; reserved_usd: string; cap: string }>(
+          `UPDATE llm_daily_spend SET refusals = refusals + 1 WHERE day = $1
+           RETURNING spent_usd::text, reserved_usd::text, COALESCE(cap_usd, $2::numeric)::text AS cap`,
+          [day, capDecimal],
+        );
+        return { id: undefined, refused: state[0] };
+      });
+      if (outcome.id !== undefined) return { id: outcome.id, day, estimateNano };
+      const s = outcome.refused;
       throw new DailySpendCapError({
         day,
         capUsd: nanoToUsd(decimalToNano(s?.cap ?? capDecimal)),
@@ -63,17 +89,24 @@ export function createDailyCap(db: Db, capUsd: number) {
       });
     },
 
-    /** SQL (and its parameters, from `$first`) that settles a reservation; meant for a CTE next to the llm_calls insert. */
+    /**
+     * CTEs (and their parameters, from `$first`) that settle a reservation, for a `WITH` next to the llm_calls
+     * insert: the reservation is released if it still counts (not reclaimed as expired), the cost is added.
+     */
     settleSql(first: number): string {
-      return `UPDATE llm_daily_spend SET reserved_usd = GREATEST(reserved_usd - $${first}::numeric, 0), spent_usd = spent_usd + $${first + 1}::numeric WHERE day = $${first + 2}::date`;
+      return `released AS (DELETE FROM llm_spend_reservations WHERE id = $${first}::bigint RETURNING estimate_usd),
+        settle AS (UPDATE llm_daily_spend SET reserved_usd = GREATEST(reserved_usd - COALESCE((SELECT sum(estimate_usd) FROM released), 0), 0),
+          spent_usd = spent_usd + $${first + 1}::numeric WHERE day = $${first + 2}::date)`;
     },
     settleParams(r: Reservation, actualNano: number): unknown[] {
-      return [nanoToDecimal(r.estimateNano), nanoToDecimal(actualNano), r.day];
+      return [r.id, nanoToDecimal(actualNano), r.day];
     },
 
     async today(day = utcDay()): Promise<{ spentUsd: number; reservedUsd: number; capUsd: number }> {
+      // Reserved: what live reservations hold (an expired one no longer counts, even before it is reclaimed).
       const { rows } = await db.query<{ spent_usd: string; reserved_usd: string; cap: string }>(
-        'SELECT spent_usd::text, reserved_usd::text, COALESCE(cap_usd, $2::numeric)::text AS cap FROM llm_daily_spend WHERE day = $1',
+        `SELECT spent_usd::text, (SELECT COALESCE(sum(estimate_usd), 0) FROM llm_spend_reservations r WHERE r.day = s.day AND r.expires_at > clock_timestamp())::text AS reserved_usd,
+           COALESCE(cap_usd, $2::numeric)::text AS cap FROM llm_daily_spend s WHERE day = $1`,
         [day, capDecimal],
       );
       const r = rows[0];

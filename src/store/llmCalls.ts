@@ -4,7 +4,7 @@
  * it, so the ledger and the record never disagree. `llmCallRows` reads a run's rows back (the test kits).
  */
 import { redactText, redactValue } from '../redact';
-import { nanoToDecimal, type TokenPrice } from '../deterministic/budget';
+import { decimalToNano, nanoToDecimal, type TokenPrice } from '../deterministic/budget';
 import type { DailyCap, Reservation } from './dailySpend';
 import type { Db, Queryable } from './db';
 
@@ -15,7 +15,7 @@ export interface CallContext {
   attempt: number;
 }
 
-export type CallOutcome = 'ok' | 'invalid-output' | 'http-error' | 'network-error' | 'cache-hit' | 'refused-daily-cap';
+export type CallOutcome = 'ok' | 'invalid-output' | 'http-error' | 'network-error' | 'cache-hit' | 'refused-daily-cap' | 'refused-run-budget';
 
 export interface CallRecord {
   ctx: CallContext;
@@ -33,6 +33,8 @@ export interface CallRecord {
   outputTokens?: number;
   price: TokenPrice;
   costNanoUsd: number;
+  /** The cost is the worst-case estimate, not billed usage: the outcome is unknown (timeout, lost response). */
+  costEstimated?: boolean;
   latencyMs?: number;
   error?: string;
   providerRequestId?: string;
@@ -41,7 +43,7 @@ export interface CallRecord {
 const COLUMNS = [
   'workflow_id', 'run_id', 'activity_id', 'attempt', 'repair', 'agent_role', 'model', 'response_model', 'schema_name', 'outcome',
   'cache_hit', 'http_status', 'request_messages', 'response_content', 'response_output', 'input_tokens', 'output_tokens',
-  'input_usd_per_m', 'output_usd_per_m', 'cost_usd', 'latency_ms', 'error', 'provider_request_id',
+  'input_usd_per_m', 'output_usd_per_m', 'cost_usd', 'latency_ms', 'error', 'provider_request_id', 'cost_estimated',
 ];
 
 export function createCallRecorder(db: Db, cap: DailyCap) {
@@ -57,7 +59,7 @@ export function createCallRecorder(db: Db, cap: DailyCap) {
         nanoToDecimal(r.price.inputNanoPerToken * 1_000_000), nanoToDecimal(r.price.outputNanoPerToken * 1_000_000),
         nanoToDecimal(r.costNanoUsd), r.latencyMs ?? null,
         r.error === undefined ? null : redactText(r.error).slice(0, 4000),
-        r.providerRequestId ?? null,
+        r.providerRequestId ?? null, r.costEstimated ?? false,
       ];
       const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(',');
       const insert = `INSERT INTO llm_calls (${COLUMNS.join(',')}) VALUES (${placeholders}) RETURNING id`;
@@ -65,11 +67,24 @@ export function createCallRecorder(db: Db, cap: DailyCap) {
         const { rows } = await db.query<{ id: string }>(insert, values);
         return Number(rows[0]!.id);
       }
-      const { rows } = await db.query<{ id: string }>(`WITH settle AS (${cap.settleSql(values.length + 1)}) ${insert}`, [
+      const { rows } = await db.query<{ id: string }>(`WITH ${cap.settleSql(values.length + 1)} ${insert}`, [
         ...values,
         ...cap.settleParams(reservation, r.costNanoUsd),
       ]);
       return Number(rows[0]!.id);
+    },
+
+    /**
+     * What the earlier attempts of this activity cost (billed or estimated): a retried call counts them, so
+     * a timed-out attempt that the provider may have billed is charged to the run, not lost with the attempt.
+     */
+    async earlierAttemptsCost(ctx: CallContext): Promise<number> {
+      if (!ctx.workflowId || !ctx.runId || !ctx.activityId || ctx.attempt <= 1) return 0;
+      const { rows } = await db.query<{ cost: string }>(
+        'SELECT COALESCE(sum(cost_usd), 0)::text AS cost FROM llm_calls WHERE workflow_id = $1 AND run_id = $2 AND activity_id = $3 AND attempt < $4',
+        [ctx.workflowId, ctx.runId, ctx.activityId, ctx.attempt],
+      );
+      return decimalToNano(rows[0]!.cost);
     },
   };
 }
@@ -88,6 +103,7 @@ export interface LlmCallRow {
   input_tokens: number;
   output_tokens: number;
   cost_usd: string;
+  cost_estimated: boolean;
   at: Date;
   error: string | null;
 }
@@ -95,7 +111,7 @@ export interface LlmCallRow {
 /** A run's calls, in the order they were recorded. */
 export async function llmCallRows(db: Queryable, workflowId: string): Promise<LlmCallRow[]> {
   const { rows } = await db.query<LlmCallRow>(
-    'SELECT id, attempt, repair, agent_role, model, outcome, cache_hit, http_status, input_tokens, output_tokens, cost_usd::text, at, error FROM llm_calls WHERE workflow_id = $1 ORDER BY id',
+    'SELECT id, attempt, repair, agent_role, model, outcome, cache_hit, http_status, input_tokens, output_tokens, cost_usd::text, cost_estimated, at, error FROM llm_calls WHERE workflow_id = $1 ORDER BY id',
     [workflowId],
   );
   return rows;

@@ -4,16 +4,18 @@
  *
  * - Every answer is re-validated with its zod schema here; an invalid one never reaches the next step.
  * - Budget: at 75 % an alert (once) and BreakwaterBudgetState=warning; at 100 % the run pauses
- *   (AwaitingHuman) until a person raises the budget (`raiseBudget` Update/signal) or rejects.
+ *   (AwaitingHuman) until a person raises the budget (`raiseBudget` Update/signal) or rejects. Each call
+ *   carries what is left of the budget, and callModel refuses a request whose worst case does not fit
+ *   before it is sent (BW_LLM_RUN_BUDGET): the run pauses the same way, so spend never exceeds the budget.
  * - Global daily cap refused the call: pause (kind `daily-cap`), retry after a resolution or the next UTC day.
  * - Output still invalid after the activity's repair rounds, or a call that failed for good: escalate.
  * - `requireConfidence`: below the pipeline's threshold a person approves or rejects the decision.
  * A rejection ends the run with ApplicationFailure type `BW_REJECTED_BY_HUMAN` (see `isHumanRejection`).
  */
 import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
-import { log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CallModelResult, ChatMessage, DailyCapDetails, InvalidOutputDetails } from '../contracts/agentCall';
+import type { CallModelResult, ChatMessage, DailyCapDetails, InvalidOutputDetails, RunBudgetDetails } from '../contracts/agentCall';
 import { agentJsonSchema, type AgentSchema } from '../contracts/agentSchemas';
 import { raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../contracts/budget';
 import { budgetQuery, raiseBudgetSignal, raiseBudgetUpdate } from '../contracts/messages';
@@ -64,6 +66,8 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
   const { callModel, sendAlert, authorizeApprover } = proxyActivities<Activities>(o.activityOptions ?? defaultActivityOptions);
   const { workflowId } = workflowInfo();
   const box: { budget: Budget } = { budget: createBudget(o.budgetUsd, o.warnAt) };
+  // Runs started before calls carried their budget replay without it (and so without the refusal).
+  const reserveBudget = patched('breakwater-run-budget-reservation');
 
   const status = (): BudgetStatus => ({
     ...budgetView(box.budget),
@@ -130,12 +134,17 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     await holdWhileExhausted(step);
   }
 
-  async function holdWhileExhausted(step: string): Promise<void> {
-    if (budgetLevel(box.budget) !== 'exhausted') return;
+  /** Pauses while the budget is spent, or (`needNano`) cannot cover the next request's worst case. */
+  async function holdWhileExhausted(step: string, needNano = 0): Promise<void> {
+    const short = (): boolean => budgetLevel(box.budget) === 'exhausted' || box.budget.spentNano + needNano > box.budget.limitNano;
+    if (!short()) return;
     const v = budgetView(box.budget);
-    const reason = `LLM budget exhausted: spent ${v.spentUsd} of ${v.limitUsd} USD. Raise it (breakwater budget raise ${workflowId} --to USD --by NAME) or reject.`;
-    await alert('budget-exhausted', `${o.pipeline}: LLM budget exhausted`, reason, step, { ...v });
-    const resolution = await o.gate.escalateUntil({ kind: 'budget-exhausted', reason, step, details: { ...v }, allowed: ['reject'] }, () => budgetLevel(box.budget) !== 'exhausted');
+    const next = needNano > 0 ? ` The next request may cost up to ${nanoToUsd(needNano)} USD.` : '';
+    const reason = `LLM budget exhausted: spent ${v.spentUsd} of ${v.limitUsd} USD.${next} Raise it (breakwater budget raise ${workflowId} --to USD --by NAME) or reject.`;
+    const details = { ...v, ...(needNano > 0 ? { level: 'exhausted' as const, nextRequestUsd: nanoToUsd(needNano) } : {}) };
+    if (needNano > 0) upsertSearchAttributes([{ key: BreakwaterBudgetState, value: 'exhausted' }]);
+    await alert('budget-exhausted', `${o.pipeline}: LLM budget exhausted`, reason, step, details);
+    const resolution = await o.gate.escalateUntil({ kind: 'budget-exhausted', reason, step, details, allowed: ['reject'] }, () => !short());
     if (resolution) throw rejection(step, resolution);
   }
 
@@ -153,7 +162,8 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
       await holdWhileExhausted(step);
       let result: CallModelResult;
       try {
-        result = await callModel({ role, schema: schema.name, jsonSchema: agentJsonSchema(schema.schema), messages, cache: options.cache, temperature: options.temperature, maxRepairs: options.maxRepairs });
+        const budgetNanoUsd = reserveBudget ? Math.max(0, box.budget.limitNano - box.budget.spentNano) : undefined;
+        result = await callModel({ role, schema: schema.name, jsonSchema: agentJsonSchema(schema.schema), messages, cache: options.cache, temperature: options.temperature, maxRepairs: options.maxRepairs, budgetNanoUsd });
       } catch (err) {
         const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
         const message = (failure ?? (err as Error)).message;
@@ -166,7 +176,15 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
           await spend(d.costNanoUsd, step);
           // Retried after a person's go-ahead, or by itself when the UTC day (and the cap) turns over.
           await escalate('daily-cap', `global daily LLM spend cap reached (${d.spentUsd} of ${d.capUsd} USD on ${d.day})`, step, { ...d }, message, { ms: msUntilNextUtcDay(Date.now()) + 1000 });
+        } else if (failure && isFailure(failure, Failure.LlmRunBudget)) {
+          const d = failureDetails<RunBudgetDetails>(failure, Failure.LlmRunBudget)!;
+          await spend(d.costNanoUsd, step);
+          // Paused as at 100 %, until the budget covers the request's worst case (a person raises it) or a rejection.
+          await holdWhileExhausted(step, d.estimateNanoUsd);
         } else {
+          // A call of unknown outcome (timeout, lost response) reports what it may have cost: it counts.
+          const cost = failure ? (failure.details?.[0] as { costNanoUsd?: unknown } | undefined)?.costNanoUsd : undefined;
+          if (typeof cost === 'number' && Number.isSafeInteger(cost) && cost > 0) await spend(cost, step);
           await escalate('llm-call-failed', `agent '${role}' could not be called`, step, { role, schema: schema.name, type: failure?.type ?? 'unknown' }, message);
         }
         continue; // a person said retry, or the day turned: call again with the same input

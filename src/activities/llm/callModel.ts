@@ -42,6 +42,15 @@ function callContext(): CallContext {
   }
 }
 
+/** How long a daily-cap reservation may count: the activity's start-to-close timeout (after it, the attempt is gone). */
+function reservationTtlMs(fallbackMs: number): number {
+  try {
+    return Context.current().info.startToCloseTimeoutMs || fallbackMs;
+  } catch {
+    return fallbackMs; // outside an activity
+  }
+}
+
 function logInfo(message: string, meta: Record<string, unknown>): void {
   try {
     log.info(message, meta);
@@ -122,16 +131,24 @@ export function createCallModel(deps: CallModelDeps) {
     const messages: ChatMessage[] = [...input.messages];
     const maxRepairs = input.maxRepairs ?? 1;
     const callIds: number[] = [];
-    const totals = { inputTokens: 0, outputTokens: 0, costNanoUsd: 0 };
+    // Earlier attempts of this activity (a timeout, a lost response) may have been billed: they count.
+    const totals = { inputTokens: 0, outputTokens: 0, costNanoUsd: await deps.recorder.earlierAttemptsCost(ctx) };
     let responseModel = route.model;
     let issues: string[] = [];
 
     for (let repair = 0; repair <= maxRepairs; repair++) {
       const requestText = messages.map((m) => m.content).join('') + JSON.stringify(jsonSchema);
       const estimate = priceUsage(worstCaseUsage(requestText, messages.length, route.maxOutputTokens), route.price).costNanoUsd;
+      if (input.budgetNanoUsd !== undefined && estimate > input.budgetNanoUsd - totals.costNanoUsd) {
+        const remaining = Math.max(0, input.budgetNanoUsd - totals.costNanoUsd);
+        const message = `the run's LLM budget cannot cover this request: up to ${nanoToUsd(estimate)} USD, ${nanoToUsd(remaining)} USD left`;
+        callIds.push(await deps.recorder.record({ ...base, repair, outcome: 'refused-run-budget', messages, costNanoUsd: 0, error: message }));
+        logInfo('llm call refused by the run budget', { role: input.role, model: route.model, estimateNanoUsd: estimate, remainingNanoUsd: remaining });
+        throw raise(Failure.LlmRunBudget, message, { details: [{ estimateNanoUsd: estimate, remainingNanoUsd: remaining, costNanoUsd: totals.costNanoUsd, callIds }] });
+      }
       let reservation;
       try {
-        reservation = await deps.cap.reserve(estimate);
+        reservation = await deps.cap.reserve(estimate, undefined, reservationTtlMs(deps.requestTimeoutMs + 60_000));
       } catch (e) {
         if (!isDailySpendCapError(e)) throw e;
         callIds.push(await deps.recorder.record({ ...base, repair, outcome: 'refused-daily-cap', messages, costNanoUsd: 0, error: e.message }));
@@ -160,10 +177,16 @@ export function createCallModel(deps: CallModelDeps) {
         requestId = response.headers.get('x-request-id') ?? undefined;
       } catch (e) {
         const c = classifyRequestError(e, ctx.attempt, deps.backoff);
-        callIds.push(await deps.recorder.record({ ...base, repair, outcome: c.outcome, httpStatus: c.httpStatus, messages, costNanoUsd: 0, latencyMs: Date.now() - t0, error: c.failure.message }, reservation));
+        // No answer (timeout, dropped connection): the provider may have billed it. Charged the worst case, marked estimated.
+        const unknown = c.outcome === 'network-error';
+        const cost = unknown ? estimate : 0;
+        totals.costNanoUsd += cost;
+        callIds.push(await deps.recorder.record({ ...base, repair, outcome: c.outcome, httpStatus: c.httpStatus, messages, costNanoUsd: cost, costEstimated: unknown, latencyMs: Date.now() - t0, error: c.failure.message }, reservation));
         endChatSpan(span, { error: c.failure.type ?? 'error' });
-        logInfo('llm call failed', { role: input.role, model: route.model, status: c.httpStatus, type: c.failure.type, attempt: ctx.attempt });
-        throw c.failure;
+        logInfo('llm call failed', { role: input.role, model: route.model, status: c.httpStatus, type: c.failure.type, attempt: ctx.attempt, ...(unknown ? { estimatedCostNanoUsd: cost } : {}) });
+        if (!unknown) throw c.failure;
+        // The workflow sees this only when no attempt is left: it then counts what the call cost.
+        throw raise(Failure.LlmUnavailable, c.failure.message, { nextRetryDelay: c.failure.nextRetryDelay as number | undefined, details: [{ costNanoUsd: totals.costNanoUsd, estimated: true, callIds }] });
       }
 
       const latencyMs = Date.now() - t0;

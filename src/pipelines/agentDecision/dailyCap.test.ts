@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startAgentLayerStack, searchAttribute, waitForEscalation, type AgentLayerStack } from '../testKit';
+import { createDailyCap, isDailySpendCapError } from '../../store/dailySpend';
 import { agentDecision } from './workflow';
 
 // Output tokens cost 1000 USD per 1M (1 mUSD each); input is free. Each call reserves its worst case,
@@ -63,4 +64,24 @@ test('global daily cap hit by 3 concurrent workflows: all pause, none fails, no 
   assert.equal(t.sim.log().filter((e) => e.outcome === 'completion').length, 6, 'each run made its two calls once');
   const spent = await t.stack.db.query<{ spent: string }>('SELECT spent_usd::text AS spent FROM llm_daily_spend');
   assert.equal(spent.rows[0]!.spent, '0.300000000');
+});
+
+test('a reservation never settled (its worker died) stops counting against the cap after its expiry', async () => {
+  const cap = createDailyCap(t.stack.db, 0.12);
+  const day = '2001-02-03'; // a day of its own: the test above raised today's cap
+  const worstCase = 100_000_000; // 0.10 USD
+  await cap.reserve(worstCase, day, 1500); // the worker dies holding it: never settled
+  await assert.rejects(cap.reserve(worstCase, day, 1500), isDailySpendCapError, 'while it lives, it counts');
+  assert.equal((await cap.today(day)).reservedUsd, 0.1);
+
+  await new Promise((r) => setTimeout(r, 1600));
+  assert.equal((await cap.today(day)).reservedUsd, 0, 'expired: it no longer counts');
+  const next = await cap.reserve(worstCase, day, 60_000);
+  assert.equal((await cap.today(day)).reservedUsd, 0.1, 'only the live reservation counts');
+  const { rows } = await t.stack.db.query<{ reserved: string }>('SELECT reserved_usd::text AS reserved FROM llm_daily_spend WHERE day = $1', [day]);
+  assert.equal(rows[0]!.reserved, '0.100000000', 'the expired reservation was reclaimed from the ledger');
+
+  // Settling the live one releases it and adds the real cost.
+  await t.stack.db.query(`WITH ${cap.settleSql(1)} SELECT 1`, cap.settleParams(next, 50_000_000));
+  assert.deepEqual(await cap.today(day), { spentUsd: 0.05, reservedUsd: 0, capUsd: 0.12 });
 });

@@ -109,39 +109,69 @@ const cli = (args: string[]) =>
     (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
   );
 
-test('budget: cost = Σ tokens × price exactly; 75 % alert once; 100 % pauses; `budget raise` resumes', async () => {
-  // router on sim-small (0.15 / 0.6 USD per 1M): 1000 in + 200 out = 0.00027 USD → 90 % of 0.0003.
-  // decider on sim-large (2.5 / 10 USD per 1M): 2000 in + 500 out = 0.01 USD → over 100 %.
-  t.sim.setScenario(scenario([{ json: decision(), usage: { prompt_tokens: 2000, completion_tokens: 500 } }], { prompt_tokens: 1000, completion_tokens: 200 }));
-  const handle = await start('budget', { budgetUsd: 0.0003 });
+test('budget: cost = Σ tokens × price exactly; 75 % alert once; spend never exceeds the budget; `budget raise` resumes', async () => {
+  // router on sim-small (0.15 / 0.6 USD per 1M): 1000 in + 1100 out = 0.00081 USD → 81 % of 0.001.
+  // decider on sim-large (2.5 / 10 USD per 1M): its worst case (1024 out alone is 0.01024 USD) does not fit
+  // in what is left, so it is refused before it is sent and the run pauses as at 100 %.
+  t.sim.setScenario(scenario([{ json: decision(), usage: { prompt_tokens: 2000, completion_tokens: 500 } }], { prompt_tokens: 1000, completion_tokens: 1100 }));
+  const decidersSent = () => t.sim.log().filter((e) => e.schemaName === 'actionDecision').length;
+  const sentBefore = decidersSent();
+  const handle = await start('budget', { budgetUsd: 0.001 });
   const escalation = await waitForEscalation(handle, 'budget-exhausted');
+  const spentAtPause = Number(await searchAttribute(handle, 'BreakwaterCostUsd'));
+  assert.ok(spentAtPause <= 0.001, `spend never exceeds the budget: spent ${spentAtPause} USD of a 0.001 USD budget`);
+  assert.equal(spentAtPause, 0.00081);
   assert.equal(escalation.step, 'decide');
   assert.equal(await searchAttribute(handle, 'BreakwaterBudgetState'), 'exhausted');
-  assert.equal(await searchAttribute(handle, 'BreakwaterCostUsd'), 0.01027);
   assert.deepEqual(await decisionRows(handle.workflowId), [], 'paused before the next step');
+  const refused = (await llmCalls(t.stack, handle.workflowId)).filter((r) => r.agent_role === 'decider');
+  assert.deepEqual(refused.map((r) => [r.outcome, r.cost_usd]), [['refused-run-budget', '0.000000000']], 'refused before it was sent');
+  assert.equal(decidersSent(), sentBefore, 'the decider was never sent');
 
   // Bad input is a usage error (exit 2), and so is a "raise" that does not raise.
   assert.equal((await cli(['budget', 'raise', handle.workflowId, '--to', 'lots', '--by', 'carol', '--json'])).code, 2);
   assert.equal((await cli(['budget', 'raise', handle.workflowId, '--to', '0.0001', '--by', 'carol', '--json'])).code, 2);
-  const raised = await cli(['budget', 'raise', handle.workflowId, '--to', '0.02', '--by', 'carol', '--json']);
+  const raised = await cli(['budget', 'raise', handle.workflowId, '--to', '0.05', '--by', 'carol', '--json']);
   assert.equal(raised.code, 0, raised.stdout);
-  assert.equal((JSON.parse(raised.stdout) as { budget: { limitUsd: number } }).budget.limitUsd, 0.02);
+  assert.equal((JSON.parse(raised.stdout) as { budget: { limitUsd: number } }).budget.limitUsd, 0.05);
 
   const result = await handle.result();
   await recordHistory(handle, 'agentDecision-budget-raised', t.stack.env.address);
   assert.equal(result.status, 'completed');
-  assert.equal(result.costUsd, 0.01027);
+  assert.equal(result.costUsd, 0.01081);
+  assert.ok(result.costUsd <= 0.05, `spend never exceeds the budget: spent ${result.costUsd} USD of 0.05`);
 
   const { rows } = await t.stack.db.query<{ recorded: string; derived: string }>(
     `SELECT sum(cost_usd)::text AS recorded, (sum(input_tokens * input_usd_per_m + output_tokens * output_usd_per_m) / 1000000)::numeric(20,9)::text AS derived
      FROM llm_calls WHERE workflow_id = $1`,
     [handle.workflowId],
   );
-  assert.equal(rows[0]!.recorded, '0.010270000');
+  assert.equal(rows[0]!.recorded, '0.010810000');
   assert.equal(rows[0]!.derived, rows[0]!.recorded);
 
   const alerts = await t.stack.db.query<{ dedupe_key: string }>('SELECT dedupe_key FROM alerts WHERE workflow_id = $1 ORDER BY id', [handle.workflowId]);
   assert.equal(alerts.rows.filter((a) => a.dedupe_key.startsWith('budget-warning:')).length, 1, JSON.stringify(alerts.rows));
   assert.equal(alerts.rows.filter((a) => a.dedupe_key.startsWith('budget-exhausted:')).length, 1);
   assert.equal(await searchAttribute(handle, 'BreakwaterBudgetState'), 'ok');
+});
+
+test('a call that lost its response is charged its worst case, marked estimated, on the run and the daily cap', async () => {
+  t.sim.setScenario(scenario([{ disconnect: true }, { json: decision(), usage: { prompt_tokens: 2000, completion_tokens: 500 } }], { prompt_tokens: 1000, completion_tokens: 200 }));
+  const today = async () =>
+    (await t.stack.db.query<{ spent: string }>("SELECT COALESCE((SELECT spent_usd FROM llm_daily_spend WHERE day = (now() AT TIME ZONE 'UTC')::date), 0)::text AS spent")).rows[0]!.spent;
+  const spentBefore = Number(await today());
+  const handle = await start('lost-response');
+  const result = await handle.result();
+  assert.equal(result.status, 'completed');
+
+  const rows = (await llmCalls(t.stack, handle.workflowId)).filter((r) => r.agent_role === 'decider');
+  assert.deepEqual(rows.map((r) => [r.outcome, r.attempt, r.cost_estimated]), [['network-error', 1, true], ['ok', 2, false]]);
+  const estimate = Number(rows[0]!.cost_usd);
+  // The worst case: at least the role's maxOutputTokens (512) at sim-large's 10 USD per 1M, plus the input.
+  assert.ok(estimate > 0.00512, `estimated ${estimate} USD`);
+  const all = await llmCalls(t.stack, handle.workflowId);
+  const recorded = all.reduce((s, r) => s + Math.round(Number(r.cost_usd) * 1e9), 0);
+  assert.equal(Math.round(result.costUsd * 1e9), recorded, 'the run counts the estimate');
+  assert.equal(Math.round(result.costUsd * 1e9), Math.round((0.00027 + 0.01 + estimate) * 1e9));
+  assert.equal(Math.round((Number(await today()) - spentBefore) * 1e9), recorded, 'the daily cap counts the estimate');
 });
