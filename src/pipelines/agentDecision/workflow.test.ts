@@ -136,7 +136,7 @@ test('budget: cost = Σ tokens × price exactly; 75 % alert once; spend never ex
   assert.equal((JSON.parse(raised.stdout) as { budget: { limitUsd: number } }).budget.limitUsd, 0.05);
 
   const result = await handle.result();
-  await recordHistory(handle, 'agentDecision-budget-raised', t.stack.env.address);
+  await recordHistory(handle, 'agentDecision-budget-reserved', t.stack.env.address);
   assert.equal(result.status, 'completed');
   assert.equal(result.costUsd, 0.01081);
   assert.ok(result.costUsd <= 0.05, `spend never exceeds the budget: spent ${result.costUsd} USD of 0.05`);
