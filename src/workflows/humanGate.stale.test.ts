@@ -42,7 +42,11 @@ test('a late decision for the first escalation does not answer the second: refus
   });
   assert.equal(state.open?.id, second.id, 'the second escalation is still open');
   assert.match(state.ignored[0]!.why, /stale decision: it answers escalation 'review-1', the open one is 'review-2'/);
-  const { rows } = await stack.db.query<{ actor: string; accepted: boolean }>("SELECT actor, accepted FROM audit_log WHERE target = $1 AND actor LIKE 'late-%' ORDER BY id", [h.workflowId]);
+  // The signal is marked ignored at once; its audit row follows from an activity: wait for both rows.
+  const rows = await waitFor('both refusals in audit_log', async () => {
+    const r = (await stack.db.query<{ actor: string; accepted: boolean }>("SELECT actor, accepted FROM audit_log WHERE target = $1 AND actor LIKE 'late-%' ORDER BY id", [h.workflowId])).rows;
+    return r.length >= 2 ? r : undefined;
+  });
   assert.deepEqual(rows, [{ actor: 'late-larry', accepted: false }, { actor: 'late-lucy', accepted: false }]);
 
   await h.executeUpdate(resolveUpdate, { args: [{ decision: 'approve', by: 'bea', escalation: second.id }] });
