@@ -7,24 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startPortalSimulator, type PortalSimulator } from '../../simulators/portal';
-import { startTestStack, type TestStack } from '../testKit';
-import { breakwaterCli, portalAdmin, postAttemptsFor, stackEnv, waitFor } from './testKit';
+import type { PortalSimulator } from '../../simulators/portal';
+import type { TestStack } from '../testKit';
+import { breakwaterCli, portalAdmin, postAttemptsFor, stackEnv, startPortalStack, waitFor } from './testKit';
 import { getEscalationState, resolveEscalation } from '../../client/escalations';
 import { startSubmitAndVerify } from './client';
 import type { SubmitAndVerifyResult } from './contract';
 
 let stack: TestStack;
 let portal: PortalSimulator;
-before(async () => {
-  portal = await startPortalSimulator({ lagMs: 5_000 });
-  stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  await stack.startWorker();
-});
-after(async () => {
-  await stack?.teardown();
-  await portal?.close();
-});
+let stop: (() => Promise<void>) | undefined;
+before(async () => ({ stack, portal, stop } = await startPortalStack(5_000)));
+after(async () => stop?.());
 
 test('a DLQ replay of a submit that had reached the portal does not submit again', async () => {
   const env = stackEnv(stack, portal.url);

@@ -5,24 +5,18 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { escalationQuery, resolveUpdate } from '../../contracts/messages';
-import { startPortalSimulator, type PortalSimulator } from '../../simulators/portal';
-import { startTestStack, type TestStack } from '../testKit';
+import type { PortalSimulator } from '../../simulators/portal';
+import type { TestStack } from '../testKit';
 import type { SubmitAndVerifyInput } from './contract';
-import { portalAdmin, postAttemptsFor, waitFor } from './testKit';
+import { portalAdmin, postAttemptsFor, startPortalStack, waitFor } from './testKit';
 import { submitAndVerify } from './workflow';
 
 let stack: TestStack;
 let portal: PortalSimulator;
 
-before(async () => {
-  portal = await startPortalSimulator({ lagMs: 200 });
-  stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  await stack.startWorker();
-});
-after(async () => {
-  await stack?.teardown();
-  await portal?.close();
-});
+let stop: (() => Promise<void>) | undefined;
+before(async () => ({ stack, portal, stop } = await startPortalStack(200)));
+after(async () => stop?.());
 beforeEach(() => portal.configure({ mode: 'normal', lagMs: 200 }));
 
 const fast = { verifyDelay: '500ms', verifyDeadline: '4s', pollBackoff: { initial: 300, factor: 2, max: 1000 }, submitTimeout: '10s' };

@@ -7,22 +7,16 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import type { SubmitAndVerifyProgress } from './contract';
-import { startPortalSimulator, type PortalSimulator } from '../../simulators/portal';
-import { startTestStack, type TestStack } from '../testKit';
-import { portalAdmin, postAttemptsFor, waitFor } from './testKit';
+import type { PortalSimulator } from '../../simulators/portal';
+import type { TestStack } from '../testKit';
+import { portalAdmin, postAttemptsFor, startPortalStack, waitFor } from './testKit';
 import { submitAndVerify } from './workflow';
 
 let stack: TestStack;
 let portal: PortalSimulator;
-before(async () => {
-  portal = await startPortalSimulator({ lagMs: 60_000 });
-  stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  await stack.startWorker();
-});
-after(async () => {
-  await stack?.teardown();
-  await portal?.close();
-});
+let stop: (() => Promise<void>) | undefined;
+before(async () => ({ stack, portal, stop } = await startPortalStack(60_000)));
+after(async () => stop?.());
 
 test('lag 60 s: a verification before the lag sees nothing, yet the result is VERIFIED, never NOT_SUBMITTED', async () => {
   const recordId = `REF-2847-${process.pid}`;

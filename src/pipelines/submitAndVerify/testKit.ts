@@ -1,8 +1,9 @@
 /** Shared helpers of the submit-and-verify integration tests: the portal's admin view, polling, the real CLI. */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import type { PortalStats, PortalSubmissionRecord } from '../../simulators/portal';
+import { startPortalSimulator, type PortalSimulator, type PortalStats, type PortalSubmissionRecord } from '../../simulators/portal';
 import type { TestStack } from '../../testing/harness';
+import { startTestStack } from '../testKit';
 
 /** GET /_admin/submissions over HTTP: what the portal really holds, and how many POSTs reached it. */
 export async function portalAdmin(portalUrl: string, recordId?: string): Promise<{ submissions: PortalSubmissionRecord[]; stats: PortalStats }> {
@@ -42,4 +43,19 @@ export function breakwaterCli(env: Record<string, string>, args: string[]): Prom
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
+}
+
+/** The portal simulator (with this lag) and a test stack whose reference worker submits to it, running. */
+export async function startPortalStack(lagMs: number): Promise<{ stack: TestStack; portal: PortalSimulator; stop: () => Promise<void> }> {
+  const portal = await startPortalSimulator({ lagMs });
+  const stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
+  await stack.startWorker();
+  return {
+    stack,
+    portal,
+    stop: async () => {
+      await stack.teardown();
+      await portal.close();
+    },
+  };
 }

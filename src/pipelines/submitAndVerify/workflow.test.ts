@@ -10,10 +10,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { EscalationState } from '../../contracts/resolution';
 import type { SubmitAndVerifyInput, SubmitAndVerifyResult } from './contract';
 import { ensureTemporalCli } from '../../devstack/temporalTools';
-import { startPortalSimulator, type PortalSimulator } from '../../simulators/portal';
-import { startTestStack, type TestStack } from '../testKit';
+import type { PortalSimulator } from '../../simulators/portal';
+import type { TestStack } from '../testKit';
 import { recordHistory } from '../../devstack/histories';
-import { breakwaterCli, portalAdmin, postAttemptsFor, stackEnv, waitFor } from './testKit';
+import { breakwaterCli, portalAdmin, postAttemptsFor, stackEnv, startPortalStack, waitFor } from './testKit';
 import { resolveEscalation } from '../../client/escalations';
 import { isInvalidInputError } from '../../errors';
 import { submitAndVerify } from './workflow';
@@ -21,15 +21,9 @@ import { submitAndVerify } from './workflow';
 let stack: TestStack;
 let portal: PortalSimulator;
 
-before(async () => {
-  portal = await startPortalSimulator({ lagMs: 300 });
-  stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
-  await stack.startWorker();
-});
-after(async () => {
-  await stack?.teardown();
-  await portal?.close();
-});
+let stop: (() => Promise<void>) | undefined;
+before(async () => ({ stack, portal, stop } = await startPortalStack(300)));
+after(async () => stop?.());
 beforeEach(() => portal.configure({ mode: 'normal', lagMs: 300 }));
 
 let n = 0;
