@@ -10,6 +10,7 @@ import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
 import { breakwaterBundlePath, bundleWorkflows } from './bundle';
 import { workerObservability } from '../observability/workerObservability';
+import { startAlertRelay } from './alertRelay';
 
 export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 'resourceResolvers' | 'llm'> {
   config: BreakwaterConfig;
@@ -30,6 +31,11 @@ export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 
   activities?: object;
   /** Passed through to Worker.create (e.g. maxConcurrentActivityTaskExecutions). */
   workerOptions?: Partial<WorkerOptions>;
+  /**
+   * The alert outbox's relay, delivering alerts a channel refused or a crash left pending, while the worker
+   * runs. Default every 15 s; `false` when another process of yours runs it.
+   */
+  alertRelay?: false | { intervalMs?: number };
 }
 
 async function workflowBundleFor(o: BreakwaterWorkerOptions): Promise<{ code: string } | { codePath: string }> {
@@ -40,7 +46,7 @@ async function workflowBundleFor(o: BreakwaterWorkerOptions): Promise<{ code: st
 
 export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promise<Worker> {
   const activities = createActivities({ db: o.db, config: o.config, effects: o.effects, resourceResolvers: o.resourceResolvers, llm: o.llm });
-  return Worker.create({
+  const worker = await Worker.create({
     connection: o.connection,
     namespace: o.config.temporal.namespace,
     taskQueue: o.taskQueue ?? o.config.temporal.taskQueue,
@@ -50,4 +56,19 @@ export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promis
     ...o.workerOptions,
     ...workerObservability(o.config, o.workerOptions), // metrics + tracing interceptors and sinks, merged with the caller's
   });
+  if (o.alertRelay !== false) runAlongside(worker, () => startAlertRelay({ db: o.db, config: o.config, intervalMs: o.alertRelay ? o.alertRelay.intervalMs : undefined }));
+  return worker;
+}
+
+/** Starts `service` when the worker starts running and stops it once the worker has drained (run/runUntil). */
+function runAlongside(worker: Worker, service: () => { stop(): Promise<void> }): void {
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    const s = service();
+    try {
+      return await run();
+    } finally {
+      await s.stop();
+    }
+  };
 }
