@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { PortalConfigPatch } from '../simulators/portal';
 import { chaosScenario, withFaultBurst } from './llmScenario';
-import type { FaultEvent } from './schedule';
+import { crashPoints, type FaultEvent } from './schedule';
 import { healthy, type ChaosStack } from './stack';
 
 export interface AppliedFault {
@@ -45,20 +45,27 @@ async function llmBurst(stack: ChaosStack, e: FaultEvent): Promise<string> {
   return `${e.burst} bad answer(s) per rule; ${log.length} request(s) in the window, ${spoiled} answered badly`;
 }
 
-export async function applyFault(stack: ChaosStack, e: FaultEvent): Promise<string> {
+export async function applyFault(stack: ChaosStack, e: FaultEvent, o: { phaseEndsAt: number }): Promise<string> {
   switch (e.kind) {
     case 'worker-kill': {
       const pid = stack.fleet.kill(e.pick ?? 0);
       return pid ? `SIGKILL worker ${pid}` : 'no live worker to kill';
     }
     case 'worker-crash-at-point': {
-      const before = stack.fleet.stats().crashedAt[e.point!] ?? 0;
-      const pid = await stack.fleet.armAtPoint(e.point!);
-      const until = Date.now() + e.durationMs;
-      while (Date.now() < until && (stack.fleet.stats().crashedAt[e.point!] ?? 0) === before) await delay(100);
-      const crashed = (stack.fleet.stats().crashedAt[e.point!] ?? 0) > before;
-      if (!crashed) await stack.fleet.disarmAll();
-      return `worker ${pid} armed with ${e.point}:crash — ${crashed ? 'it SIGKILLed itself there' : 'no submit reached it in the window (disarmed)'}`;
+      // Every named point is armed in every worker (from the fleet's start, else now) until it has fired once.
+      if (stack.fleet.unfired().length === 0 && Object.keys(stack.fleet.stats().crashedAt).length === 0) await stack.fleet.armAtPoints(crashPoints);
+      while (Date.now() < o.phaseEndsAt && stack.fleet.unfired().length > 0) await delay(200);
+      const unfired = stack.fleet.unfired();
+      await stack.fleet.disarmAll();
+      const fired = Object.entries(stack.fleet.stats().crashedAt).map(([p, n]) => `${p} × ${n}`).join(', ');
+      return `workers armed at ${crashPoints.length} fault points — crashed at ${fired || 'none'}${unfired.length ? `; never reached: ${unfired.join(', ')}` : ''}`;
+    }
+    case 'alert-channel-down': {
+      const before = stack.alerts.stats().refused;
+      stack.alerts.setDown(true);
+      await delay(e.durationMs);
+      stack.alerts.setDown(false);
+      return `alert webhook answered 503 for ${e.durationMs} ms: ${stack.alerts.stats().refused - before} alert POST(s) refused`;
     }
     case 'temporal-restart':
       await stack.temporal.kill();
@@ -101,5 +108,6 @@ export async function healAll(stack: ChaosStack): Promise<void> {
   stack.portal.configure(healthy.portal);
   stack.enrichment.configure(healthy.enrichment);
   stack.llm.setScenario(chaosScenario);
+  stack.alerts.setDown(false);
   await stack.fleet.disarmAll();
 }

@@ -62,5 +62,14 @@ function badAnswers(kind: FaultKind, burst: number, good: LlmScenarioResponse): 
 }
 
 export function withFaultBurst(base: LlmScenario, kind: FaultKind, burst: number): LlmScenario {
-  return { ...base, rules: base.rules.map((r: Rule) => ({ ...r, responses: [...badAnswers(kind, burst, r.responses[0]!), ...r.responses] })) };
+  return {
+    ...base,
+    rules: base.rules.map((r: Rule) => {
+      // A rule matched on the last user message is left whole for garbage: the repair request that follows a
+      // bad answer has another last user message, matches the catch-all rule and would meet its bad answer
+      // too — two bad answers in one call, which the fault model (one per call) does not mean.
+      if (kind === 'llm-garbage' && r.match?.user !== undefined) return r;
+      return { ...r, responses: [...badAnswers(kind, burst, r.responses[0]!), ...r.responses] };
+    }),
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos` — `node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--out FILE]`:
+ * `npm run chaos` — `node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--out FILE]`:
  * one chaos run; the figures go to docs/reliability.md (with the seed and the command to rerun). Exit 0
  * when every invariant held, 1 when one did not, 2 for bad arguments.
  */
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { renderReliability, rerunCommand } from './report';
 import { runChaos } from './runner';
 
-const chaosDefaults = { seed: 42, pipelines: 6, duration: 150, settle: 300, workers: 2 };
+const chaosDefaults = { seed: 42, pipelines: 6, duration: 150, settle: 300, workers: 2, faultsPerMinute: 4 };
 
 function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   let o;
   try {
     const { values } = parseArgs({
-      options: { seed: { type: 'string' }, pipelines: { type: 'string' }, duration: { type: 'string' }, settle: { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' } },
+      options: { seed: { type: 'string' }, pipelines: { type: 'string' }, duration: { type: 'string' }, settle: { type: 'string' }, workers: { type: 'string' }, 'faults-per-minute': { type: 'string' }, out: { type: 'string' } },
       strict: true,
     });
     o = {
@@ -31,10 +31,11 @@ async function main(): Promise<number> {
       durationS: int('duration', values.duration, chaosDefaults.duration, 20, 3600),
       settleS: int('settle', values.settle, chaosDefaults.settle, 10, 3600),
       workers: int('workers', values.workers, chaosDefaults.workers, 1, 16),
+      faultsPerMinute: int('faults-per-minute', values['faults-per-minute'], chaosDefaults.faultsPerMinute, 0, 120),
       out: values.out ?? path.resolve(__dirname, '..', '..', 'docs', 'reliability.md'),
     };
   } catch (e) {
-    process.stderr.write(`chaos: ${(e as Error).message}\nusage: node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--out FILE]\n`);
+    process.stderr.write(`chaos: ${(e as Error).message}\nusage: node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--out FILE]\n`);
     return 2;
   }
   const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -43,7 +44,8 @@ async function main(): Promise<number> {
   const f = result.figures;
   const share = f.autoRecoveredShare === null ? 'n/a' : `${(100 * f.autoRecoveredShare).toFixed(1)} %`;
   log(`lost ${f.lost} · duplicate submissions ${f.duplicateSubmissions} · stuck ${f.stuck} · budget overruns ${f.budgetOverruns} · wrong results ${f.wrongResults}`);
-  log(`completed without a human ${f.completedWithoutHuman}/${f.runs} · escalated with context ${f.escalatedWithContext}/${f.escalated} · auto-recovered ${share} (${f.autoRecovered}/${f.hitByTransientFault})`);
+  log(`completed without a human ${f.completedWithoutHuman}/${f.runs} · escalated with context ${f.escalatedWithContext}/${f.escalated} · auto-recovered ${share} (${f.autoRecovered}/${f.hitByTransientFault}), 95 % lower bound ${f.autoRecoveredLowerBound === null ? 'n/a' : `${(100 * f.autoRecoveredLowerBound).toFixed(1)} %`}`);
+  log(`wrong VERIFIED ${f.wrongVerified} · stale decisions applied ${f.stale.applied}/${f.stale.sent} · alerts lost ${f.alerts.lost}/${f.alerts.recorded} · fault points never fired: ${f.unfiredPoints.join(', ') || 'none'}`);
   for (const n of f.notRecovered) log(`not recovered: ${n}`);
   log(`figures written to ${o.out}; rerun: ${rerunCommand(result)}`);
   return result.violations.length ? 1 : 0;

@@ -15,6 +15,8 @@ import { escalationQuery } from '../contracts/messages';
 export type RunOutcome = 'completed' | 'escalated' | 'stuck' | 'lost';
 
 export interface SeenEscalation {
+  /** The escalation's id (`<kind>-<n>`): what a resolution must name. */
+  id: string;
   kind: string;
   reason: string;
   /** Workflow that holds it: the run, or one of its children. */
@@ -51,6 +53,7 @@ async function openEscalation(client: Client, workflowId: string): Promise<SeenE
   if (!open) return undefined;
   const d = await withDeadline(client, 5000, () => handle.describe()).catch(() => undefined);
   return {
+    id: open.id,
     kind: open.kind,
     reason: open.reason,
     workflowId,

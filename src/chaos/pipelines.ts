@@ -35,6 +35,15 @@ export const INGEST_SOURCES: Record<string, SimulatedRecord[]> = {
   pim: [{ id: 'p3', fields: { colour: 'red' } }, { id: 'p4', fields: { name: 'Desk' } }],
 };
 export const SKUS_PER_RUN = 4;
+/**
+ * Submissions come in pairs: one record on two business dates (issue 12: a lost response on the second
+ * must never be reconciled to the first). Their payloads carry fields that look like secrets and a phrase
+ * ("Basic maintenance") that a redactor would spoil: the portal must receive them exactly as given.
+ */
+export const SUBMIT_DATES = ['2025-03-04', '2025-03-05'] as const;
+export const submitPayload = (seed: number, i: number) => ({ amount: i + 1, note: 'Basic maintenance', apiKey: `key-${seed}-${i}`, password: `hunter${i}`, memo: 'token=abc123' });
+/** A tight LLM budget: the triage call fits, the decision's worst case does not — the run pauses, nothing overshoots. */
+export const TIGHT_BUDGET_USD = 0.004;
 
 export interface PlanOptions {
   seed: number;
@@ -46,28 +55,29 @@ export function planRuns(o: PlanOptions): PlannedRun[] {
   const runs: PlannedRun[] = [];
   const id = (kind: string, i: number) => `chaos-${o.seed}-${kind}-${i}`;
   for (let i = 0; i < o.perKind; i++) {
-    const uncertain = i % 4 === 3; // one agent decision in four needs a person by design
+    const uncertain = i % 4 === 1; // one agent decision in four needs a person by design
+    const tight = i % 4 === 0; // and one in four runs out of its (tight) budget by design
     runs.push(
       {
         kind: 'submitAndVerify', index: i, workflowId: id('submit', i), workflowType: 'submitAndVerify', children: [],
         input: {
-          recordId: `CH-${o.seed}-${i}`, entityId: SUBMIT_ENTITY, businessDate: '2025-03-04', payload: { amount: i + 1 },
+          recordId: `CH-${o.seed}-${Math.floor(i / 2)}`, entityId: SUBMIT_ENTITY, businessDate: SUBMIT_DATES[i % 2], payload: submitPayload(o.seed, i),
           options: { verifyDelay: '2s', verifyDeadline: '90s', pollBackoff: { initial: 500, factor: 2, max: 4000 }, submitTimeout: '5s', breakerPollInterval: '1s' },
         },
       },
       {
-        kind: 'agentDecision', index: i, workflowId: id('decision', i), workflowType: 'agentDecision', children: [], budgetUsd: 0.5,
-        designedEscalation: uncertain ? 'low-confidence' : undefined,
-        input: { requestId: `chaos-${o.seed}-${i}`, text: `Order ORD-1001 arrived damaged, please refund${uncertain ? ` (${UNCERTAIN} case)` : ''} #${i}`, budgetUsd: 0.5 },
+        kind: 'agentDecision', index: i, workflowId: id('decision', i), workflowType: 'agentDecision', children: [], budgetUsd: tight ? TIGHT_BUDGET_USD : 0.05,
+        designedEscalation: uncertain ? 'low-confidence' : tight ? 'budget-exhausted' : undefined,
+        input: { requestId: `chaos-${o.seed}-${i}`, text: `Order ORD-1001 arrived damaged, please refund${uncertain ? ` (${UNCERTAIN} case)` : ''} #${i}`, budgetUsd: tight ? TIGHT_BUDGET_USD : 0.05 },
       },
       {
-        kind: 'planExecuteReview', index: i, workflowId: id('plan', i), workflowType: 'planExecuteReview', children: [], budgetUsd: 0.5,
-        input: { taskId: `chaos-pe-${o.seed}-${i}`, goal: 'Fill the missing categories.', records: CHAOS_RECORDS.map((rid) => ({ id: rid, fields: { name: `Product ${rid}`, category: null } })), sourceSystem: 'erp', budgetUsd: 0.5 },
+        kind: 'planExecuteReview', index: i, workflowId: id('plan', i), workflowType: 'planExecuteReview', children: [], budgetUsd: 0.05,
+        input: { taskId: `chaos-pe-${o.seed}-${i}`, goal: 'Fill the missing categories.', records: CHAOS_RECORDS.map((rid) => ({ id: rid, fields: { name: `Product ${rid}`, category: null } })), sourceSystem: 'erp', budgetUsd: 0.05 },
       },
       {
-        kind: 'supervisor', index: i, workflowId: id('supervisor', i), workflowType: 'supervisor', childBudgetUsd: 0.2,
+        kind: 'supervisor', index: i, workflowId: id('supervisor', i), workflowType: 'supervisor', childBudgetUsd: 0.02,
         children: ['a', 'b'].map((s) => `${id('supervisor', i)}/${s}`),
-        input: { taskId: `chaos-sv-${o.seed}-${i}`, goal: 'Two independent look-ups', subtasks: ['a', 'b'].map((s) => ({ id: s, role: 'worker', instruction: `look up ${s}` })), maxDepth: 1, budgetUsdPerChild: 0.2 },
+        input: { taskId: `chaos-sv-${o.seed}-${i}`, goal: 'Two independent look-ups', subtasks: ['a', 'b'].map((s) => ({ id: s, role: 'worker', instruction: `look up ${s}` })), maxDepth: 1, budgetUsdPerChild: 0.02 },
       },
       {
         kind: 'parallelIngest', index: i, workflowId: id('ingest', i), workflowType: 'parallelIngest', children: [],
@@ -111,3 +121,32 @@ export async function startRun(client: Client, taskQueue: string, run: PlannedRu
     }
   }
 }
+
+/**
+ * A run started on purpose to reach named fault points no planned run reached yet (the fleet stays armed
+ * at them): a submission for the portal's crash windows, a shared change for `sharedState.afterCommit`, an
+ * agent decision on a tight budget (its pause raises an alert) for `alerts.afterRecord`. Probes are runs
+ * like any other: every invariant is checked on them too.
+ */
+export function probeRun(seed: number, point: string, n: number): PlannedRun {
+  const id = `chaos-${seed}-probe-${n}`;
+  if (point.startsWith('portal.submit.')) {
+    return {
+      kind: 'submitAndVerify', index: 1000 + n, workflowId: id, workflowType: 'submitAndVerify', children: [],
+      input: {
+        recordId: `CH-${seed}-P${n}`, entityId: SUBMIT_ENTITY, businessDate: SUBMIT_DATES[0], payload: submitPayload(seed, 1000 + n),
+        options: { verifyDelay: '2s', verifyDeadline: '90s', pollBackoff: { initial: 500, factor: 2, max: 4000 }, submitTimeout: '5s', breakerPollInterval: '1s' },
+      },
+    };
+  }
+  if (point.startsWith('sharedState.')) {
+    return { kind: 'applySharedChange', index: 1000 + n, workflowId: id, workflowType: 'applySharedChange', children: [], input: { key: SHARED_KEY(seed), actor: `chaos-probe-${n}`, add: { count: 1 }, set: {}, maxAttempts: 50 } };
+  }
+  return {
+    kind: 'agentDecision', index: 1000 + n, workflowId: id, workflowType: 'agentDecision', children: [], budgetUsd: TIGHT_BUDGET_USD, designedEscalation: 'budget-exhausted',
+    input: { requestId: `chaos-${seed}-probe-${n}`, text: `Order ORD-1001 arrived damaged, please refund #probe-${n}`, budgetUsd: TIGHT_BUDGET_USD },
+  };
+}
+
+/** Which probe reaches a point: the portal's three windows share one, reached one after the other. */
+export const probeGroup = (point: string): string => point.split('.')[0]!;

@@ -5,7 +5,7 @@ const pct = (x: number | null) => (x === null ? 'n/a (no fault reached a run)' :
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function rerunCommand(r: ChaosResult): string {
-  return `npm run chaos -- --seed ${r.options.seed} --pipelines ${r.options.perKind} --duration ${r.options.durationS}`;
+  return `npm run chaos -- --seed ${r.options.seed} --pipelines ${r.options.perKind} --duration ${r.options.durationS} --faults-per-minute ${r.options.faultsPerMinute}`;
 }
 
 export function renderReliability(r: ChaosResult, generatedAt = new Date()): string {
@@ -32,15 +32,19 @@ export function renderReliability(r: ChaosResult, generatedAt = new Date()): str
     row('Duplicate side effects at the portal (extra submissions per fingerprint)', f.duplicateSubmissions, '0', f.duplicateSubmissions === 0),
     row('Runs stuck without an escalation after settling', f.stuck, '0', f.stuck === 0),
     row('Money spent over any budget (per-workflow budgets and the daily cap ledger)', f.budgetOverruns, '0', f.budgetOverruns === 0),
-    row('Runs completed with a wrong result', f.wrongResults, '0', f.wrongResults === 0),
-    row('Shared counter (applySharedChange): value / accepted changes', `${f.sharedCounter.actual} / ${f.sharedCounter.expected}`, 'equal', f.sharedCounter.actual === f.sharedCounter.expected),
+    row('Runs completed with a wrong result (submissions: own fingerprint and payload; agents: recorded decision = validated model output)', f.wrongResults, '0', f.wrongResults === 0),
+    row('… of which wrong VERIFIED (another fingerprint\'s confirmation, or a payload other than sent)', f.wrongVerified, '0', f.wrongVerified === 0),
+    row('Stale decisions applied (a resolution naming an earlier escalation, by Update and by signal)', `${f.stale.applied} of ${f.stale.sent} sent`, '0', f.stale.applied === 0),
+    row('Alerts lost (recorded in the outbox, never accepted by the channel)', `${f.alerts.lost} of ${f.alerts.recorded} (${f.alerts.refusedByChannel} POSTs refused while the channel was down)`, '0', f.alerts.lost === 0),
+    row('Named fault points that never fired', f.unfiredPoints.join(', ') || `none (${Object.entries(f.crashedAt).map(([p, n]) => `${p} × ${n}`).join(', ')})`, 'none', f.unfiredPoints.length === 0),
+    row('Shared counter (applySharedChange): value / accepted changes — a change applied twice would show', `${f.sharedCounter.actual} / ${f.sharedCounter.expected}`, 'equal', f.sharedCounter.actual === f.sharedCounter.expected),
     row('Runs completed without a human', `${f.completedWithoutHuman} of ${f.runs}`),
     row('Runs escalated with context (kind, reason, failure or details)', `${f.escalatedWithContext} of ${f.escalated} escalated (${kinds})`, 'all', f.escalated === f.escalatedWithContext),
     row('… of which escalations by design (approvals, low-confidence decisions)', f.escalatedAsDesigned),
     row('Escalations not visible as AwaitingHuman', f.escalationsNotMarked, '0', f.escalationsNotMarked === 0),
     row('Runs open while a fault was active', `${f.exposed} of ${f.runs}`),
     row('Runs a transient fault demonstrably reached', f.hitByTransientFault),
-    row('**Auto-recovered share of transient faults**', `**${pct(f.autoRecoveredShare)}** (${f.autoRecovered} of ${f.hitByTransientFault})`, '≥ 95 % (target)', f.autoRecoveredShare === null ? undefined : f.autoRecoveredShare >= 0.95),
+    row('**Auto-recovered share of transient faults**', `**${pct(f.autoRecoveredShare)}** (${f.autoRecovered} of ${f.hitByTransientFault}); 95 % lower bound (Wilson) **${pct(f.autoRecoveredLowerBound)}**`, '≥ 95 % (asserted)', f.autoRecoveredShare === null ? undefined : f.autoRecoveredShare >= 0.95),
     '',
     `LLM: ${f.llm.calls} calls, ${f.llm.troubled} failed or repaired, ${f.llm.spentUsd.toFixed(6)} USD. Daily ledger: ${f.dailyLedger.map((d) => `${d.day} spent ${d.spentUsd} USD (Σ llm_calls ${d.callsUsd}), in flight ${d.reservedUsd}, cap ${d.capUsd}`).join('; ') || 'no spend'}.`,
     `Portal: ${f.portal.postAttempts} POSTs, ${f.portal.persisted} persisted, ${f.portal.injectedErrors} injected 5xx, ${f.portal.responsesLost} responses lost, ${f.portal.rateLimited} rate-limited.`,
@@ -69,7 +73,12 @@ export function renderReliability(r: ChaosResult, generatedAt = new Date()): str
     '- **Over budget**: Σ `llm_calls.cost_usd` of a workflow above the budget it was started with (children: the per-child budget); the daily ledger above its cap or not equal to Σ `llm_calls` of the day.',
     '- **Escalated with context**: the open escalation has a kind, a reason, a time, and the failure (first/latest) or details a person needs; a `breaker-open` escalation must carry the first failure.',
     '- **Hit by a transient fault**: the run\'s history (or a child\'s) shows a retried, failed or timed-out activity or workflow task, or `llm_calls` shows a failed or repaired model call for it. Runs that waited for a person by design (approvals, low-confidence decisions) are left out unless they escalated for another reason.',
-    '- **Auto-recovered share** = hit runs that completed with the right result and no human ÷ hit runs.',
+    '- **Auto-recovered share** = hit runs that completed with the right result and no human ÷ hit runs; its lower bound is the 95 % Wilson score bound for that many runs.',
+    '- **Wrong VERIFIED**: a submission run VERIFIED with a confirmation the portal holds for another fingerprint (submissions come in pairs: one record on two business dates), or whose payload at the portal differs from the one sent (payloads carry secret-looking fields and "Basic maintenance", which a redactor would spoil).',
+    '- **Stale decision applied**: a resolution naming an escalation other than the open one (a late click) that the Update accepted, or that, sent as a signal, closed the open escalation.',
+    '- **Alert lost**: an alert recorded in the outbox (`alerts`, not suppressed) whose id never reached the webhook, after the workers\' relays had up to 3 minutes to deliver what a downed channel refused.',
+    '- **Fault points**: the fleet is armed at every named fault point (`portal.submit.beforePost/afterPost/afterDone`, `sharedState.afterCommit`, `alerts.afterRecord`) until each has SIGKILLed a worker once.',
+    '- **Budgets** are tight: one agent decision in four gets 0.004 USD, less than its decision call\'s worst case, and must pause before the call (`budget-exhausted`, by design) without overshooting.',
     '- Every scheduled fault is transient: a restart, a burst of N bad answers per LLM rule, a window of seconds. Portal POST faults end after the first POST they spoil, because two consecutive POST failures open the shared circuit breaker — a person\'s call by design, not a transient fault.',
     '',
   ];

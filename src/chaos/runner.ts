@@ -11,10 +11,13 @@ import { createSeededRandom } from '../deterministic/seededRandom';
 import { applyFault, healAll, type AppliedFault } from './injector';
 import { checkInvariants, violations, type ChaosFigures, type RunReport } from './invariants';
 import { faultEvidence, llmTroubleByWorkflow, settle } from './observe';
-import { planRuns, startRun } from './pipelines';
-import { createFaultSchedule, faultKinds, type FaultEvent, type FaultKind } from './schedule';
-import { DAILY_CAP_USD, startChaosStack } from './stack';
+import { planRuns, probeGroup, probeRun, startRun, type PlannedRun } from './pipelines';
+import { crashPoints, createFaultSchedule, faultKinds, type FaultEvent, type FaultKind } from './schedule';
+import { DAILY_CAP_USD, startChaosStack, type ChaosStack } from './stack';
 import type { FleetStats } from './workerFleet';
+import { probeStaleDecisions } from './staleProbe';
+import { createAlertStore } from '../store/alerts';
+import type { Db } from '../store/db';
 
 export interface ChaosOptions {
   seed: number;
@@ -27,6 +30,8 @@ export interface ChaosOptions {
   /** Worker processes. Default 2. */
   workers?: number;
   kinds?: readonly FaultKind[];
+  /** Random faults (worker kills, LLM / portal / enrichment bursts) per minute on top of one of each kind. Default 4. */
+  faultsPerMinute?: number;
   log?: (line: string) => void;
 }
 
@@ -52,6 +57,41 @@ export interface ChaosResult {
 }
 
 const withDeadline = <T>(client: Client, ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
+
+/** How long after the fault phase probes may still try to reach an unfired fault point. */
+const PROBE_GRACE_MS = 60_000;
+
+/**
+ * Starts probe runs (pipelines.ts `probeRun`) while a named fault point has not fired: one per group at a
+ * time, a new one every 10 s, so that every point crashes a worker at least once even in a short run.
+ */
+async function probeUnfiredPoints(stack: ChaosStack, runs: PlannedRun[], seed: number, until: number, log: (line: string) => void): Promise<void> {
+  const lastProbe = new Map<string, number>();
+  let n = 0;
+  while (Date.now() < until && stack.fleet.unfired().length > 0) {
+    for (const point of stack.fleet.unfired()) {
+      const group = probeGroup(point);
+      if (Date.now() - (lastProbe.get(group) ?? 0) < 10_000) continue;
+      lastProbe.set(group, Date.now());
+      const run = probeRun(seed, point, n++);
+      runs.push(run);
+      await startRun(stack.client, stack.taskQueue, run);
+      log(`chaos: probe ${run.workflowId} started to reach ${point}`);
+    }
+    await delay(1000);
+  }
+}
+
+/** Waits for the workers' relays to deliver every alert still pending in the outbox (a channel was down). */
+async function drainAlertOutbox(db: Db, timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { pending } = await createAlertStore(db).counts();
+    if (pending === 0 || Date.now() > until) return;
+    log(`chaos: ${pending} alert(s) pending in the outbox; waiting for the relay`);
+    await delay(5000);
+  }
+}
 
 /** Designed escalations get the decision they wait for; everything else still open is terminated. */
 async function windDown(client: Client, reports: RunReport[]): Promise<WindDown> {
@@ -81,12 +121,13 @@ async function windDown(client: Client, reports: RunReport[]): Promise<WindDown>
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const log = o.log ?? (() => undefined);
-  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds };
+  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds, faultsPerMinute: o.faultsPerMinute ?? 4 };
   const durationMs = options.durationS * 1000;
-  const schedule = createFaultSchedule({ seed: options.seed, durationMs, kinds: options.kinds });
+  const schedule = createFaultSchedule({ seed: options.seed, durationMs, kinds: options.kinds, extraPerMinute: options.faultsPerMinute });
   const began = Date.now();
   log(`chaos: seed ${options.seed}, ${options.perKind} run(s) per kind, ${options.durationS} s, ${schedule.length} fault(s); starting the stack`);
-  const stack = await startChaosStack({ seed: options.seed, workers: options.workers, log });
+  // Fault points are armed from the first worker on, so every one has the whole run to be reached.
+  const stack = await startChaosStack({ seed: options.seed, workers: options.workers, log, armedAt: options.kinds.includes('worker-crash-at-point') ? crashPoints : [] });
   try {
     const runs = planRuns({ seed: options.seed, perKind: options.perKind, sourceUrl: (n) => stack.sources.sourceUrl(n) });
     const r = createSeededRandom(options.seed ^ 0x5f3759df);
@@ -100,7 +141,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const startedMs = at();
       let effect: string;
       try {
-        effect = await applyFault(stack, e);
+        effect = await applyFault(stack, e, { phaseEndsAt: t0 + durationMs + PROBE_GRACE_MS });
       } catch (err) {
         effect = `could not apply: ${(err as Error).message}`;
       }
@@ -113,6 +154,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     });
     await Promise.all(starting);
     log(`chaos: ${runs.length} runs started`);
+    await probeUnfiredPoints(stack, runs, options.seed, t0 + durationMs + PROBE_GRACE_MS, log);
     await Promise.all(faulting);
     await delay(Math.max(0, durationMs - at()));
     await healAll(stack);
@@ -126,7 +168,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const evidence = new Map<string, string[]>();
     await Promise.all(runs.map(async (run) => evidence.set(run.workflowId, await faultEvidence(stack.client, run, llmTrouble))));
     const portal = { submissions: stack.portal.submissions(), stats: stack.portal.stats() };
-    const { reports, figures } = await checkInvariants({ db: stack.db, seed: options.seed, dailyCapUsd: DAILY_CAP_USD, runs, states, evidence, faults: applied, runStartedAt: t0, portal });
+    const stale = await probeStaleDecisions(stack.client, [...states].map(([id, state]) => ({ run: runs.find((x) => x.workflowId === id)!, state, evidence: [], exposed: false })));
+    log(`chaos: ${stale.sent} stale decision(s) sent, ${stale.applied} applied`);
+    await drainAlertOutbox(stack.db, 180_000, log);
+    const alertChannel = { received: stack.alerts.received(), refused: stack.alerts.stats().refused };
+    const { reports, figures } = await checkInvariants({
+      db: stack.db, seed: options.seed, dailyCapUsd: DAILY_CAP_USD, runs, states, evidence, faults: applied, runStartedAt: t0, portal, stale, alertChannel, crashedAt: stack.fleet.stats().crashedAt,
+    });
     const broken = violations(figures);
     log(`chaos: checked — ${broken.length ? `VIOLATED: ${broken.join('; ')}` : 'all invariants hold'}`);
 

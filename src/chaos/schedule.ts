@@ -28,11 +28,16 @@ export const faultKinds = [
   'portal-429',
   'enrichment-429',
   'enrichment-latency',
+  'alert-channel-down',
 ] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
-/** Named crash windows of the submit activity (src/activities/submitAndVerify.ts SubmitFaultPoints). */
-export const crashPoints = ['portal.submit.beforePost', 'portal.submit.afterPost', 'portal.submit.afterDone'] as const;
+/**
+ * Every named fault point (grep `faultPoint(`): the effect primitive's crash windows around the portal POST,
+ * a shared-state update committed but not acknowledged, an alert recorded but not sent. The
+ * `worker-crash-at-point` fault arms the fleet at all of them until each has fired once.
+ */
+export const crashPoints = ['portal.submit.beforePost', 'portal.submit.afterPost', 'portal.submit.afterDone', 'sharedState.afterCommit', 'alerts.afterRecord'] as const;
 
 /** Infrastructure restarts: kept apart so each one's recovery is observable on its own. */
 const infraKinds: readonly FaultKind[] = ['temporal-restart', 'postgres-restart'];
@@ -48,8 +53,6 @@ export interface FaultEvent {
   durationMs: number;
   /** Bad answers per LLM rule (LLM bursts). */
   burst?: number;
-  /** Fault point to crash at (worker-crash-at-point). */
-  point?: string;
   /** Which live worker to kill, as a fraction of the fleet (worker-kill). */
   pick?: number;
 }
@@ -74,7 +77,7 @@ function shape(kind: FaultKind, r: () => number): Omit<FaultEvent, 'seq' | 'atMs
     case 'worker-kill':
       return { durationMs: 0, pick: r() };
     case 'worker-crash-at-point':
-      return { durationMs: 20_000, point: crashPoints[Math.floor(r() * crashPoints.length)] };
+      return { durationMs: 0 }; // armed until every point fired, at most until the fault phase ends
     case 'temporal-restart':
       return { durationMs: between(r, 1000, 3000) };
     case 'postgres-restart':
@@ -97,6 +100,8 @@ function shape(kind: FaultKind, r: () => number): Omit<FaultEvent, 'seq' | 'atMs
       return { durationMs: between(r, 8000, 15_000) }; // ends early, at the first POST it spoils
     case 'portal-latency':
       return { durationMs: between(r, 4000, 8000) };
+    case 'alert-channel-down':
+      return { durationMs: between(r, 5000, 15_000) };
     default:
       return { durationMs: between(r, 2000, 6000) };
   }
@@ -116,6 +121,8 @@ export function createFaultSchedule(o: ScheduleOptions): FaultEvent[] {
   }
   const slot = span / Math.max(1, kinds.length);
   const events: Omit<FaultEvent, 'seq'>[] = kinds.map((kind, i) => ({ atMs: Math.round(start + slot * (i + 0.15 + 0.7 * r())), kind, ...shape(kind, r) }));
+  // The fault points are armed as the window opens, so that every one of them has the whole phase to fire.
+  for (const e of events) if (e.kind === 'worker-crash-at-point') e.atMs = Math.round(start);
 
   const extra = Math.floor((o.durationMs / 60_000) * (o.extraPerMinute ?? 4));
   const allowedRandom = randomKinds.filter((k) => kinds.includes(k));

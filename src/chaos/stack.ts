@@ -15,6 +15,7 @@ import { startRecordSourceSimulator, type RecordSourceSimulator } from '../simul
 import { createPool, type Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { startPersistentTemporal, type PersistentTemporal } from '../devstack/persistentTemporal';
+import { startAlertReceiver, type AlertReceiver } from './alertReceiver';
 import { chaosModels, chaosScenario } from './llmScenario';
 import { startOwnPostgres, type OwnPostgres } from './ownPostgres';
 import { INGEST_SOURCES } from './pipelines';
@@ -39,11 +40,13 @@ export interface ChaosStack {
   llm: LlmSimulator;
   enrichment: EnrichmentSimulator;
   sources: RecordSourceSimulator;
+  alerts: AlertReceiver;
   fleet: WorkerFleet;
   teardown(): Promise<void>;
 }
 
-export async function startChaosStack(o: { seed: number; workers: number; log: (line: string) => void }): Promise<ChaosStack> {
+/** `armedAt`: named fault points every worker carries from its start until each has fired once. */
+export async function startChaosStack(o: { seed: number; workers: number; log: (line: string) => void; armedAt?: readonly string[] }): Promise<ChaosStack> {
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
     const postgres = await startOwnPostgres();
@@ -54,7 +57,8 @@ export async function startChaosStack(o: { seed: number; workers: number; log: (
     const llm = await startLlmSimulator({ scenario: chaosScenario });
     const enrichment = await startEnrichmentSimulator(healthy.enrichment);
     const sources = await startRecordSourceSimulator({ sources: INGEST_SOURCES });
-    cleanup.push(() => Promise.all([portal.close(), llm.close(), enrichment.close(), sources.close()]));
+    const alerts = await startAlertReceiver();
+    cleanup.push(() => Promise.all([portal.close(), llm.close(), enrichment.close(), sources.close(), alerts.close()]));
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bw-chaos-'));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -75,6 +79,8 @@ export async function startChaosStack(o: { seed: number; workers: number; log: (
       DAILY_SPEND_CAP_USD: String(DAILY_CAP_USD),
       SHUTDOWN_GRACE_MS: '1000',
       METRICS_PORT: '',
+      ALERT_WEBHOOK_URL: alerts.url,
+      ALERT_NTFY_URL: '',
     };
     const config = loadConfig({ ...process.env, ...env, LOG_LEVEL: 'warn' });
     const db = createPool(config.database);
@@ -84,12 +90,12 @@ export async function startChaosStack(o: { seed: number; workers: number; log: (
     const connection = await Connection.connect({ address: temporal.address });
     cleanup.push(() => connection.close());
     const client = new Client({ connection });
-    const fleet = startWorkerFleet({ size: o.workers, env, log: o.log });
+    const fleet = startWorkerFleet({ size: o.workers, env, log: o.log, armedAt: o.armedAt });
     cleanup.push(() => fleet.stop());
     await fleet.ready(90_000);
 
     const stack: ChaosStack = {
-      temporal, client, postgres, db, config, taskQueue, portal, llm, enrichment, sources, fleet,
+      temporal, client, postgres, db, config, taskQueue, portal, llm, enrichment, sources, alerts, fleet,
       async teardown() {
         for (const step of cleanup.reverse()) await step().catch((e: unknown) => o.log(`teardown: ${(e as Error).message}`));
       },

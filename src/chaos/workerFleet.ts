@@ -1,8 +1,9 @@
 /**
  * Worker processes for the chaos run (`node dist/pipelines/main.js`), kept at a fixed count: a worker that
  * dies — SIGKILLed by the schedule, crashed at a fault point, or exited because its server vanished — is
- * replaced by a fresh one after a short delay, as an orchestrator would. Each slot can be re-armed with
- * BREAKWATER_FAULTS so the next worker in it SIGKILLs itself at a named fault point.
+ * replaced by a fresh one after a short delay, as an orchestrator would. The fleet can be armed at named
+ * fault points (BREAKWATER_FAULTS): every worker it starts from then on carries the points that have not
+ * fired yet, so each point SIGKILLs one worker at its exact moment, wherever the work lands.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -23,9 +24,11 @@ export interface WorkerFleet {
   pids(): number[];
   /** SIGKILLs the worker at `pick` (0..1 over the live ones); it is replaced. Returns the pid killed. */
   kill(pick: number): number | undefined;
-  /** Replaces a worker (graceful SIGTERM) with one armed to crash at `point`. Returns the armed pid. */
-  armAtPoint(point: string): Promise<number | undefined>;
-  /** Replaces every armed worker that has not crashed yet with a plain one. */
+  /** Arms every worker (replaced one by one, gracefully) at `points` until each has fired once. */
+  armAtPoints(points: readonly string[]): Promise<void>;
+  /** The armed points that have not fired yet. */
+  unfired(): string[];
+  /** Forgets the unfired points and replaces every armed worker with a plain one. */
   disarmAll(): Promise<void>;
   /** Resolves once every slot has a live worker that logged it polls. */
   ready(timeoutMs?: number): Promise<void>;
@@ -35,24 +38,26 @@ export interface WorkerFleet {
 interface Slot {
   child?: ChildProcess;
   ready: boolean;
-  armed?: string;
+  armed?: string[];
   expectExit?: 'kill' | 'replace';
 }
 
 const workerMain = path.resolve(__dirname, '..', 'pipelines', 'main.js');
 
-export function startWorkerFleet(o: { size: number; env: Record<string, string>; respawnDelayMs?: number; log?: (line: string) => void }): WorkerFleet {
+export function startWorkerFleet(o: { size: number; env: Record<string, string>; respawnDelayMs?: number; log?: (line: string) => void; armedAt?: readonly string[] }): WorkerFleet {
   const slots: Slot[] = Array.from({ length: o.size }, () => ({ ready: false }));
   const stats: FleetStats = { spawned: 0, killed: 0, crashedAt: {}, otherExits: 0 };
   let stopping = false;
+  const pendingPoints = new Set<string>(o.armedAt ?? []);
 
-  function spawnInto(slot: Slot, faults?: string): void {
+  function spawnInto(slot: Slot): void {
+    const faults = [...pendingPoints];
     const child = spawn(process.execPath, [workerMain], {
-      env: { ...(process.env as Record<string, string>), ...o.env, LOG_LEVEL: 'info', ...(faults ? { BREAKWATER_FAULTS: `${faults}:crash` } : {}) },
+      env: { ...(process.env as Record<string, string>), ...o.env, LOG_LEVEL: 'info', ...(faults.length ? { BREAKWATER_FAULTS: faults.map((p) => `${p}:crash`).join(',') } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     stats.spawned += 1;
-    Object.assign(slot, { child, ready: false, armed: faults, expectExit: undefined });
+    Object.assign(slot, { child, ready: false, armed: faults.length ? faults : undefined, expectExit: undefined });
     let crashedAt: string | undefined;
     let tail = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -69,6 +74,7 @@ export function startWorkerFleet(o: { size: number; env: Record<string, string>;
       slot.ready = false;
       if (crashedAt) {
         stats.crashedAt[crashedAt] = (stats.crashedAt[crashedAt] ?? 0) + 1;
+        pendingPoints.delete(crashedAt);
         o.log?.(`worker ${child.pid} crashed at fault point ${crashedAt}`);
       } else if (!slot.expectExit && !stopping) {
         stats.otherExits += 1;
@@ -83,7 +89,7 @@ export function startWorkerFleet(o: { size: number; env: Record<string, string>;
 
   const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
-  async function replace(slot: Slot, faults?: string): Promise<void> {
+  async function replace(slot: Slot): Promise<void> {
     const old = slot.child;
     if (old) {
       slot.expectExit = 'replace';
@@ -92,7 +98,7 @@ export function startWorkerFleet(o: { size: number; env: Record<string, string>;
       await exited(old);
       clearTimeout(force);
     }
-    if (!stopping) spawnInto(slot, faults);
+    if (!stopping) spawnInto(slot);
   }
 
   for (const slot of slots) spawnInto(slot);
@@ -110,12 +116,18 @@ export function startWorkerFleet(o: { size: number; env: Record<string, string>;
       stats.killed += 1;
       return pid;
     },
-    async armAtPoint(point) {
-      const slot = slots.find((s) => !s.armed) ?? slots[0]!;
-      await replace(slot, point);
-      return slot.child?.pid;
+    async armAtPoints(points) {
+      for (const p of points) pendingPoints.add(p);
+      // One at a time, each waited for, so the fleet never has no live worker.
+      for (const slot of slots) {
+        await replace(slot);
+        const until = Date.now() + 60_000;
+        while (!slot.ready && slot.child && Date.now() < until) await delay(100);
+      }
     },
+    unfired: () => [...pendingPoints],
     async disarmAll() {
+      pendingPoints.clear();
       await Promise.all(slots.filter((s) => s.armed && s.child).map((s) => replace(s)));
     },
     async ready(timeoutMs = 60_000) {

@@ -129,6 +129,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
       entityId: s.entityId,
       confirmation: s.confirmation,
       receivedAt: s.receivedAt,
+      ...(s.idempotencyKey ? { idempotencyKey: s.idempotencyKey } : {}),
       payload: structuredClone(s.payload),
       visibleAt: new Date(s.receivedAtMs + config.lagMs).toISOString(),
       visible: isVisible(s, now),

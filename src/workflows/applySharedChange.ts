@@ -6,8 +6,11 @@ import { Failure, isFailure, raise } from '../failures';
 
 const { readShared, updateShared } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
-  // Database hiccups retry; a version conflict is non-retryable by design (see below).
-  retry: { maximumAttempts: 5, initialInterval: '200 ms' },
+  // Database hiccups and dying workers retry for up to 5 minutes, not a count of attempts: each worker crash
+  // costs an attempt, and the write is idempotent by its change id. A version conflict is non-retryable by
+  // design (see below).
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '200 ms', maximumInterval: '10 seconds' },
 });
 
 const isConflict = (e: unknown) => e instanceof ActivityFailure && isFailure(e.cause, Failure.StateConflict);
