@@ -86,7 +86,7 @@ export async function applyFault(stack: ChaosStack, e: FaultEvent, o: { phaseEnd
     case 'portal-lost-response':
       return portalWindow(stack, e, { mode: 'response-lost' }, ['response-lost']);
     case 'portal-latency':
-      return portalWindow(stack, e, { latencyMs: 7000 }, []);
+      return portalWindow(stack, e, { latencyMs: 1500 }, []); // slow, under the 3 s the submit waits: a POST that times out would count towards the breaker
     case 'portal-lag':
       return portalWindow(stack, e, { lagMs: 6000 }, []);
     case 'portal-429':
