@@ -48,6 +48,6 @@ export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promis
     activities: { ...activities, ...o.activities },
     shutdownGraceTime: o.config.shutdownGraceMs,
     ...o.workerOptions,
-    ...workerObservability(o.config, o.workerOptions), // metrics + tracing interceptors and sinks, merged with the caller's
+    ...workerObservability(o.config, o.workerOptions, [], o.db), // metrics, failed attempts + tracing interceptors and sinks, merged with the caller's
   });
 }
