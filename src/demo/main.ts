@@ -2,7 +2,10 @@
  * `npm run demo`: starts the local stack (Temporal dev server + Postgres), the simulators of the external
  * systems and a worker, runs the reference pipelines' scenarios, and prints where to look.
  */
+import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import pino from 'pino';
+import { stackHome } from '../devstack/paths';
 import { loadConfig } from '../config';
 import { ensureStack } from '../devstack/stack';
 import { startEnrichmentSimulator, startLlmSimulator, startPortalSimulator } from '../simulators';
@@ -54,7 +57,11 @@ async function main(): Promise<void> {
   };
   const config = loadConfig({ ...process.env, ...env });
   const metricsPort = config.metricsPort ?? 9464;
-  Runtime.install({ logger: temporalLogger(createLogger('warn')), telemetryOptions: runtimeTelemetryOptions(metricsPort) });
+  // The terminal tells the story; worker and library logs (JSON, one line each) go to a file.
+  const logFile = process.env.BREAKWATER_DEMO_LOG ?? path.join(stackHome(), 'demo.log');
+  const logs = pino.destination({ dest: logFile, mkdir: true, sync: true });
+  Runtime.install({ logger: temporalLogger(createLogger('info', logs)), telemetryOptions: runtimeTelemetryOptions(metricsPort) });
+  say(`  Logs      ${logFile}  (worker and library logs, JSON lines)`);
   const metrics = await startMetricsServer({ port: metricsPort, coreMetricsUrl: `http://${coreMetricsAddress(metricsPort)}/metrics` });
   say(`  Metrics   ${metrics.url}  (curl it while the demo runs)`);
   const db = createPool(config.database);
