@@ -121,7 +121,11 @@ export function findingsOf(o: ExplainInput): Finding[] {
     const firstRecorded = calls[0];
     const firstFailed = failed[0];
     if (s.attempt <= 1 && s.outcome !== 'failed' && !calls.length && !failed.length) continue;
-    const first = firstFailed
+    // A step that failed at its first attempt has no earlier error to name.
+    const onlyFailure = s.outcome !== 'completed' && s.attempt <= 1 && failed.length <= 1;
+    const first = onlyFailure
+      ? undefined
+      : firstFailed
       ? `${firstFailed.message} [${firstFailed.errorType}] (attempt ${firstFailed.attempt}, ${firstFailed.at})`
       : firstRecorded
         ? `${firstRecorded.error} (attempt ${firstRecorded.attempt}, ${firstRecorded.at})`
