@@ -15,7 +15,7 @@ npm ci --no-audit --no-fund --silent
 # The Temporal CLI the parent already provisioned, when there is one (no second download).
 if [ -z "${TEMPORAL_CLI:-}" ] && [ -x "$src/.breakwater/tools/pypi/bin/temporal" ]; then export TEMPORAL_CLI="$src/.breakwater/tools/pypi/bin/temporal"; fi
 status=0
-env -u DATABASE_URL npm run demo --silent >"$dir/out.txt" 2>&1 || status=$?
+env -u DATABASE_URL BREAKWATER_DEMO_TASK_QUEUE="demo-clone-$$" npm run demo --silent >"$dir/out.txt" 2>&1 || status=$?
 cat "$dir/out.txt"
 if grep -nE '^[[:space:]]*\{.*"(level|msg)"' "$dir/out.txt"; then echo "FAIL: JSON log lines reached the terminal"; exit 1; fi
 [ $status -eq 0 ] || { echo "FAIL: npm run demo exited $status"; exit $status; }

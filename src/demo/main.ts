@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   const enrichment = await startEnrichmentSimulator();
   const env = {
     TEMPORAL_ADDRESS: stack.temporal.address,
-    TEMPORAL_TASK_QUEUE: 'breakwater-demo',
+    // Its own queue when asked (scripts/demo-from-clone.sh): a clone's demo may share a dev server with another.
+    TEMPORAL_TASK_QUEUE: process.env.BREAKWATER_DEMO_TASK_QUEUE ?? 'breakwater-demo',
     DATABASE_URL: stack.postgres.url,
     PORTAL_URL: portal.url,
     OPENAI_BASE_URL: `${llm.url}/v1`,
