@@ -4,7 +4,7 @@
  * (the schema asked for, the validated output's gist), its reply, and people's decisions. Pure.
  */
 import { fmtMs, summarize } from '../explainFormat';
-import { esc } from './html';
+import { safe as esc } from './html'; // escaped and redacted: labels carry what systems and models wrote
 
 export interface Message {
   at: number;

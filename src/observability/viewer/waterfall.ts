@@ -5,7 +5,7 @@
  */
 import type { Explanation } from '../explain';
 import { fmtMs } from '../explainFormat';
-import { esc } from './html';
+import { safe as esc } from './html'; // escaped and redacted: labels carry what systems and models wrote
 
 const ROW = 18;
 const LABEL = 260;

@@ -16,6 +16,7 @@ import { after, before, test } from 'node:test';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { temporalConnectionOptions, webUiLink } from '../../client/connection';
 import { artifactsDir, launchChromium, type Browser } from '../../devstack/chromium';
+import { explainWorkflow } from '../../observability/explainData';
 import { startInbox, type InboxServer } from '../../observability/inbox/server';
 import { startEnrichmentSimulator, type EnrichmentSimulator } from '../../simulators/enrichment';
 import { startPortalSimulator, type PortalSimulator } from '../../simulators/portal';
@@ -92,6 +93,13 @@ test('1. breaker: one explain shows the first failure, who cleared the breaker, 
   assert.match(screen, /breaker-open: .* — ended: breaker cleared by oncall-olga .*\("portal fixed"\); the run resumed \d+(\.\d)? m?s after the clear/);
   assert.match(screen, /oncall-olga {2}breaker:clear: cleared the breaker submitAndVerify\/portal\.submit — "portal fixed"/);
   assert.doesNotMatch(screen, /without a resolution/);
+
+  // A closed run is explained from its history and Postgres, without a query a worker must replay.
+  const started = performance.now();
+  await explainWorkflow({ client: t.stack.env.client, db: t.stack.db }, handle.workflowId);
+  const ms = performance.now() - started;
+  process.stdout.write(`explain of a closed run: ${ms.toFixed(0)} ms\n`);
+  assert.ok(ms < 2000, `explain took ${ms.toFixed(0)} ms`);
 });
 
 test('2. submit/verify contradiction: one explain shows the verify looked before the portal lag had passed', async () => {
