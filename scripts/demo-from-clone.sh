@@ -5,7 +5,11 @@ set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$(mktemp -d)"
 cleanup() {
+  # The cluster's data may live outside the clone (/tmp/breakwater-pgdata-…, see src/devstack/postgres.ts).
+  local pgdata
+  pgdata=$(node -e "try{process.stdout.write(require('$dir/clone/.breakwater/stack.json').postgres.dataDir||'')}catch{}" 2>/dev/null || true)
   (cd "$dir/clone" 2>/dev/null && node dist/devstack/cli.js stop >/dev/null 2>&1) || true
+  case "$pgdata" in /tmp/breakwater-pgdata-*) rm -rf "$pgdata" ;; esac
   rm -rf "$dir"
 }
 trap cleanup EXIT

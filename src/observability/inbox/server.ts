@@ -17,6 +17,8 @@ import { appendAudit } from '../../store/auditLog';
 import type { Db } from '../../store/db';
 import { renderInbox, type InboxItem } from './page';
 import { handleViewer } from '../viewer/routes';
+import { groupIncidents } from '../viewer/incidents';
+import { listRunEscalations } from '../../store/runEscalations';
 
 export interface InboxOptions {
   client: Client;
@@ -86,7 +88,8 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
       const done = url.searchParams.get('done');
       const error = url.searchParams.get('error');
       const flash = done ? { ok: true, text: done } : error ? { ok: false, text: error } : undefined;
-      return send(res, 200, 'text/html; charset=utf-8', renderInbox(items, { by: url.searchParams.get('by') ?? '', flash }));
+      const incidents = o.db ? groupIncidents(await listRunEscalations(o.db, { openOnly: true })) : [];
+      return send(res, 200, 'text/html; charset=utf-8', renderInbox(items, { by: url.searchParams.get('by') ?? '', flash, incidents }));
     }
     if (req.method === 'GET') {
       // The run viewer: runs, one run, incidents, cost (src/observability/viewer).
