@@ -25,7 +25,7 @@ import { agentDemoScenario } from '../agentDecision/demo';
 import { agentDecision } from '../agentDecision/workflow';
 import { loadReferenceConfig } from '../config';
 import { enrichCatalog } from '../enrichCatalog/workflow';
-import { addressLoopInput, planExecuteReviewModels, planExecuteReviewScenario } from '../planExecuteReview/scenarios';
+import { addressLoopInput, inventedTaxonomyInput, planExecuteReviewModels, planExecuteReviewScenario, researchLoopInput } from '../planExecuteReview/scenarios';
 import { planExecuteReview } from '../planExecuteReview/workflow';
 import { PORTAL_SUBMIT_STEP, SUBMIT_AND_VERIFY } from '../submitAndVerify/contract';
 import { breakwaterCli, stackEnv } from '../submitAndVerify/testKit';
@@ -129,6 +129,18 @@ test('3. address loop: one explain shows where the loop was stopped, its figures
   assert.match(screen, /oncall-omar {2}resolve:approve: answered .* with 'approve' — "keep the reviewed values"/);
 });
 
+test("the demo's other plan-execute-review incidents (invented taxonomy, research loop) for the viewer", async () => {
+  t.sim.setScenario(planExecuteReviewScenario);
+  for (const [name, input] of [['taxonomy', inventedTaxonomyInput(`invented-taxonomy-q-${t.stack.schema}`)], ['research', researchLoopInput(`research-loop-q-${t.stack.schema}`)]] as const) {
+    const handle = await t.stack.env.client.workflow.start(planExecuteReview, { taskQueue: t.stack.taskQueue, workflowId: id(name), args: [input] });
+    const escalation = await waitForEscalation(handle, undefined, 60_000);
+    await cli(['resolve', handle.workflowId, '--decision', 'reject', '--by', 'oncall-omar']);
+    await handle.result().catch(() => undefined); // a reject ends the run
+    incidents[name] = handle.workflowId;
+    assert.ok((await cli(['explain', handle.workflowId])).includes(`${escalation.kind}: `));
+  }
+});
+
 test('4. broker waits: one explain names the broker queue time as by design, not stuck', async () => {
   const handle = await t.stack.env.client.workflow.start(enrichCatalog, { taskQueue: t.stack.taskQueue, workflowId: id('broker'), args: [{ skus: Array.from({ length: 9 }, (_, i) => `Q-${i}`), concurrency: 9 }] });
   await handle.result();
@@ -159,6 +171,9 @@ test('5. budget pause and raise: one `runs` screen shows the pause, how it ended
   }
   assert.match(screen, new RegExp(`${handle.workflowId}\\s+agentDecision\\s+Completed.*budget-exhausted: budget raised`));
   assert.match(screen, new RegExp(`${handle.workflowId}: \\S+ finance-fay budget:raise to 0.05 USD`));
+  const bad = await breakwaterCli(stackEnv(t.stack, portal.url), ['runs', '--since', 'yesterday', '--json']);
+  assert.equal(bad.code, 2, 'a bad filter is a usage error');
+  assert.match(bad.stderr + bad.stdout, /--since: expected a duration like 30m, 2h, 1d or an ISO time/);
   const explained = await cli(['explain', handle.workflowId]);
   assert.match(explained, /finance-fay {2}budget:raise: raised the LLM budget from 0\.0003 USD to 0\.05 USD — "worth it"/);
   assert.match(explained, /budget-exhausted: .* — ended: budget raised from 0\.0003 USD to 0\.05 USD by finance-fay/);
