@@ -179,7 +179,7 @@ function localStackDatabaseUrl(): string | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as { postgres?: { url?: string } };
-    return state.postgres?.url;
+    return state.postgres?.url || undefined; // an external database is recorded as url "" (never the URL itself)
   } catch {
     return undefined;
   }

@@ -11,6 +11,7 @@ import { createApprovalActivities } from './approvals';
 import { createCircuitBreakerActivities } from './circuitBreaker';
 import { createDeadLetterActivities } from './deadLetters';
 import { createDoctorActivities } from './doctor';
+import { createEscalationRecordActivities } from './escalationRecords';
 import { createEffectActivities, type EffectDefinition } from './effects';
 import { createLlmActivities, type LlmDeps } from './llm';
 import { createResourceGateActivities, type ResourceResolver } from './resourceGate';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeadLetterActivities(db),
     ...createAlertActivities({ db, config }),
     ...createApprovalActivities({ db, config }),
+    ...createEscalationRecordActivities(db),
     ...createLlmActivities({ ...deps.llm, db, config }),
     ...createCircuitBreakerActivities({ db, config }),
     ...createEffectActivities({ db, config, effects: deps.effects ?? [] }),

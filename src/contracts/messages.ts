@@ -26,6 +26,12 @@ export const escalationQuery = defineQuery<EscalationState>('escalation');
 /** A person raises a run's LLM budget. */
 export const raiseBudgetUpdate = defineUpdate<BudgetStatus, [RaiseBudget]>('raiseBudget');
 export const raiseBudgetSignal = defineSignal<[RaiseBudget]>('raiseBudget');
+
+/**
+ * Sent by `breakwater breaker clear` to the runs waiting on that breaker: they re-read it at once instead of
+ * at their next re-check. Only a hint — the run believes the breaker's row, never the signal.
+ */
+export const breakerClearedSignal = defineSignal<[{ pipeline: string; step: string }]>('breakerCleared');
 /** Where a run's LLM budget stands. */
 export const budgetQuery = defineQuery<BudgetStatus>('budget');
 

@@ -2,7 +2,10 @@
  * `npm run demo`: starts the local stack (Temporal dev server + Postgres), the simulators of the external
  * systems and a worker, runs the reference pipelines' scenarios, and prints where to look.
  */
+import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import pino from 'pino';
+import { stackHome } from '../devstack/paths';
 import { loadConfig } from '../config';
 import { ensureStack } from '../devstack/stack';
 import { startEnrichmentSimulator, startLlmSimulator, startPortalSimulator } from '../simulators';
@@ -43,7 +46,8 @@ async function main(): Promise<void> {
   const enrichment = await startEnrichmentSimulator();
   const env = {
     TEMPORAL_ADDRESS: stack.temporal.address,
-    TEMPORAL_TASK_QUEUE: 'breakwater-demo',
+    // Its own queue when asked (scripts/demo-from-clone.sh): a clone's demo may share a dev server with another.
+    TEMPORAL_TASK_QUEUE: process.env.BREAKWATER_DEMO_TASK_QUEUE ?? 'breakwater-demo',
     DATABASE_URL: stack.postgres.url,
     PORTAL_URL: portal.url,
     OPENAI_BASE_URL: `${llm.url}/v1`,
@@ -54,7 +58,11 @@ async function main(): Promise<void> {
   };
   const config = loadConfig({ ...process.env, ...env });
   const metricsPort = config.metricsPort ?? 9464;
-  Runtime.install({ logger: temporalLogger(createLogger('warn')), telemetryOptions: runtimeTelemetryOptions(metricsPort) });
+  // The terminal tells the story; worker and library logs (JSON, one line each) go to a file.
+  const logFile = process.env.BREAKWATER_DEMO_LOG ?? path.join(stackHome(), 'demo.log');
+  const logs = pino.destination({ dest: logFile, mkdir: true, sync: true });
+  Runtime.install({ logger: temporalLogger(createLogger('info', logs)), telemetryOptions: runtimeTelemetryOptions(metricsPort) });
+  say(`  Logs      ${logFile}  (worker and library logs, JSON lines)`);
   const metrics = await startMetricsServer({ port: metricsPort, coreMetricsUrl: `http://${coreMetricsAddress(metricsPort)}/metrics` });
   say(`  Metrics   ${metrics.url}  (curl it while the demo runs)`);
   const db = createPool(config.database);

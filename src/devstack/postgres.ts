@@ -4,6 +4,7 @@
  * PostgreSQL refuses to run as root, so as root every server command runs as the `postgres` user.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -93,8 +94,37 @@ async function ensureDatabase(port: number): Promise<void> {
 
 const urlFor = (port: number) => `postgres://postgres@127.0.0.1:${port}/${DATABASE_NAME}`;
 
-/** Starts the project-local cluster in `dataDir` unless it is running already (idempotent). */
-export async function ensurePostgres(dataDir: string): Promise<PostgresCluster> {
+/** Whether the `postgres` user can reach (search) `dir` — every folder above it included. */
+function postgresCanReach(dir: string): boolean {
+  try {
+    execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { stdio: 'ignore', cwd: '/' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the cluster's data can live. As root the server runs as `postgres`, which cannot enter a clone in
+ * root's home or a `mktemp -d` folder (mode 700): then the data goes under /tmp, one folder per clone
+ * (named after the clone's path), and if even that fails the error says what to do.
+ */
+export function reachableDataDir(dataDir: string): string {
+  if (process.getuid?.() !== 0) return dataDir;
+  const parent = path.dirname(dataDir);
+  mkdirSync(parent, { recursive: true });
+  if (postgresCanReach(parent)) return dataDir;
+  const fallback = path.join('/tmp', `breakwater-pgdata-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}`);
+  if (postgresCanReach('/tmp')) return fallback;
+  throw new ProvisioningError(
+    `the postgres user cannot reach ${parent} (PostgreSQL refuses to run as root, so the server runs as postgres). ` +
+      `Fix: chmod o+x every folder above it, set BREAKWATER_HOME to a folder postgres can reach, or set DATABASE_URL.`,
+  );
+}
+
+/** Starts the project-local cluster in `dataDir` (or where it can live: `reachableDataDir`) unless it runs already (idempotent). */
+export async function ensurePostgres(wanted: string): Promise<PostgresCluster> {
+  const dataDir = reachableDataDir(wanted);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) initCluster(dataDir);
   const existing = runningPort(dataDir);
   if (existing) {

@@ -44,7 +44,7 @@ function writeStackState(home: string, state: StackState): void {
 
 export interface StackInfo {
   temporal: { address: string; uiUrl: string; started: boolean; dbFile: string };
-  postgres: { url: string; started: boolean; external: boolean };
+  postgres: { url: string; started: boolean; external: boolean; dataDir?: string };
 }
 
 export async function ensureStack(options: StackOptions = {}): Promise<StackInfo> {
@@ -69,13 +69,13 @@ export async function ensureStack(options: StackOptions = {}): Promise<StackInfo
     postgres = { url: env.DATABASE_URL, started: false, external: true };
   } else {
     const cluster = await ensurePostgres(pgDataDir);
-    postgres = { url: cluster.url, started: cluster.started, external: false };
+    postgres = { url: cluster.url, started: cluster.started, external: false, dataDir: cluster.dataDir };
   }
 
   writeStackState(home, {
     temporal: { pid: temporal.pid ?? previous.temporal?.pid, address: temporal.address, uiUrl: temporal.uiUrl, dbFile },
     // An external DATABASE_URL may carry a password: record only that it is external, never the URL.
-    postgres: postgres.external ? { url: '', external: true } : { url: postgres.url, external: false, dataDir: pgDataDir },
+    postgres: postgres.external ? { url: '', external: true } : { url: postgres.url, external: false, dataDir: postgres.dataDir ?? pgDataDir },
   });
   return { temporal: { ...temporal, dbFile }, postgres };
 }

@@ -9,6 +9,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptors } from '@temporalio/worker';
 import type { CallModelResult } from '../contracts/agentCall';
 import { Failure } from '../failures';
+import { redactText } from '../redact';
+import type { NewActivityFailure } from '../store/activityFailures';
 import {
   recordActivityAttempt,
   recordBreakerRefusal,
@@ -51,7 +53,46 @@ export function slowActivitiesInFlight(thresholdMs: number, now = Date.now()): {
   return [...inFlight.values()].filter((a) => now - a.startedAt > thresholdMs).map((a) => ({ activity: a.activity, workflowId: a.workflowId, activityId: a.activityId, ms: now - a.startedAt }));
 }
 
-export function activityMetricsInterceptor(ctx: Context): ActivityInterceptors {
+/** Where failed attempts are written (Postgres, src/store/activityFailures.ts): a worker built with a db passes one. */
+export type FailedAttemptSink = (f: NewActivityFailure) => Promise<void>;
+
+/** The failure's message with its causes ("message (TYPE) ← cause"), redacted: it is stored and shown. */
+function failureMessage(e: unknown): string {
+  const parts: string[] = [];
+  for (let c = e as (Error & { cause?: unknown; type?: string }) | undefined, depth = 0; c && depth < 4; c = c.cause as typeof c, depth++) {
+    if (c.message) parts.push(c instanceof ApplicationFailure && c.type ? `${c.message} (${c.type})` : c.message);
+  }
+  return redactText(parts.join(' ← ') || String(e));
+}
+
+/**
+ * Records the attempt without ever failing or holding it: a Postgres that is down (or slow) costs the
+ * record, at most a second, never the attempt's own outcome.
+ */
+async function recordFailedAttempt(sink: FailedAttemptSink, ctx: Context, e: unknown, ms: number): Promise<void> {
+  const info = ctx.info;
+  const write = sink({
+    workflowId: info.workflowExecution?.workflowId ?? '',
+    runId: info.workflowExecution?.runId ?? null,
+    activityId: info.activityId,
+    activity: info.activityType,
+    attempt: info.attempt,
+    errorType: failureType(e),
+    message: failureMessage(e),
+    durationMs: Math.round(ms),
+  }).catch(() => undefined);
+  await Promise.race([write, new Promise((r) => setTimeout(r, 1000).unref())]);
+}
+
+export const activityMetricsInterceptor = (ctx: Context): ActivityInterceptors => activityInterceptor(ctx);
+
+/** The same interceptor, also writing every failed attempt through `sink` (see FailedAttemptSink). */
+export const activityInterceptorRecording =
+  (sink: FailedAttemptSink) =>
+  (ctx: Context): ActivityInterceptors =>
+    activityInterceptor(ctx, sink);
+
+function activityInterceptor(ctx: Context, sink?: FailedAttemptSink): ActivityInterceptors {
   return {
     inbound: {
       async execute(input, next) {
@@ -77,6 +118,7 @@ export function activityMetricsInterceptor(ctx: Context): ActivityInterceptors {
             recordLlmCall({ role, model: 'unknown', ok: false, failureType: failureType(e), latencyMs: ms, costUsd: spent / 1e9 });
           }
           classifyFailure(activity, e);
+          if (sink && !(e instanceof CancelledFailure)) await recordFailedAttempt(sink, ctx, e, ms);
           throw e;
         } finally {
           inFlight.delete(token);

@@ -7,14 +7,15 @@
 import type { EscalationState } from '../contracts/resolution';
 import type { RunRecords } from '../store/runRecords';
 import type { ActivityStep, Timeline, TimerStep } from './explainHistory';
-import { findingsOf, type Finding } from './explainFindings';
+import { BOOKKEEPING, findingsOf, type Finding } from './explainFindings';
+import { actionsOf, type PersonAction } from './explainPeople';
 import { fmtMs, summarize } from './explainFormat';
 
 export { fmtMs, summarize };
 
 /** The rows explain reads, as src/store/runRecords.ts maps them. */
 export type ExplainRecords = RunRecords;
-export const noRecords = (): ExplainRecords => ({ llmCalls: [], fingerprints: [], breakerEvents: [], alerts: [], audit: [] });
+export const noRecords = (): ExplainRecords => ({ llmCalls: [], fingerprints: [], breakerEvents: [], alerts: [], audit: [], attemptFailures: [], brokerCalls: [], escalations: [] });
 
 export interface ExplainedStep {
   n: number;
@@ -30,6 +31,9 @@ export interface ExplainedStep {
   input?: string;
   output?: string;
   costUsd?: number;
+  /** Every failed attempt of this step, as the worker recorded it (the first one first). */
+  failedAttempts?: { attempt: number; at: string; errorType: string; message: string }[];
+  activityId?: string;
 }
 
 export interface Explanation {
@@ -45,6 +49,8 @@ export interface Explanation {
   link?: string;
   steps: ExplainedStep[];
   findings: Finding[];
+  /** What people did, in full (who, what, from which value to which, why, accepted or refused). */
+  actions: PersonAction[];
 }
 
 export interface ExplainInput {
@@ -79,14 +85,15 @@ function outputSummary(s: ActivityStep): string {
 export function explainRun(o: ExplainInput): Explanation {
   const t = o.timeline;
   const costOf = (activityId: string) => o.records.llmCalls.filter((c) => c.activityId === activityId).reduce((a, c) => a + c.costUsd, 0);
-  const steps = [...t.steps].sort((a, b) => start(a) - start(b));
+  const steps = t.steps.filter((s) => s.kind === 'timer' || !BOOKKEEPING.has(s.name)).sort((a, b) => start(a) - start(b));
   const explained: ExplainedStep[] = steps.map((s, i) => {
     const begin = start(s);
     const end = s.endedAt;
     const base = { n: i + 1, kind: s.kind, name: s.name, start: iso(begin), startOffsetMs: begin - t.startedAt, outcome: s.outcome, ...(end ? { end: iso(end), durationMs: end - begin } : {}) };
     if (s.kind === 'timer') return { ...base, name: `sleep ${fmtMs(s.durationMs)}` };
     const cost = costOf(s.activityId);
-    return { ...base, attempt: s.attempt, input: inputSummary(s), output: outputSummary(s), ...(cost ? { costUsd: cost } : {}) };
+    const failed = o.records.attemptFailures.filter((f) => f.activityId === s.activityId && f.activity === s.name).map((f) => ({ attempt: f.attempt, at: f.at, errorType: f.errorType, message: f.message }));
+    return { ...base, activityId: s.activityId, attempt: s.attempt, input: inputSummary(s), output: outputSummary(s), ...(cost ? { costUsd: cost } : {}), ...(failed.length ? { failedAttempts: failed } : {}) };
   });
   const lastAttr = (key: string) => [...t.attributes].reverse().find((a) => a.key === key)?.value;
   const cost = lastAttr('BreakwaterCostUsd');
@@ -103,6 +110,7 @@ export function explainRun(o: ExplainInput): Explanation {
     ...(o.link ? { link: o.link } : {}),
     steps: explained,
     findings: findingsOf(o),
+    actions: actionsOf(o),
   };
 }
 
@@ -130,6 +138,11 @@ export function renderExplanation(e: Explanation): string {
   const widths = rows[0]!.map((_, i) => Math.min(i === 6 ? 90 : 40, Math.max(...rows.map((r) => r[i]!.length))));
   for (const r of rows) lines.push(r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ').trimEnd());
   lines.push('');
+  if (e.actions.length) {
+    lines.push('What people did:');
+    for (const a of e.actions) lines.push(`  ${a.at}  ${a.who}  ${a.action}${a.accepted ? '' : ' (refused)'}: ${a.text}`);
+    lines.push('');
+  }
   if (e.findings.length === 0) lines.push('Nothing stands out: no retries, gaps, breaker trips, pauses or escalations.');
   else {
     lines.push('What to look at:');

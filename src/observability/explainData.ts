@@ -26,9 +26,12 @@ export async function explainWorkflow(s: ExplainSources, workflowId: string, run
   const handle = s.client.workflow.getHandle(workflowId, runId);
   const history = await handle.fetchHistory();
   const timeline = readTimeline(history);
-  const escalation = await s.client.connection
-    .withDeadline(Date.now() + (s.queryTimeoutMs ?? 5000), () => handle.query(escalationQuery))
-    .catch(() => undefined);
+  // A closed run answers a query only after a worker replays it (seconds, or never without a worker);
+  // Postgres's run_escalations says the same for runs recorded since, so closed runs get a short wait.
   const records = s.db ? await loadRecords(s.db, workflowId, timeline) : noRecords();
+  const waited = timeline.attributes.some((a) => a.key === 'BreakwaterStatus' && a.value === 'AwaitingHuman');
+  const needQuery = !timeline.close || (waited && records.escalations.length === 0);
+  const queryMs = timeline.close ? Math.min(s.queryTimeoutMs ?? 1000, 1000) : (s.queryTimeoutMs ?? 5000);
+  const escalation = needQuery ? await s.client.connection.withDeadline(Date.now() + queryMs, () => handle.query(escalationQuery)).catch(() => undefined) : undefined;
   return explainRun({ workflowId, runId, timeline, records, escalation, link: s.link?.(workflowId, runId) });
 }

@@ -6,9 +6,13 @@
 import type { ExplainInput } from './explain';
 import { fmtMs, summarize } from './explainFormat';
 import type { ActivityStep } from './explainHistory';
+import { conditionEnding } from './explainPeople';
+
+/** Breakwater's own bookkeeping activities: recorded, but not steps of the pipeline a person reads. */
+export const BOOKKEEPING = new Set(['recordEscalationOpened', 'recordEscalationClosed']);
 
 export interface Finding {
-  kind: 'verify-gap' | 'portal-lag' | 'gap' | 'queued' | 'retry' | 'failure' | 'breaker' | 'budget' | 'escalation' | 'slow' | 'alert' | 'outcome';
+  kind: 'verify-gap' | 'portal-lag' | 'gap' | 'queued' | 'retry' | 'failure' | 'breaker' | 'budget' | 'escalation' | 'slow' | 'broker-wait' | 'alert' | 'outcome';
   severity: 'problem' | 'info';
   at?: string;
   message: string;
@@ -30,7 +34,7 @@ interface Observation {
 export function findingsOf(o: ExplainInput): Finding[] {
   const t = o.timeline;
   const out: Finding[] = [];
-  const acts = t.steps.filter((s): s is ActivityStep => s.kind === 'activity').sort((a, b) => a.scheduledAt - b.scheduledAt);
+  const acts = t.steps.filter((s): s is ActivityStep => s.kind === 'activity' && !BOOKKEEPING.has(s.name)).sort((a, b) => a.scheduledAt - b.scheduledAt);
 
   // 1. Submit → first verification, against the portal's observed lag.
   const submit = acts.find((s) => isSubmit(s.name) && s.outcome === 'completed');
@@ -73,6 +77,25 @@ export function findingsOf(o: ExplainInput): Finding[] {
 
   // 2. Gaps between consecutive steps, and what filled them.
   const awaiting = spans(t.attributes.filter((a) => a.key === 'BreakwaterStatus'), (v) => v === 'AwaitingHuman', t.closedAt);
+  const exhausted = spans(t.attributes.filter((x) => x.key === 'BreakwaterBudgetState'), (v) => v === 'exhausted', t.closedAt);
+  // The kind of a wait recorded before run_escalations existed, from what happened around it.
+  const guessKind = (a: number, b: number): string =>
+    exhausted.some(([x, y]) => x < b && y > a - 1000)
+      ? 'budget-exhausted'
+      : o.records.breakerEvents.some((e) => e.kind === 'opened' && Date.parse(e.at) <= a + 1000)
+        ? 'breaker-open'
+        : 'escalation';
+  /** How the wait for a person that began at `a` ended, in words (undefined while it lasts). */
+  const endingOf = (a: number): string | undefined => {
+    const rec = o.records.escalations.find((x) => Math.abs(Date.parse(x.openedAt) - a) < 2000);
+    const b = rec ? (rec.closedAt ? Date.parse(rec.closedAt) : Number.POSITIVE_INFINITY) : (awaiting.find(([x]) => x === a)?.[1] ?? Number.POSITIVE_INFINITY);
+    if (!Number.isFinite(b)) return undefined;
+    const answer = rec?.decision
+      ? { decision: rec.decision, by: rec.decidedBy }
+      : (t.humans.find((h) => h.name === 'resolve' && !h.rejected && h.at >= a - 10 && h.at <= b + 10)?.args[0] as { decision?: string; by?: string } | undefined);
+    if (answer?.decision) return `${rec?.kind ?? guessKind(a, b)} resolved '${answer.decision}' by ${answer.by ?? '?'} after ${fmtMs(b - a)}`;
+    return `${rec?.kind ?? guessKind(a, b)} ${conditionEnding(o, rec?.kind ?? guessKind(a, b), a, b)}`;
+  };
   for (let i = 1; i < acts.length; i++) {
     const prev = acts[i - 1]!;
     const next = acts[i]!;
@@ -85,22 +108,36 @@ export function findingsOf(o: ExplainInput): Finding[] {
     const human = awaiting.find(([a, b]) => a < next.scheduledAt && b > prev.endedAt!);
     const timer = t.steps.find((s) => s.kind === 'timer' && s.startedAt >= prev.endedAt! - 50 && s.startedAt <= next.scheduledAt);
     if (!human && timer && gap <= (timer as { durationMs: number }).durationMs + 1500) continue; // a wait by design
-    const why = human ? 'waiting for a person' : timer ? `a durable timer of ${fmtMs((timer as { durationMs: number }).durationMs)}` : 'no timer and no escalation (worker down, or a slow workflow task?)';
+    const ending = human ? endingOf(human[0]) : undefined;
+    const why = human ? (ending ? `waiting on an escalation (${ending})` : 'waiting for a person') : timer ? `a durable timer of ${fmtMs((timer as { durationMs: number }).durationMs)}` : 'no timer and no escalation (worker down, or a slow workflow task?)';
     out.push({ kind: 'gap', severity: human || timer ? 'info' : 'problem', at: iso(prev.endedAt), message: `${fmtMs(gap)} between ${prev.name} and ${next.name}: ${why}` });
   }
 
-  // 3. Retries and their first error (llm_calls and breaker records keep every attempt; history keeps the last).
+  // 3. Retries and their first error: activity_failures keeps every failed attempt (llm_calls every model
+  //    call); the history keeps only the last failure and the one before it.
   for (const s of acts) {
     const calls = o.records.llmCalls.filter((c) => c.activityId === s.activityId && c.error);
+    const failed = o.records.attemptFailures.filter((f) => f.activityId === s.activityId && f.activity === s.name);
     const firstRecorded = calls[0];
-    if (s.attempt <= 1 && s.outcome !== 'failed' && !calls.length) continue;
-    const first = firstRecorded ? `${firstRecorded.error} (attempt ${firstRecorded.attempt}, ${firstRecorded.at})` : s.previousFailure;
+    const firstFailed = failed[0];
+    if (s.attempt <= 1 && s.outcome !== 'failed' && !calls.length && !failed.length) continue;
+    // A step that failed at its first attempt has no earlier error to name.
+    const onlyFailure = s.outcome !== 'completed' && s.attempt <= 1 && failed.length <= 1;
+    const first = onlyFailure
+      ? undefined
+      : firstFailed
+      ? `${firstFailed.message} [${firstFailed.errorType}] (attempt ${firstFailed.attempt}, ${firstFailed.at})`
+      : firstRecorded
+        ? `${firstRecorded.error} (attempt ${firstRecorded.attempt}, ${firstRecorded.at})`
+        : s.previousFailure;
+    const all = failed.length > 1 ? `; failed attempts: ${failed.map((f) => `#${f.attempt} ${f.errorType}`).join(', ')}` : '';
     const ended = s.outcome === 'completed' ? `succeeded at attempt ${s.attempt}` : `${s.outcome} at attempt ${s.attempt}${s.failureType ? ` [${s.failureType}]` : ''}: ${summarize(s.failure, 160)}`;
     out.push({
       kind: s.outcome === 'completed' ? 'retry' : 'failure',
       severity: s.outcome === 'completed' ? 'info' : 'problem',
       at: iso(s.scheduledAt),
-      message: `${s.name} ${ended}${first ? `; first error: ${summarize(first, 200)}` : ''}`,
+      message: `${s.name} ${ended}${first ? `; first error: ${summarize(first, 200)}` : ''}${all}`,
+      ...(firstFailed ? { data: { firstError: firstFailed, failedAttempts: failed.length } } : {}),
     });
   }
 
@@ -122,30 +159,59 @@ export function findingsOf(o: ExplainInput): Finding[] {
   }
 
   // 5. Budget pauses.
-  for (const [a, b] of spans(t.attributes.filter((x) => x.key === 'BreakwaterBudgetState'), (v) => v === 'exhausted', t.closedAt)) {
+  for (const [a, b] of exhausted) {
     out.push({ kind: 'budget', severity: 'problem', at: iso(a), message: `budget exhausted at ${iso(a)}: paused ${Number.isFinite(b) ? fmtMs(b - a) : 'and still paused'}` });
   }
 
   // 6. Escalations and who resolved them.
   const resolves = t.humans.filter((h) => h.name === 'resolve' && !h.rejected);
   const known = o.escalation ? [...o.escalation.resolved.map((r) => ({ e: r.escalation, r: r.resolution, at: r.at })), ...(o.escalation.open ? [{ e: o.escalation.open, r: undefined, at: undefined }] : [])] : [];
-  for (const [i, [a, b]] of awaiting.entries()) {
+  const recorded = o.records.escalations;
+  for (const e of recorded) {
+    const a = Date.parse(e.openedAt);
+    const b = e.closedAt ? Date.parse(e.closedAt) : Number.POSITIVE_INFINITY;
+    const outcome = !e.closedAt
+      ? `waiting for a person since ${e.openedAt}`
+      : e.ended === 'resolved'
+        ? `resolved '${e.decision}' by ${e.decidedBy}${e.reasonGiven ? ` (${e.reasonGiven})` : ''} after ${fmtMs(b - a)}`
+        : e.ended === 'timeout'
+          ? `timed out after ${fmtMs(b - a)} with no answer`
+          : conditionEnding(o, e.kind, a, b);
+    const res = e.decision ? { decision: e.decision, by: e.decidedBy, ...(e.reasonGiven ? { reason: e.reasonGiven } : {}) } : undefined;
+    out.push({ kind: 'escalation', severity: e.closedAt ? 'info' : 'problem', at: e.openedAt, message: `${e.kind}: ${e.reason} — ${outcome}`, data: { id: e.escalation, since: e.openedAt, ended: e.ended ?? 'open', ...(res ? { resolution: res } : {}), ...(e.details?.firstFailure ? { firstFailure: e.details.firstFailure } : {}) } });
+  }
+  // Runs recorded before the gate wrote run_escalations: read the spans of AwaitingHuman instead.
+  for (const [i, [a, b]] of (recorded.length ? [] : awaiting).entries()) {
     // The gate's record, in order; by time when some are missing (e.g. continued-as-new runs).
     const esc = (known.length === awaiting.length ? known[i] : known.find((k) => Math.abs(Date.parse(k.e.since) - a) < 10_000))?.e;
     const answer = resolves.find((h) => h.at >= a - 10 && h.at <= b + 10);
     const res = answer?.args[0] as { decision?: string; by?: string; reason?: string } | undefined;
-    const what = esc ? `${esc.kind}: ${esc.reason}` : 'escalated';
+    const what = esc ? `${esc.kind}: ${esc.reason}` : `escalated (${guessKind(a, b)})`;
     const outcome = Number.isFinite(b)
       ? res
         ? `resolved '${res.decision}' by ${res.by}${res.reason ? ` (${res.reason})` : ''} after ${fmtMs(b - a)}`
-        : `closed after ${fmtMs(b - a)} without a resolution (condition met or timeout)`
+        : conditionEnding(o, esc?.kind ?? guessKind(a, b), a, b)
       : `waiting for a person since ${iso(a)}`;
     out.push({ kind: 'escalation', severity: Number.isFinite(b) ? 'info' : 'problem', at: iso(a), message: `${what} — ${outcome}`, data: { since: iso(a), ...(res ? { resolution: res } : {}), ...(esc?.firstFailure ? { firstFailure: esc.firstFailure } : {}) } });
   }
   for (const h of t.humans.filter((x) => x.rejected)) out.push({ kind: 'escalation', severity: 'info', at: iso(h.at), message: `a '${h.name}' Update was refused: ${summarize(h.rejected, 120)}` });
 
-  // 7. Slow steps, alerts, outcome.
-  for (const s of acts) if (s.startedAt !== undefined && s.endedAt !== undefined && s.endedAt - s.startedAt > SLOW_MS) out.push({ kind: 'slow', severity: 'problem', at: iso(s.startedAt), message: `${s.name} took ${fmtMs(s.endedAt - s.startedAt)} (over ${SLOW_MS / 1000} s: stuck, or looping?)` });
+  // 7. Slow steps (less the time the rate-limit broker queued them on purpose), alerts, outcome.
+  const brokered = new Map<string, { api: string; n: number; maxMs: number; sumMs: number }>();
+  for (const s of acts) {
+    if (s.startedAt === undefined || s.endedAt === undefined) continue;
+    const took = s.endedAt - s.startedAt;
+    const tickets = o.records.brokerCalls.filter((b) => b.activityId === s.activityId && (b.attempt === null || b.attempt === s.attempt));
+    const queued = tickets.reduce((m, b) => m + b.queuedMs, 0);
+    if (queued >= 1000) {
+      const w = brokered.get(s.name) ?? { api: tickets[0]!.api, n: 0, maxMs: 0, sumMs: 0 };
+      brokered.set(s.name, { ...w, n: w.n + 1, maxMs: Math.max(w.maxMs, queued), sumMs: w.sumMs + queued });
+    }
+    if (took - queued > SLOW_MS) out.push({ kind: 'slow', severity: 'problem', at: iso(s.startedAt), message: `${s.name} took ${fmtMs(took)}${queued ? ` (${fmtMs(queued)} of it queued by the broker)` : ''} (over ${SLOW_MS / 1000} s of work: stuck, or looping?)` });
+  }
+  for (const [name, w] of brokered) {
+    out.push({ kind: 'broker-wait', severity: 'info', message: `broker queue time: ${w.n} ${name} call(s) waited for a slot under the '${w.api}' API's rate limit, up to ${fmtMs(w.maxMs)} each (${fmtMs(w.sumMs)} in all) — by design, not stuck`, data: { api: w.api, calls: w.n, maxQueuedMs: w.maxMs, totalQueuedMs: w.sumMs } });
+  }
   for (const a of o.records.alerts.filter((x) => !x.suppressed)) out.push({ kind: 'alert', severity: 'info', at: a.at, message: `alert sent: ${a.title}` });
   const r = t.result as { status?: string; reason?: string } | undefined;
   if (t.close === 'failed' || t.close === 'terminated' || t.close === 'timed-out') out.push({ kind: 'outcome', severity: 'problem', message: `run ${t.close}: ${summarize(t.failure, 240)}` });

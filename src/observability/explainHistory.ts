@@ -48,6 +48,9 @@ export interface HumanEvent {
   identity?: string;
   /** Updates: rejected by the validator. */
   rejected?: string;
+  /** Updates: what the handler returned (e.g. the budget after a raise), or why it failed. */
+  result?: unknown;
+  failed?: string;
 }
 
 export interface AttributeChange {
@@ -152,8 +155,13 @@ export function readTimeline(history: History): Timeline {
       const a = e.workflowExecutionUpdateAcceptedEventAttributes;
       const req = a.acceptedRequest;
       const u: HumanEvent = { kind: 'update', at, name: req?.input?.name ?? '', args: decodeAll(req?.input?.args), identity: req?.meta?.identity ?? undefined };
-      updates.set(a.protocolInstanceId ?? String(id), u);
+      updates.set(req?.meta?.updateId ?? a.protocolInstanceId ?? String(id), u);
       t.humans.push(u);
+    } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
+      const a = e.workflowExecutionUpdateCompletedEventAttributes;
+      const u = updates.get(a.meta?.updateId ?? '');
+      if (u && a.outcome?.success) u.result = decodeAll(a.outcome.success)[0];
+      if (u && a.outcome?.failure) u.failed = failureText(a.outcome.failure);
     } else if (e.workflowExecutionUpdateRejectedEventAttributes) {
       const a = e.workflowExecutionUpdateRejectedEventAttributes;
       const req = a.rejectedRequest;

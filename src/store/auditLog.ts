@@ -64,3 +64,10 @@ export async function authorize(db: Db, config: BreakwaterConfig, request: Appro
   });
   return verdict;
 }
+
+/** The audit entries about the given targets (workflow ids, `pipeline/step`), oldest first. */
+export async function auditOf(q: Queryable, targets: string[]): Promise<(AuditEntry & { at: string })[]> {
+  if (!targets.length) return [];
+  const { rows } = await q.query('SELECT at, actor, action, target, accepted, detail FROM audit_log WHERE target = ANY($1::text[]) ORDER BY at, id', [targets]);
+  return rows.map((r) => ({ at: (r.at as Date).toISOString(), actor: r.actor, action: r.action, target: r.target, accepted: r.accepted, detail: r.detail ?? {} }));
+}

@@ -3,7 +3,9 @@
  * whose keys its steps returned, the breaker events it caused or that fell in its lifetime for the steps it
  * used, its alerts, and the audit log of people acting on it.
  */
+import { loadActivityFailures, type ActivityFailure } from './activityFailures';
 import type { Queryable } from './db';
+import { listRunEscalations, type RunEscalation } from './runEscalations';
 
 export interface RunLlmCall {
   at: string;
@@ -46,6 +48,12 @@ export interface RunRecords {
   breakerEvents: RunBreakerEvent[];
   alerts: { at: string; title: string; suppressed: boolean }[];
   audit: { at: string; actor: string; action: string; accepted: boolean; detail: Record<string, unknown> }[];
+  /** Every failed activity attempt, in order (the interceptor's record: the true first error of a step). */
+  attemptFailures: ActivityFailure[];
+  /** Broker tickets of the run's rate-limited calls: how long each attempt queued for its slot, by design. */
+  /** The run's escalations as the human gate recorded them (runs started before that record have none). */
+  escalations: RunEscalation[];
+  brokerCalls: { activityId: string | null; attempt: number | null; api: string; queuedMs: number; outcome: string }[];
 }
 
 export interface RunScope {
@@ -91,5 +99,9 @@ export async function loadRunRecords(db: Queryable, run: RunScope): Promise<RunR
   const alerts = al.rows.map((r) => ({ at: isoOf(r.at)!, title: r.title, suppressed: r.suppressed }));
   const au = await db.query('SELECT at, actor, action, accepted, detail FROM audit_log WHERE target = $1 ORDER BY at', [workflowId]);
   const audit = au.rows.map((r) => ({ at: isoOf(r.at)!, actor: r.actor, action: r.action, accepted: r.accepted, detail: r.detail ?? {} }));
-  return { llmCalls, fingerprints, breakerEvents, alerts, audit };
+  const attemptFailures = await loadActivityFailures(db, workflowId, from, to);
+  const bc = await db.query('SELECT activity_id, attempt, api, queued_ms, outcome FROM broker_calls WHERE workflow_id = $1 AND requested_at BETWEEN $2 AND $3 ORDER BY id', [workflowId, from, to]);
+  const brokerCalls = bc.rows.map((r) => ({ activityId: r.activity_id, attempt: r.attempt, api: r.api, queuedMs: r.queued_ms, outcome: r.outcome }));
+  const escalations = (await listRunEscalations(db, { workflowIds: [workflowId], since: from })).filter((e) => Date.parse(e.openedAt) <= to.getTime());
+  return { llmCalls, fingerprints, breakerEvents, alerts, audit, attemptFailures, brokerCalls, escalations };
 }

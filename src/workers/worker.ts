@@ -54,7 +54,7 @@ export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promis
     activities: { ...activities, ...o.activities },
     shutdownGraceTime: o.config.shutdownGraceMs,
     ...o.workerOptions,
-    ...workerObservability(o.config, o.workerOptions), // metrics + tracing interceptors and sinks, merged with the caller's
+    ...workerObservability(o.config, o.workerOptions, [], o.db), // metrics, failed attempts + tracing interceptors and sinks, merged with the caller's
   });
   if (o.alertRelay !== false) runAlongside(worker, () => startAlertRelay({ db: o.db, config: o.config, intervalMs: o.alertRelay ? o.alertRelay.intervalMs : undefined }));
   return worker;

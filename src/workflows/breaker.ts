@@ -5,9 +5,10 @@
  * CLI, or in another run), or answers this run's escalation — an approve/retry clears the breaker on their
  * behalf, a reject is returned for the caller to end the run.
  */
-import { CancellationScope, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BreakerState } from '../activities/circuitBreaker';
+import { breakerClearedSignal } from '../contracts/messages';
 import type { Resolution } from '../contracts/resolution';
 import type { HumanGate } from './humanGate';
 
@@ -40,12 +41,21 @@ export type { BreakerState };
 
 export async function waitForBreaker(opened: BreakerState, o: BreakerWaitOptions): Promise<BreakerWaitOutcome> {
   await control.alertBreakerOpen(o.pipeline, o.step);
-  const watch = { cleared: false, rollOver: false };
+  const watch = { cleared: false, rollOver: false, hints: 0 };
+  // A clear elsewhere signals the waiting runs, which re-read the breaker at once rather than up to a poll
+  // interval later (behind a patch: histories recorded before it replay unchanged).
+  const wakeable = patched('breakwater.breaker-clear-wakes');
+  if (wakeable) {
+    setHandler(breakerClearedSignal, (b) => {
+      if (b?.pipeline === o.pipeline && b?.step === o.step) watch.hints += 1;
+    });
+  }
   const scope = new CancellationScope();
   const polling = scope
     .run(async () => {
-      for (;;) {
-        await sleep(o.pollIntervalMs ?? 10_000);
+      for (let seen = 0; ; seen = watch.hints) {
+        if (wakeable) await condition(() => watch.hints > seen, o.pollIntervalMs ?? 10_000);
+        else await sleep(o.pollIntervalMs ?? 10_000);
         const now = await control.getCircuitBreaker(o.pipeline, o.step);
         if (now.state === 'closed' || now.openedAt !== opened.openedAt) return void (watch.cleared = true);
         if (o.continueAsNew && workflowInfo().continueAsNewSuggested) return void (watch.rollOver = true);
@@ -63,7 +73,7 @@ export async function waitForBreaker(opened: BreakerState, o: BreakerWaitOptions
         step: o.step,
         firstFailure: opened.firstFailure ?? undefined,
         latestFailure: opened.latestFailure ?? undefined,
-        details: { openedAt: opened.openedAt, clear: `breakwater breaker clear ${o.pipeline} ${o.step} --by <you>` },
+        details: { openedAt: opened.openedAt, breaker: { pipeline: o.pipeline, step: o.step }, clear: `breakwater breaker clear ${o.pipeline} ${o.step} --by <you>` },
       },
       () => watch.cleared || watch.rollOver,
     );
@@ -71,6 +81,7 @@ export async function waitForBreaker(opened: BreakerState, o: BreakerWaitOptions
     scope.cancel();
   }
   await polling;
+  if (wakeable) setHandler(breakerClearedSignal, undefined);
   if (!resolution && watch.rollOver && o.continueAsNew) await o.continueAsNew();
   if (!resolution) return { kind: 'cleared' };
   if (resolution.decision !== 'reject') {

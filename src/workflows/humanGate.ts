@@ -30,7 +30,7 @@ export interface HumanGate {
 // Workflow time: the activation's time, the same on every replay (a wall clock would move `since`).
 const now = () => new Date(Date.now()).toISOString();
 
-const { authorizeApprover, recordRefusedDecision } = proxyActivities<Activities>({
+const { authorizeApprover, recordRefusedDecision, recordEscalationOpened, recordEscalationClosed } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5, initialInterval: '500 ms' },
 });
@@ -148,18 +148,49 @@ export function createHumanGate(): HumanGate {
     inbox.pending = undefined;
     markStatus('AwaitingHuman');
     log.warn('escalated: waiting for a person', { kind: e.kind, reason: e.reason });
+    // Postgres keeps each escalation and how it ended, so closed runs answer `runs`/`explain` without a
+    // replay (behind a patch: histories recorded before it replay unchanged).
+    const recorded = patched('breakwater.record-escalations');
+    const { workflowId, runId } = workflowInfo();
+    if (recorded) {
+      const pipeline = (workflowInfo().searchAttributes?.BreakwaterPipeline as unknown[] | undefined)?.[0];
+      await recordEscalationOpened({
+        workflowId,
+        runId,
+        escalation: escalation.id,
+        ...(typeof pipeline === 'string' ? { pipeline } : {}),
+        kind: e.kind,
+        reason: e.reason,
+        ...(e.step ? { step: e.step } : {}),
+        openedAt: escalation.since,
+        details: { ...(e.details ?? {}), ...(e.firstFailure ? { firstFailure: e.firstFailure } : {}) },
+      });
+    }
+    // A box: TypeScript's narrowing cannot follow assignments made inside try/finally.
+    const end: { resolution?: Resolution; met: boolean } = { met: false };
     try {
       const ready = () => inbox.pending !== undefined || until();
-      if (timeout === undefined) await condition(ready);
-      else await condition(ready, timeout);
-      const resolution = inbox.pending;
-      if (resolution) state.resolved.push({ escalation, resolution, at: now() });
-      return resolution;
+      if (timeout === undefined) end.met = await condition(ready).then(() => true);
+      else end.met = await condition(ready, timeout);
+      end.resolution = inbox.pending as Resolution | undefined; // set by a handler while we waited
+      if (end.resolution) state.resolved.push({ escalation, resolution: end.resolution, at: now() });
     } finally {
       state.open = undefined;
       inbox.pending = undefined;
       markStatus('Running');
     }
+    const { resolution, met } = end;
+    if (recorded) {
+      await recordEscalationClosed({
+        workflowId,
+        runId,
+        escalation: escalation.id,
+        closedAt: now(),
+        ended: resolution ? 'resolved' : met ? 'condition' : 'timeout',
+        ...(resolution ? { decision: resolution.decision, decidedBy: resolution.by, ...(resolution.reason ? { reasonGiven: resolution.reason } : {}) } : {}),
+      });
+    }
+    return resolution;
   }
 
   return {

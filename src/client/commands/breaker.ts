@@ -4,6 +4,9 @@ import { authorize } from '../../store/auditLog';
 import { createCircuitBreakerStore, isBreakerNotFoundError, type BreakerState } from '../../store/circuitBreakers';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';
+import { runsWaitingOnBreaker } from '../../store/runEscalations';
+import { breakerClearedSignal } from '../../contracts/messages';
+import { connectClient } from '../connection';
 import { table } from '../output';
 import type { CommandContext } from './index';
 
@@ -47,7 +50,7 @@ export function registerBreaker(program: Command, ctx: CommandContext): void {
 
   breaker
     .command('clear <pipeline> <step>')
-    .description('close a breaker once its cause is fixed; runs waiting on it resume within 30 s')
+    .description('close a breaker once its cause is fixed; runs waiting on it are woken at once')
     .requiredOption('--by <name>', 'who clears it (recorded)')
     .option('--reason <text>', 'why (recorded)')
     .action(async (pipeline: string, step: string, opts: { by: string; reason?: string }, cmd: Command) => {
@@ -62,13 +65,40 @@ export function registerBreaker(program: Command, ctx: CommandContext): void {
           .catch((e: unknown) => {
             throw isBreakerNotFoundError(e) ? new InvalidInputError(e.message) : e;
           });
-        ctx.output(cmd).result({ ok: true, ...result }, () =>
+        const woken = await wakeWaitingRuns(ctx, req.pipeline, req.step, await runsWaitingOnBreaker(db, req.pipeline, req.step));
+        ctx.output(cmd).result({ ok: true, ...result, woken }, () =>
           result.wasOpen
-            ? `cleared ${pipeline}/${step} (by ${req.by} at ${result.breaker.clearedAt}); waiting runs resume within 30 s`
+            ? `cleared ${pipeline}/${step} (by ${req.by} at ${result.breaker.clearedAt}); ${woken.length ? `woke ${woken.length} waiting run(s): ${woken.join(', ')}` : 'no run was waiting on it'}`
             : `${pipeline}/${step} was not open; the clearing is recorded anyway`,
         );
       } finally {
         await db.end();
       }
     });
+}
+
+/**
+ * Tells each run waiting on the breaker to re-read it now. Best effort: a run that cannot be signalled (or
+ * Temporal being unreachable) still resumes at its next re-check, so a failure here never fails the clear.
+ */
+async function wakeWaitingRuns(ctx: CommandContext, pipeline: string, step: string, runs: { workflowId: string; runId: string }[]): Promise<string[]> {
+  if (!runs.length) return [];
+  const client = await connectClient(ctx.config()).catch(() => undefined);
+  if (!client) return [];
+  try {
+    const sent = await Promise.all(
+      runs.map((r) =>
+        client.workflow
+          .getHandle(r.workflowId, r.runId)
+          .signal(breakerClearedSignal, { pipeline, step })
+          .then(
+            () => r.workflowId,
+            () => undefined,
+          ),
+      ),
+    );
+    return sent.filter((w): w is string => w !== undefined);
+  } finally {
+    await client.connection.close();
+  }
 }

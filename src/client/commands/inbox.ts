@@ -13,7 +13,7 @@ import type { CommandContext } from './index';
 export function registerInbox(program: Command, ctx: CommandContext): void {
   program
     .command('inbox')
-    .description('a web page on localhost listing every run waiting for a person, with approve / reject / retry')
+    .description('a web page on localhost: runs waiting for a person (approve / reject / retry), and the run viewer (/runs, /incidents, /cost)')
     .option('--port <port>', 'port to listen on (0: any free port)', '8787')
     .option('--host <host>', 'address to bind (keep it on loopback)', '127.0.0.1')
     .action(async (opts: { port: string; host: string }, cmd: Command) => {
@@ -22,7 +22,7 @@ export function registerInbox(program: Command, ctx: CommandContext): void {
       const config = ctx.config();
       const client = await connectClient(config);
       const db = config.database.url ? createPool(config.database) : undefined;
-      const inbox = await startInbox({ client, db, port, host: opts.host, link: (id, run) => webUiLink(config, id, run) });
+      const inbox = await startInbox({ client, db, port, host: opts.host, link: (id, run) => webUiLink(config, id, run || undefined), dailyCapUsd: config.dailySpendCapUsd });
       ctx.output(cmd).result({ ok: true, url: inbox.url }, () => `inbox: ${inbox.url}  (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -11,6 +11,7 @@ import { registerBreaker } from './breaker';
 import { registerStatus } from './status';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
+import { registerRuns } from './runs';
 import { registerSetup } from './setup';
 
 export interface CommandContext {
@@ -26,6 +27,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerStatus(program, ctx);
   registerBroker(program, ctx);
   registerBudget(program, ctx);
+  registerRuns(program, ctx);
   registerExplain(program, ctx);
   registerInbox(program, ctx);
   registerSetup(program, ctx);

@@ -49,7 +49,8 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
             `  started ${view.startTime}${view.closeTime ? `, closed ${view.closeTime}` : ''}`,
             view.escalation ? `  waiting for a person: ${view.escalation.kind}: ${view.escalation.reason} (since ${view.escalation.since})` : '',
             progress && typeof progress === 'object' && 'phase' in progress ? `  phase: ${String((progress as { phase: unknown }).phase)}` : '',
-            result ? `  result: ${JSON.stringify(result)}` : '',
+            // Indented, not one long line: results can be large (coordination logs, lists of items).
+            result ? `  result:\n${JSON.stringify(result, null, 2).split('\n').map((l) => `    ${l}`).join('\n')}` : '',
             `  ${view.link}`,
           ]
             .filter(Boolean)

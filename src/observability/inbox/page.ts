@@ -42,7 +42,21 @@ function card(item: InboxItem, by: string, now: number): string {
 </li>`;
 }
 
-export function renderInbox(items: InboxItem[], o: { by?: string; flash?: { ok: boolean; text: string }; now?: number } = {}): string {
+/** Escalations sharing a cause (src/observability/viewer/incidents.ts), shown above the cards they group. */
+export interface InboxIncident {
+  title: string;
+  action: string;
+  runs: { workflowId: string }[];
+}
+
+const incidentsHtml = (incidents: InboxIncident[] = []): string => {
+  const shared = incidents.filter((i) => i.runs.length > 1);
+  if (!shared.length) return '';
+  const li = shared.map((i) => `<li class="incident"><b>${esc(i.title)}</b>: ${esc(i.runs.length)} runs wait on it (${i.runs.map((r) => esc(r.workflowId)).join(', ')}). One action releases them all: <code>${esc(i.action)}</code></li>`);
+  return `<section class="incidents"><h2>Incidents (<a href="/incidents">all</a>)</h2><ul>${li.join('')}</ul></section>`;
+};
+
+export function renderInbox(items: InboxItem[], o: { by?: string; flash?: { ok: boolean; text: string }; now?: number; incidents?: InboxIncident[] } = {}): string {
   const now = o.now ?? Date.now();
   const flash = o.flash ? `<p class="flash ${o.flash.ok ? 'ok' : 'error'}" role="status">${esc(o.flash.text)}</p>` : '';
   const list = items.length ? `<ul>${items.map((i) => card(i, o.by ?? '', now)).join('\n')}</ul>` : '<p class="empty">Nothing is waiting for a person.</p>';
@@ -57,7 +71,8 @@ h2{font-size:1.05rem;margin:0 0 .3rem}.pipeline{font-weight:normal;color:#666}.k
 button{margin-right:.3rem;padding:.3rem .8rem}.approve{background:#dfd}.reject{background:#fdd}.retry{background:#ddf}
 .flash.ok{color:#060}.flash.error{color:#a00}
 </style></head>
-<body><h1>Waiting for a person: ${items.length}</h1>${flash}
+<body><p><a href="/runs">Runs</a> · <a href="/incidents">Incidents</a> · <a href="/cost">Cost</a></p><h1>Waiting for a person: ${items.length}</h1>${flash}
+${incidentsHtml(o.incidents)}
 ${list}
 </body></html>`;
 }

@@ -16,6 +16,9 @@ import { redactText } from '../../redact';
 import { appendAudit } from '../../store/auditLog';
 import type { Db } from '../../store/db';
 import { renderInbox, type InboxItem } from './page';
+import { handleViewer } from '../viewer/routes';
+import { groupIncidents } from '../viewer/incidents';
+import { listRunEscalations } from '../../store/runEscalations';
 
 export interface InboxOptions {
   client: Client;
@@ -24,6 +27,8 @@ export interface InboxOptions {
   port?: number;
   host?: string;
   queryTimeoutMs?: number;
+  /** The configured daily cap, for the run viewer's cost page. */
+  dailyCapUsd?: number;
 }
 
 export interface InboxServer {
@@ -83,7 +88,13 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
       const done = url.searchParams.get('done');
       const error = url.searchParams.get('error');
       const flash = done ? { ok: true, text: done } : error ? { ok: false, text: error } : undefined;
-      return send(res, 200, 'text/html; charset=utf-8', renderInbox(items, { by: url.searchParams.get('by') ?? '', flash }));
+      const incidents = o.db ? groupIncidents(await listRunEscalations(o.db, { openOnly: true })) : [];
+      return send(res, 200, 'text/html; charset=utf-8', renderInbox(items, { by: url.searchParams.get('by') ?? '', flash, incidents }));
+    }
+    if (req.method === 'GET') {
+      // The run viewer: runs, one run, incidents, cost (src/observability/viewer).
+      const viewed = await handleViewer({ client: o.client, db: o.db, link: (id, run) => o.link(id, run ?? ''), dailyCapUsd: o.dailyCapUsd }, url);
+      if (viewed) return send(res, viewed.status, 'text/html; charset=utf-8', viewed.body, { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:" });
     }
     if (req.method === 'GET' && url.pathname === '/api/escalations') {
       return send(res, 200, 'application/json', JSON.stringify({ escalations: await listInbox(o.client, o.link, o.queryTimeoutMs) }));
