@@ -3,9 +3,11 @@
  * run; while it is open the run escalates (kind `breaker-open`, the first and latest failure attached) and
  * re-reads the breaker every `pollInterval`. It returns when a person clears the breaker (here, through the
  * CLI, or in another run), or answers this run's escalation — an approve/retry clears the breaker on their
- * behalf, a reject is returned for the caller to end the run.
+ * behalf, a reject is returned for the caller to end the run. For a step that opted in to a half-open probe
+ * it also returns once the breaker says a probe is due: the caller calls the step again, the one attempt
+ * that claims the probe tries the outside system, and the others are refused and wait again.
  */
-import { CancellationScope, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BreakerState } from '../activities/circuitBreaker';
 import type { Resolution } from '../contracts/resolution';
@@ -30,17 +32,23 @@ export interface BreakerWaitOptions {
 }
 
 export type BreakerWaitOutcome =
-  /** Cleared by a person elsewhere (CLI, another run): call the step again. */
+  /** Cleared by a person elsewhere (CLI, another run), or by another run's half-open probe: call the step again. */
   | { kind: 'cleared' }
+  /** The step opted in to a half-open probe and one is due: call the step again (one caller probes, the rest wait again). */
+  | { kind: 'probe-due' }
   /** A person answered this run: approve/retry (the breaker is now cleared) or reject (it stays open). */
   | { kind: 'resolved'; resolution: Resolution };
 
 /** The state a BW_BREAKER_OPEN activity failure carries in `details[0]`. */
 export type { BreakerState };
 
+/** Marks histories whose breaker waits return when a half-open probe is due; older ones replay as they ran. */
+export const BREAKER_HALF_OPEN_PATCH = 'breakwater.breaker-half-open';
+
 export async function waitForBreaker(opened: BreakerState, o: BreakerWaitOptions): Promise<BreakerWaitOutcome> {
+  const probes = patched(BREAKER_HALF_OPEN_PATCH);
   await control.alertBreakerOpen(o.pipeline, o.step);
-  const watch = { cleared: false, rollOver: false };
+  const watch = { cleared: false, rollOver: false, probeDue: false };
   const scope = new CancellationScope();
   const polling = scope
     .run(async () => {
@@ -48,6 +56,8 @@ export async function waitForBreaker(opened: BreakerState, o: BreakerWaitOptions
         await sleep(o.pollIntervalMs ?? 10_000);
         const now = await control.getCircuitBreaker(o.pipeline, o.step);
         if (now.state === 'closed' || now.openedAt !== opened.openedAt) return void (watch.cleared = true);
+        // `probeDue` is the database's verdict, read by an activity: replays see the same answer.
+        if (probes && now.probeDue) return void (watch.probeDue = true);
         if (o.continueAsNew && workflowInfo().continueAsNewSuggested) return void (watch.rollOver = true);
       }
     })
@@ -63,16 +73,21 @@ export async function waitForBreaker(opened: BreakerState, o: BreakerWaitOptions
         step: o.step,
         firstFailure: opened.firstFailure ?? undefined,
         latestFailure: opened.latestFailure ?? undefined,
-        details: { openedAt: opened.openedAt, clear: `breakwater breaker clear ${o.pipeline} ${o.step} --by <you>` },
+        details: {
+          openedAt: opened.openedAt,
+          clear: `breakwater breaker clear ${o.pipeline} ${o.step} --by <you>`,
+          // The step opted in: a probe will try the system then, with no one acting.
+          ...(opened.probeDueAt ? { halfOpenProbeAt: opened.probeDueAt } : {}),
+        },
       },
-      () => watch.cleared || watch.rollOver,
+      () => watch.cleared || watch.rollOver || watch.probeDue,
     );
   } finally {
     scope.cancel();
   }
   await polling;
   if (!resolution && watch.rollOver && o.continueAsNew) await o.continueAsNew();
-  if (!resolution) return { kind: 'cleared' };
+  if (!resolution) return watch.probeDue && !watch.cleared ? { kind: 'probe-due' } : { kind: 'cleared' };
   if (resolution.decision !== 'reject') {
     await control.clearCircuitBreaker({
       pipeline: o.pipeline,
