@@ -6,12 +6,12 @@ import { Context } from '@temporalio/activity';
 import type { BreakwaterConfig } from '../config';
 import { Failure, raise } from '../failures';
 import type { Db } from '../store/db';
-import { createCircuitBreakerStore, isBreakerNotFoundError, type BreakerState, type ClearRequest, type ClearResult } from '../store/circuitBreakers';
+import { createCircuitBreakerStore, isBreakerNotFoundError, type BreakerProbe, type BreakerState, type ClearRequest, type ClearResult } from '../store/circuitBreakers';
 import { webUiLink } from '../client/connection';
 import { createAlertActivities, type AlertResult } from './alerts';
 
 /** What `getCircuitBreaker` returns; workflow code imports it from here as a type. */
-export type { BreakerState };
+export type { BreakerProbe, BreakerState };
 
 /** The breaker as activities: workflows read it while they wait, clear it on a person's behalf, and alert. */
 export function createCircuitBreakerActivities(deps: { db: Db; config: BreakwaterConfig }) {

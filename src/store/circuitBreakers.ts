@@ -167,8 +167,6 @@ export function createCircuitBreakerStore(db: Db) {
       });
     },
 
-    ...createBreakerProbes(db),
-
     /** The breaker's history, newest first. */
     async events(pipeline: string, step: string, limit = 50) {
       const { rows } = await db.query<{ at: Date; kind: string; actor: string | null; workflow_id: string | null; detail: unknown }>(
@@ -177,6 +175,8 @@ export function createCircuitBreakerStore(db: Db) {
       );
       return rows.map((r) => ({ at: r.at.toISOString(), kind: r.kind, actor: r.actor, workflowId: r.workflow_id, detail: r.detail }));
     },
+
+    ...createBreakerProbes(db),
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { CancellationScope, isCancellation, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BreakerState } from '../activities/circuitBreaker';
+import type { BreakerProbe, BreakerState } from '../activities/circuitBreaker';
 import type { Resolution } from '../contracts/resolution';
 import type { HumanGate } from './humanGate';
 
@@ -40,7 +40,7 @@ export type BreakerWaitOutcome =
   | { kind: 'resolved'; resolution: Resolution };
 
 /** The state a BW_BREAKER_OPEN activity failure carries in `details[0]`. */
-export type { BreakerState };
+export type { BreakerProbe, BreakerState };
 
 /** Marks histories whose breaker waits return when a half-open probe is due; older ones replay as they ran. */
 export const BREAKER_HALF_OPEN_PATCH = 'breakwater.breaker-half-open';
