@@ -40,7 +40,7 @@ export const Failure = defineFailures({
   HumanRejected: { type: 'BW_REJECTED_BY_HUMAN', retryable: false, meaning: 'A person rejected the run at an escalation; the run ends Rejected.' },
   StaleDecision: { type: 'BW_STALE_DECISION', retryable: false, meaning: 'A decision named an escalation that is no longer open (a late click): refused, audited, never applied to the open one.' },
   ApproverRejected: { type: 'BW_APPROVER_REJECTED', retryable: false, meaning: 'The one who decided is not an allowed approver; nothing changed.' },
-  BreakerOpen: { type: 'BW_BREAKER_OPEN', retryable: false, meaning: "The step's circuit breaker is open: no run calls it until a person clears it. details[0] is the breaker." },
+  BreakerOpen: { type: 'BW_BREAKER_OPEN', retryable: false, meaning: "The step's circuit breaker is open (or half-open, another attempt probing): no run calls it until a person clears it or, for a step that opted in, a half-open probe succeeds. details[0] is the breaker." },
   BreakerNotFound: { type: 'BW_BREAKER_NOT_FOUND', retryable: false, meaning: 'No breaker exists for that pipeline and step.' },
   EffectRejected: { type: 'BW_EFFECT_REJECTED', retryable: false, meaning: 'The outside system refused the effect (4xx): retrying the same request will not help; a person decides.' },
   EffectRateLimited: { type: 'BW_EFFECT_RATE_LIMITED', retryable: true, meaning: 'The outside system answered 429: retried after its Retry-After, with jitter.' },

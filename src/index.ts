@@ -26,7 +26,7 @@ export type { Json } from './deterministic/jsonDiff';
 
 // Activities: Breakwater's, and the building blocks for yours
 export { createActivities, type Activities, type ActivityDeps } from './activities';
-export { defineEffect, EffectError, isEffectError, effectFailure, type EffectDefinition, type EffectCall, type EffectReceipt } from './activities/effects';
+export { defineEffect, EffectError, isEffectError, effectFailure, type EffectDefinition, type EffectCall, type EffectReceipt, type EffectBreakerPolicy } from './activities/effects';
 export {
   createCircuitBreakerStore as createCircuitBreaker,
   BreakerOpenError,
@@ -34,7 +34,11 @@ export {
   isBreakerOpenError,
   isBreakerNotFoundError,
   DEFAULT_BREAKER_THRESHOLD,
+  HALF_OPEN_PROBE_ACTOR,
   type BreakerState,
+  type BreakerProbe,
+  type BreakerPolicy,
+  type ProbeClaim,
   type CircuitBreakerStore,
   type ClearRequest,
   type ClearResult,

@@ -8,7 +8,7 @@ export { Failure, defineFailures, raise, isFailure, failureTypeOf, failureDetail
 export { createHumanGate, humanRejection, isHumanRejection, HUMAN_REJECTION, APPROVER_REJECTED, type HumanGate } from './workflows/humanGate';
 export { createAgentRunner, type AgentRunner, type AgentRunnerOptions, type AgentCallOptions, type AgentAnswer } from './workflows/agents';
 export { performAndVerify, type PerformAndVerifyOptions } from './workflows/effect';
-export { waitForBreaker, type BreakerWaitOptions, type BreakerWaitOutcome, type BreakerState } from './workflows/breaker';
+export { waitForBreaker, type BreakerWaitOptions, type BreakerWaitOutcome, type BreakerState, type BreakerProbe } from './workflows/breaker';
 export { proxyApi } from './workflows/api';
 export { markPipeline, markStatus, markCost } from './workflows/status';
 export type { Activities } from './activities';

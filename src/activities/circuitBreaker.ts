@@ -6,12 +6,12 @@ import { Context } from '@temporalio/activity';
 import type { BreakwaterConfig } from '../config';
 import { Failure, raise } from '../failures';
 import type { Db } from '../store/db';
-import { createCircuitBreakerStore, isBreakerNotFoundError, type BreakerState, type ClearRequest, type ClearResult } from '../store/circuitBreakers';
+import { createCircuitBreakerStore, isBreakerNotFoundError, type BreakerProbe, type BreakerState, type ClearRequest, type ClearResult } from '../store/circuitBreakers';
 import { webUiLink } from '../client/connection';
 import { createAlertActivities, type AlertResult } from './alerts';
 
 /** What `getCircuitBreaker` returns; workflow code imports it from here as a type. */
-export type { BreakerState };
+export type { BreakerProbe, BreakerState };
 
 /** The breaker as activities: workflows read it while they wait, clear it on a person's behalf, and alert. */
 export function createCircuitBreakerActivities(deps: { db: Db; config: BreakwaterConfig }) {
@@ -33,19 +33,23 @@ export function createCircuitBreakerActivities(deps: { db: Db; config: Breakwate
 
     /**
      * Alerts that the step's breaker is open: the first and the latest failure, how to clear it, and a link
-     * to the calling workflow in the Web UI. One alert per opening (dedupeKey), however many runs wait on it.
+     * to the calling workflow in the Web UI. One alert per episode (dedupeKey), however many runs wait on it.
      */
     async alertBreakerOpen(pipeline: string, step: string): Promise<AlertResult & { breaker: BreakerState }> {
       const breaker = await breakers.get(pipeline, step);
       const { workflowId, runId } = Context.current().info.workflowExecution ?? { workflowId: 'unknown', runId: 'unknown' };
+      // A step that opted in to a half-open probe re-opens after each failed probe: one alert per episode
+      // (its first failure), not one per cool-down.
+      const episode = breaker.firstFailure?.at ?? breaker.openedAt ?? 'unknown';
+      const probe = breaker.halfOpenAfterMs === null ? '' : ` A half-open probe tries it again ${breaker.halfOpenAfterMs} ms after each opening; its success closes it.`;
       const result = await sendAlert({
         title: `Breaker open: ${pipeline} / ${step}`,
         message:
-          `${breaker.consecutiveFailures} consecutive failures: ${step} is paused for every run of ${pipeline}; waiting runs resume once it is cleared.\n` +
+          `${breaker.consecutiveFailures} consecutive failures: ${step} is paused for every run of ${pipeline}; waiting runs resume once it is cleared.${probe}\n` +
           `Clear it once the cause is fixed: breakwater breaker clear ${pipeline} ${step} --by <you>`,
         priority: 5,
         tags: ['breaker', pipeline],
-        dedupeKey: `breaker:${pipeline}/${step}:${breaker.openedAt ?? 'unknown'}`,
+        dedupeKey: `breaker:${pipeline}/${step}:${episode}`,
         workflowId,
         runId,
         pipeline,
@@ -53,7 +57,7 @@ export function createCircuitBreakerActivities(deps: { db: Db; config: Breakwate
         link: webUiLink(deps.config, workflowId, runId),
         firstFailure: breaker.firstFailure ?? undefined,
         latestFailure: breaker.latestFailure ?? undefined,
-        details: { openedAt: breaker.openedAt, consecutiveFailures: breaker.consecutiveFailures },
+        details: { openedAt: breaker.openedAt, consecutiveFailures: breaker.consecutiveFailures, ...(breaker.probeDueAt ? { halfOpenProbeAt: breaker.probeDueAt } : {}) },
       });
       return { ...result, breaker };
     },

@@ -4,27 +4,24 @@
  * A user registers an effect — how to perform it (with an idempotency key, for systems that take one) and
  * how to look up what the outside system holds — and chooses the fingerprint fields in the workflow. One
  * attempt of `performEffectOnce`: the cached receipt when the fingerprint is done; a refusal while the
- * step's breaker is open; else claim the fingerprint under a lease, reconcile an earlier call of unknown
+ * step's breaker is open (unless the effect opted in to a half-open probe and this attempt claimed it); else claim the fingerprint under a lease, reconcile an earlier call of unknown
  * outcome with the system (the source of truth), call at most once, record the receipt. Failures count
  * against the shared breaker; the failure that opens it is BW_BREAKER_OPEN. Temporal's retries drive the
  * next attempt. The workflow side (durable verify delay, looks, the human gate) is `performAndVerify` in
  * `breakwater/workflow`.
  */
 import { Context } from '@temporalio/activity';
-import type { ApplicationFailure } from '@temporalio/common';
 import type { BreakwaterConfig } from '../config';
 import {
-  EffectFailure,
   effectFaultPoints,
   effectKey,
-  type EffectFailureKind,
   type FingerprintFields,
   type ObserveEffectInput,
   type Observation,
   type PerformEffectInput,
   type Submission,
 } from '../contracts/effect';
-import { BreakwaterError, hasFailureCode, isConfigError } from '../errors';
+import { isConfigError } from '../errors';
 import { Failure, raise } from '../failures';
 import { faultPoint } from '../faults';
 import { redactText } from '../redact';
@@ -33,17 +30,18 @@ import { createCircuitBreakerStore } from '../store/circuitBreakers';
 import { createFingerprintStore, type FingerprintRecord } from '../store/fingerprints';
 import { webUiLink } from '../client/connection';
 import { createAlertActivities } from './alerts';
+import { effectFailure, halfOpenAfterMsOf, isEffectError, type EffectCall, type EffectDefinition, type EffectReceipt } from './effectDefinition';
 
-/** What the outside system answered for an accepted call, or lists for a fingerprint. */
-export interface EffectReceipt {
-  confirmation: string;
-  /** The system's own time of receipt (ISO). */
-  receivedAt: string;
-  /** The idempotency key the system recorded with it, where it keeps one: reconciliation matches on it. */
-  idempotencyKey?: string;
-  /** The fingerprint fields the system recorded with it, where it returns them: all must match. */
-  fields?: Record<string, string>;
-}
+export {
+  defineEffect,
+  EffectError,
+  effectFailure,
+  isEffectError,
+  type EffectBreakerPolicy,
+  type EffectCall,
+  type EffectDefinition,
+  type EffectReceipt,
+} from './effectDefinition';
 
 /** Clocks of the system and the database may disagree this much when a keyless receipt is dated. */
 const RECEIPT_CLOCK_SKEW_MS = 5_000;
@@ -62,59 +60,6 @@ export function receiptsOfFingerprint(found: readonly EffectReceipt[], key: stri
   );
 }
 
-/** Passed to `perform` and `lookup`. */
-export interface EffectCall<P> {
-  fields: FingerprintFields;
-  payload: P;
-  /** Stable per fingerprint: send it to systems that de-duplicate by key. */
-  idempotencyKey: string;
-  /** Aborted when the attempt's lease ends: stop waiting, the outcome becomes unknown. */
-  signal: AbortSignal;
-}
-
-export interface EffectDefinition<P = Record<string, unknown>> {
-  /** Unique per worker; the workflow names it. Letters, digits, `.`, `_`, `-`. */
-  name: string;
-  /** Performs the call once. Throw `EffectError` to say what a failure means (see its kinds). */
-  perform(call: EffectCall<P>): Promise<EffectReceipt>;
-  /** What the system holds for this fingerprint now (for reconciliation and verification). */
-  lookup(call: EffectCall<P>): Promise<EffectReceipt[]>;
-}
-
-/**
- * What a failed call means for the effect: `rejected` (the request is wrong; retrying won't help — a person
- * decides), `rate-limited` (come back after `retryAfterMs`), `unavailable` (the system failed, nothing was
- * persisted), `unknown-outcome` (no answer: it may or may not have been persisted — reconciled before any
- * re-send), `bad-response` (a lookup answer that breaks the contract).
- */
-export class EffectError extends BreakwaterError {
-  readonly code = Failure.EffectError.type;
-  constructor(
-    readonly kind: EffectFailureKind,
-    message: string,
-    readonly status?: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-export const isEffectError = (e: unknown): e is EffectError => hasFailureCode(e, Failure.EffectError);
-
-/** Registers an effect; keep the returned object and pass it to the worker (`effects: [myEffect]`). */
-export function defineEffect<P = Record<string, unknown>>(definition: EffectDefinition<P>): EffectDefinition<P> {
-  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(definition.name)) throw new Error(`effect name '${definition.name}' must be 1-100 letters, digits, '.', '_' or '-'`);
-  return definition;
-}
-
-/**
- * The activity failure for an effect error: `rejected` and `bad-response` are non-retryable; 429 retries
- * after Retry-After plus up to 20 % jitter (so waiting runs don't return in lockstep); the rest per policy.
- */
-export function effectFailure(e: EffectError, random: () => number = Math.random): ApplicationFailure {
-  const nextRetryDelay = e.kind === 'rate-limited' ? Math.round((e.retryAfterMs ?? 1000) * (1 + 0.2 * random())) : undefined;
-  return raise(EffectFailure[e.kind], e.message, { nextRetryDelay, details: [{ kind: e.kind, status: e.status, retryAfterMs: e.retryAfterMs }] });
-}
-
 const jitter = (ms: number) => Math.round(ms * (0.5 + Math.random()));
 
 export interface EffectActivityDeps {
@@ -130,6 +75,8 @@ export function createEffectActivities(deps: EffectActivityDeps) {
   const { sendAlert } = createAlertActivities(deps);
   const registry = new Map(deps.effects.map((e) => [e.name, e] as const));
   if (registry.size !== deps.effects.length) throw new Error('two effects share a name');
+  // Each effect's half-open cool-down (undefined: only a person closes its breaker), checked at worker start.
+  const halfOpenAfter = new Map(deps.effects.map((e) => [e.name, halfOpenAfterMsOf(e)] as const));
 
   const effectNamed = (name: string): EffectDefinition<unknown> => {
     const effect = registry.get(name);
@@ -161,83 +108,108 @@ export function createEffectActivities(deps: EffectActivityDeps) {
       const key = effectKey(input.effect, input.fields);
       const owner = `${workflowId}/${runId}/${info.activityId}#${info.attempt}`;
       const faults = effectFaultPoints(input.step);
+      const leaseMs = info.startToCloseTimeoutMs || 30_000;
 
       // 1. Fast path: already done (by this run, another run, another worker).
       const existing = await store.lookup(key, input.payload);
       if (existing?.record.status === 'done') return toSubmission(existing.record, 'cached', existing.payloadMatches);
 
-      // 2. The breaker: while open, nobody calls the step.
+      // 2. The breaker: while open, nobody calls the step — except, for an effect that opted in, the one
+      //    attempt (across all runs and workers) that claims the half-open probe once the cool-down is over.
+      const policy = { halfOpenAfterMs: halfOpenAfter.get(input.effect) };
+      let probe: { settled: boolean } | undefined;
       const breaker = await breakers.get(input.pipeline, input.step);
-      if (breaker.state === 'open') {
-        throw raise(Failure.BreakerOpen, `breaker ${input.pipeline}/${input.step} is open`, { details: [breaker] });
-      }
-
-      // 3. Claim under the row lock; the call's intent is committed before any call.
-      const verdict = await store.claim({ effect: input.effect, fields: input.fields, payload: input.payload, owner, leaseMs: info.startToCloseTimeoutMs || 30_000, createdBy: workflowId });
-      if (verdict.kind === 'done') return toSubmission(verdict.record, 'cached', verdict.payloadMatches);
-      if (verdict.kind === 'busy') {
-        throw raise(Failure.FingerprintBusy, `fingerprint ${key} is being worked by another attempt`, {
-          nextRetryDelay: jitter(Math.min(1000, Math.max(100, verdict.leaseRemainingMs))),
-        });
-      }
-
-      const fail = async (e: unknown, outcomeKnown: boolean): Promise<never> => {
-        if (!isEffectError(e)) {
-          await store.release(key, owner, redactText((e as Error).message));
-          // A missing or bad setting will not fix itself between attempts.
-          if (isConfigError(e)) throw raise(Failure.ConfigInvalid, e.message);
-          throw e;
+      if (breaker.state !== 'closed') {
+        const claim = policy.halfOpenAfterMs !== undefined && breaker.probeDue ? await breakers.claimProbe(input.pipeline, input.step, { owner, workflowId, leaseMs }) : undefined;
+        if (!claim?.won) {
+          const now = claim?.breaker ?? breaker;
+          const why = now.state === 'half-open' ? 'half-open: another attempt is probing it' : 'open';
+          throw raise(Failure.BreakerOpen, `breaker ${input.pipeline}/${input.step} is ${why}`, { details: [now] });
         }
-        if (outcomeKnown) await store.markFailed(key, owner, e.message);
-        else await store.release(key, owner, e.message);
-        if (e.kind === 'rate-limited' || e.kind === 'rejected') throw effectFailure(e); // not the system's health
-        const failure = { error: e.message, at: new Date().toISOString(), attempt: info.attempt, input: { effect: input.effect, ...input.fields, workflowId, runId } };
-        const { breaker: after, opened } = await breakers.recordFailure(input.pipeline, input.step, failure, workflowId);
-        if (opened || after.state === 'open') {
-          throw raise(Failure.BreakerOpen, `${e.message}; breaker ${input.pipeline}/${input.step} is now open`, { details: [after] });
+        probe = { settled: false };
+      }
+      // The probe's verdict is its call's outcome; an attempt that ends without one hands the probe back.
+      const succeeded = async () => {
+        if (probe) {
+          probe.settled = true;
+          if (await breakers.recordProbeSuccess(input.pipeline, input.step, owner, workflowId)) return;
         }
-        throw effectFailure(e);
+        await breakers.recordSuccess(input.pipeline, input.step, workflowId);
       };
 
-      // 4. An earlier call has an unknown outcome: the outside system is the source of truth.
-      if (verdict.kind === 'reconcile') {
-        let found: EffectReceipt[];
-        try {
-          found = await effect.lookup(callFor(input));
-        } catch (e) {
-          return fail(e, false);
-        }
-        const earliest = receiptsOfFingerprint(found, key, input.fields, verdict.record.createdAt).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))[0];
-        if (earliest) {
-          const record = await store.markDone(key, { confirmation: earliest.confirmation, receivedAt: earliest.receivedAt, via: 'reconciled' });
-          await breakers.recordSuccess(input.pipeline, input.step, workflowId);
-          return toSubmission(record, record.via === 'reconciled' ? 'reconciled' : 'cached', verdict.payloadMatches);
-        }
-        if (verdict.msSincePost < input.visibilityWindowMs) {
-          await store.release(key, owner);
-          const waitMs = Math.ceil(input.visibilityWindowMs - verdict.msSincePost) + 250;
-          throw raise(Failure.ReconcileWait, `earlier call of ${key} has an unknown outcome and is not visible yet; looking again in ${waitMs} ms before any re-send`, {
-            nextRetryDelay: waitMs,
+      try {
+        // 3. Claim under the row lock; the call's intent is committed before any call.
+        const verdict = await store.claim({ effect: input.effect, fields: input.fields, payload: input.payload, owner, leaseMs, createdBy: workflowId });
+        if (verdict.kind === 'done') return toSubmission(verdict.record, 'cached', verdict.payloadMatches);
+        if (verdict.kind === 'busy') {
+          throw raise(Failure.FingerprintBusy, `fingerprint ${key} is being worked by another attempt`, {
+            nextRetryDelay: jitter(Math.min(1000, Math.max(100, verdict.leaseRemainingMs))),
           });
         }
-        if (!(await store.markPosting(key, owner))) {
-          throw raise(Failure.FingerprintBusy, `lost the lease on ${key}`, { nextRetryDelay: jitter(500) });
-        }
-      }
 
-      // 5. Call at most once per claim.
-      faultPoint(faults.beforePost);
-      let accepted: EffectReceipt;
-      try {
-        accepted = await effect.perform(callFor(input));
-      } catch (e) {
-        return fail(e, isEffectError(e) && e.kind !== 'unknown-outcome');
+        const fail = async (e: unknown, outcomeKnown: boolean): Promise<never> => {
+          if (!isEffectError(e)) {
+            await store.release(key, owner, redactText((e as Error).message));
+            // A missing or bad setting will not fix itself between attempts.
+            if (isConfigError(e)) throw raise(Failure.ConfigInvalid, e.message);
+            throw e;
+          }
+          if (outcomeKnown) await store.markFailed(key, owner, e.message);
+          else await store.release(key, owner, e.message);
+          if (e.kind === 'rate-limited' || e.kind === 'rejected') throw effectFailure(e); // not the system's health
+          const failure = { error: e.message, at: new Date().toISOString(), attempt: info.attempt, input: { effect: input.effect, ...input.fields, workflowId, runId } };
+          if (probe) probe.settled = true; // a failed probe re-opens the breaker for a fresh cool-down
+          const { breaker: after, opened } = await breakers.recordFailure(input.pipeline, input.step, failure, workflowId, policy);
+          if (opened || after.state === 'open') {
+            throw raise(Failure.BreakerOpen, `${e.message}; breaker ${input.pipeline}/${input.step} is now open`, { details: [after] });
+          }
+          throw effectFailure(e);
+        };
+
+        // 4. An earlier call has an unknown outcome: the outside system is the source of truth.
+        if (verdict.kind === 'reconcile') {
+          let found: EffectReceipt[];
+          try {
+            found = await effect.lookup(callFor(input));
+          } catch (e) {
+            return await fail(e, false);
+          }
+          const earliest = receiptsOfFingerprint(found, key, input.fields, verdict.record.createdAt).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))[0];
+          if (earliest) {
+            const record = await store.markDone(key, { confirmation: earliest.confirmation, receivedAt: earliest.receivedAt, via: 'reconciled' });
+            await succeeded();
+            return toSubmission(record, record.via === 'reconciled' ? 'reconciled' : 'cached', verdict.payloadMatches);
+          }
+          if (verdict.msSincePost < input.visibilityWindowMs) {
+            await store.release(key, owner);
+            const waitMs = Math.ceil(input.visibilityWindowMs - verdict.msSincePost) + 250;
+            throw raise(Failure.ReconcileWait, `earlier call of ${key} has an unknown outcome and is not visible yet; looking again in ${waitMs} ms before any re-send`, {
+              nextRetryDelay: waitMs,
+            });
+          }
+          if (!(await store.markPosting(key, owner))) {
+            throw raise(Failure.FingerprintBusy, `lost the lease on ${key}`, { nextRetryDelay: jitter(500) });
+          }
+        }
+
+        // 5. Call at most once per claim.
+        faultPoint(faults.beforePost);
+        let accepted: EffectReceipt;
+        try {
+          accepted = await effect.perform(callFor(input));
+        } catch (e) {
+          return await fail(e, isEffectError(e) && e.kind !== 'unknown-outcome');
+        }
+        faultPoint(faults.afterPost);
+        const record = await store.markDone(key, { confirmation: accepted.confirmation, receivedAt: accepted.receivedAt, via: 'posted' });
+        await succeeded();
+        faultPoint(faults.afterDone);
+        return toSubmission(record, record.confirmation === accepted.confirmation ? 'posted' : 'cached', verdict.payloadMatches);
+      } finally {
+        // Not reaching the system says nothing about it: the next caller may probe at once. Should this
+        // write fail, the probe's lease ends it instead.
+        if (probe && !probe.settled) await breakers.releaseProbe(input.pipeline, input.step, owner, 'the attempt ended without a call').catch(() => undefined);
       }
-      faultPoint(faults.afterPost);
-      const record = await store.markDone(key, { confirmation: accepted.confirmation, receivedAt: accepted.receivedAt, via: 'posted' });
-      await breakers.recordSuccess(input.pipeline, input.step, workflowId);
-      faultPoint(faults.afterDone);
-      return toSubmission(record, record.confirmation === accepted.confirmation ? 'posted' : 'cached', verdict.payloadMatches);
     },
 
     /** One look: is our confirmation listed? A failed look is evidence too, not an exception. */

@@ -85,7 +85,7 @@ export function evaluateAlertRules(s: RuleSnapshot, o: AlertRuleOptions = defaul
   for (const [key, t] of trips) {
     alerts.push({
       title: `Circuit breaker tripped: ${t.pipeline}/${t.step}`,
-      message: `The breaker of ${t.pipeline}/${t.step} opened at ${t.at}; the step is halted for every run until a person clears it (breakwater breaker clear ${t.pipeline} ${t.step} --by <you>).`,
+      message: `The breaker of ${t.pipeline}/${t.step} opened at ${t.at}; the step is halted for every run until a person clears it, or, where the step opted in, a half-open probe succeeds (breakwater breaker clear ${t.pipeline} ${t.step} --by <you>).`,
       priority: 5,
       tags: ['rule', 'breaker'],
       dedupeKey: `rule:breaker-trip:${key}`,

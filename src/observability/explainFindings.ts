@@ -155,6 +155,8 @@ export function findingsOf(o: ExplainInput): Finding[] {
       });
     } else if (ev.kind === 'cleared') {
       out.push({ kind: 'breaker', severity: 'info', at: ev.at, message: `breaker ${ev.pipeline}/${ev.step} cleared by ${ev.actor ?? '?'} at ${ev.at}${ev.detail.reason ? ` (${String(ev.detail.reason)})` : ''}` });
+    } else if (ev.kind === 'reopened') {
+      out.push({ kind: 'breaker', severity: 'problem', at: ev.at, message: `breaker ${ev.pipeline}/${ev.step} re-opened at ${ev.at}: its half-open probe failed` });
     }
   }
 

@@ -89,7 +89,7 @@ export async function loadRunRecords(db: Queryable, run: RunScope): Promise<RunR
   const ev = await db.query(
     `SELECT at, pipeline, step, kind, actor, workflow_id, detail FROM circuit_breaker_events
       WHERE workflow_id = $1
-         OR (kind IN ('opened', 'cleared') AND at BETWEEN $2 AND $3
+         OR (kind IN ('opened', 'reopened', 'cleared') AND at BETWEEN $2 AND $3
              AND (pipeline, step) IN (SELECT pipeline, step FROM circuit_breaker_events WHERE workflow_id = $1))
       ORDER BY at, id`,
     [workflowId, from, to],

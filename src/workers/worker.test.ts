@@ -11,7 +11,6 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { isBreakerOpenError, createCircuitBreakerStore } from '../store/circuitBreakers';
 import { apiRateLimited, createApiBroker } from '../activities/broker/apiBroker';
-import { defineEffect, EffectError } from '../activities/effects';
 import { apiLimitFor } from '../config';
 import { escalationQuery, resolveUpdate } from '../contracts/messages';
 import { doctor } from '../workflows/doctor';
@@ -20,6 +19,7 @@ import { startPortalSimulator, type PortalSimulator } from '../simulators/portal
 import { startTestStack, type TestStack } from '../testing/harness';
 import { waitFor } from '../testing/waitFor';
 import { createApiWorkers } from './apiWorkers';
+import { shopEffect } from './fixtures/shop';
 import type * as userWorkflows from './fixtures/userWorkflows';
 
 const workflowsPath = path.join(__dirname, 'fixtures', 'userWorkflows.js');
@@ -29,34 +29,13 @@ let shop: PortalSimulator;
 let prices: EnrichmentSimulator;
 let stock: EnrichmentSimulator;
 
-/** The user's "shop" speaks the portal simulator's wire contract: a product per (sku, channel). */
-function shopPublish(baseUrl: string) {
-  const call = async (method: 'GET' | 'POST', fields: Record<string, string>, body?: unknown) => {
-    const url = method === 'POST' ? `${baseUrl}/submissions` : `${baseUrl}/submissions?recordId=${encodeURIComponent(fields.sku!)}`;
-    let res: Response;
-    try {
-      res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    } catch (e) {
-      throw new EffectError(method === 'POST' ? 'unknown-outcome' : 'unavailable', `shop: ${(e as Error).message}`);
-    }
-    if (res.status >= 500) throw new EffectError('unavailable', `shop answered ${res.status}`, res.status);
-    if (res.status >= 400) throw new EffectError('rejected', `shop answered ${res.status}`, res.status);
-    return res.json() as Promise<unknown>;
-  };
-  return defineEffect<{ title: string }>({
-    name: 'shop.publish',
-    perform: async ({ fields, payload }) => (await call('POST', fields, { recordId: fields.sku, entityId: fields.channel, payload })) as { confirmation: string; receivedAt: string },
-    lookup: async ({ fields }) => ((await call('GET', fields)) as { results: { entityId: string; confirmation: string; receivedAt: string }[] }).results.filter((r) => r.entityId === fields.channel),
-  });
-}
-
 before(async () => {
   shop = await startPortalSimulator({ lagMs: 0 });
   prices = await startEnrichmentSimulator({ limit: 3, windowMs: 1000 });
   stock = await startEnrichmentSimulator({ limit: 5, windowMs: 1000 });
   stack = await startTestStack({
     env: { BREAKWATER_API_LIMITS: 'prices=3/1s,stock=5/1s' },
-    worker: () => ({ workflowsPath, effects: [shopPublish(shop.url)], activities: { shout: async (s: string) => s.toUpperCase() } }),
+    worker: () => ({ workflowsPath, effects: [shopEffect(shop.url)], activities: { shout: async (s: string) => s.toUpperCase() } }),
   });
   await stack.startWorker();
   // Two rate-limited APIs, each with its broker (limit from BREAKWATER_API_LIMITS) on its own queue.

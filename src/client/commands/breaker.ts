@@ -16,10 +16,17 @@ const name = (s: string, what: string): string => {
   return v;
 };
 
+/** The step's opt-in, if any: when the next probe is due, or which attempt is probing now. */
+function probeCell(b: BreakerState): string {
+  if (b.halfOpenAfterMs === null) return '-';
+  if (b.probe) return `probing (${b.probe.workflowId ?? b.probe.owner}) until ${b.probe.leaseUntil}`;
+  return b.state === 'open' ? `${b.probeDue ? 'due' : 'at'} ${b.probeDueAt}` : `after ${b.halfOpenAfterMs} ms`;
+}
+
 export function formatBreakers(list: BreakerState[]): string {
   if (list.length === 0) return 'no circuit breakers yet (one appears when a guarded step first fails)';
   return table([
-    ['pipeline', 'step', 'state', 'failures', 'opened', 'first failure', 'cleared'],
+    ['pipeline', 'step', 'state', 'failures', 'opened', 'first failure', 'half-open probe', 'cleared'],
     ...list.map((b) => [
       b.pipeline,
       b.step,
@@ -27,6 +34,7 @@ export function formatBreakers(list: BreakerState[]): string {
       `${b.consecutiveFailures}/${b.threshold}`,
       b.openedAt ?? '-',
       b.firstFailure ? `${b.firstFailure.at} ${b.firstFailure.error.slice(0, 60)}` : '-',
+      probeCell(b),
       b.clearedBy ? `${b.clearedBy} at ${b.clearedAt}` : '-',
     ]),
   ]);
