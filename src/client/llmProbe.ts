@@ -49,6 +49,7 @@ export interface LimitFinding {
   limit: number;
   /** Completion tokens stayed within the limit; null when unknown (no usage, no answer). */
   honoured: boolean | null;
+  /** Tokens seen: streamed chunks (the stream is dropped a few past the limit), or the reported usage. */
   completionTokens: number | null;
   status: number | null;
   latencyMs: number;
@@ -98,14 +99,43 @@ export async function probeEndpoint(raw: ProbeOptions): Promise<ProbeFindings> {
   const shaped = (profile: Partial<CompatProfile>, schema: Record<string, unknown>, schemaName: string, maxOutputTokens: number, messages = question) =>
     buildChatRequest({ ...openAiProfile, ...profile }, { model: o.model, messages, schemaName, jsonSchema: schema, maxOutputTokens, temperature: 0 });
 
+  /**
+   * Streamed, so an ignored limit costs a few tokens, not a runaway to the context's end (a server that
+   * ignores max_completion_tokens generated 1,000 tokens for 5 minutes on a busy machine): each content chunk
+   * is about a token, and the stream is dropped a few past the limit. Endpoints that cannot stream are asked
+   * without streaming and judged by their usage.
+   */
+  async function limitProbe(param: CompatProfile['tokenLimitParam']): Promise<LimitFinding> {
+    const body: ChatRequest = { model: o.model, temperature: 0, messages: [{ role: 'user', content: 'Count from 1 to 300, separated by spaces.' }], [param]: LIMIT };
+    const t0 = Date.now();
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), o.timeoutMs);
+    let chunks = 0;
+    try {
+      const stream = await client.chat.completions.create({ ...body, stream: true }, { signal: abort.signal });
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta?.content) chunks += 1;
+        if (chunk.usage) chunks = Math.max(chunks, chunk.usage.completion_tokens);
+        if (chunks > LIMIT + 3) break; // ignored: no need to watch it run away
+      }
+      latencies.push(Date.now() - t0);
+      return { param, limit: LIMIT, honoured: chunks <= LIMIT, completionTokens: chunks, status: 200, latencyMs: Date.now() - t0 };
+    } catch (e) {
+      if (!(e instanceof APIError && typeof e.status === 'number')) {
+        const error = abort.signal.aborted ? 'timed out' : redactText(String((e as Error).cause ?? (e as Error).message)).slice(0, 500);
+        return { param, limit: LIMIT, honoured: null, completionTokens: null, status: null, latencyMs: Date.now() - t0, error };
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const x = await send(body); // the endpoint refused to stream
+    const completionTokens = x.completion?.usage?.completion_tokens ?? null;
+    return { param, limit: LIMIT, honoured: completionTokens === null ? null : completionTokens <= LIMIT, completionTokens, status: x.status, latencyMs: x.latencyMs, ...(x.error ? { error: x.error } : {}) };
+  }
+
   // 1. The token-limit parameters, first: the other probes then send the one that is honoured.
   const tokenLimit: LimitFinding[] = [];
-  for (const param of ['max_completion_tokens', 'max_tokens'] as const) {
-    const body: ChatRequest = { model: o.model, temperature: 0, messages: [{ role: 'user', content: 'Count from 1 to 300, separated by spaces.' }], [param]: LIMIT };
-    const x = await send(body);
-    const completionTokens = x.completion?.usage?.completion_tokens ?? null;
-    tokenLimit.push({ param, limit: LIMIT, honoured: completionTokens === null ? null : completionTokens <= LIMIT, completionTokens, status: x.status, latencyMs: x.latencyMs, ...(x.error ? { error: x.error } : {}) });
-  }
+  for (const param of ['max_completion_tokens', 'max_tokens'] as const) tokenLimit.push(await limitProbe(param));
   const reachable = tokenLimit.some((f) => f.status !== null);
   const limitParam = tokenLimit.find((f) => f.honoured)?.param ?? 'max_tokens';
 
@@ -123,8 +153,9 @@ export async function probeEndpoint(raw: ProbeOptions): Promise<ProbeFindings> {
     }
     const isObject = !!json && typeof json === 'object' && !Array.isArray(json);
     if (mode === 'tool_call') toolCalls = !!x.completion?.choices[0]?.message.tool_calls?.length;
-    const supported = x.status === 200 && isObject && (mode !== 'tool_call' || toolCalls);
-    const valid = supported && ['yes', 'no'].includes((json as { answer?: unknown }).answer as string);
+    // Accepted and answered with JSON where the mode puts it (a small model may run out of tokens mid-object).
+    const supported = x.status === 200 && (isObject || !!text?.trimStart().startsWith('{')) && (mode !== 'tool_call' || toolCalls);
+    const valid = supported && isObject && ['yes', 'no'].includes((json as { answer?: unknown }).answer as string);
     structuredOutput.push({ mode, supported, valid, status: x.status, latencyMs: x.latencyMs, ...(x.error ? { error: x.error } : !supported && x.status === 200 ? { error: `no JSON object where ${mode} puts it: ${JSON.stringify(text)?.slice(0, 200)}` } : {}) });
   }
 
