@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadMigrations } from './migrate';
 
-test('every migration has a version of its own, and they count up from 1 without gaps', () => {
+// Gaps are allowed: parallel branches each take a reserved range of versions (020–029, …), and one lands
+// before the others fill theirs. What must hold is one file per version, applied in ascending order.
+test('every migration has a version of its own, and they count up from 1', () => {
   const versions = loadMigrations().map((m) => m.version);
-  assert.deepEqual(versions, versions.map((_, i) => i + 1), `versions: ${versions.join(', ')}`);
+  assert.equal(versions[0], 1);
+  assert.deepEqual(versions, [...new Set(versions)].sort((a, b) => a - b), `versions: ${versions.join(', ')}`);
 });

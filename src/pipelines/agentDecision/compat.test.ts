@@ -12,6 +12,7 @@ import type { LlmScenario } from '../../simulators/llm';
 import { parseModelsConfig } from '../../activities/llm/models';
 import type { CompatSetting } from '../../activities/llm/profiles';
 import { llmCalls, startAgentLayerStack, testModels, waitForEscalation, type AgentLayerStack } from '../testKit';
+import { metricValue } from '../../observability/metrics';
 import { agentDecision } from './workflow';
 
 let t: AgentLayerStack;
@@ -92,6 +93,7 @@ test('ignores max_completion_tokens: recorded at the real usage, flagged, counte
   const sent = alerts.filter((a) => !a.suppressed);
   assert.deepEqual(sent.map((a) => a.title).sort(), ['LLM call over its reservation: sim-large', 'LLM call over its reservation: sim-small'], 'one alert per model');
   assert.ok(alerts.length >= 4, 'the repeats were recorded as suppressed');
+  assert.equal(await metricValue('breakwater_llm_over_reservation_total', { role: 'router', model: 'sim-small' }), 2, 'counted: one per run');
 
   const honoured = await withWorker({ tokenLimitParam: 'max_tokens' }, async () => (await start('runaway-max-tokens')).result());
   assert.equal(honoured.status, 'completed');
