@@ -75,6 +75,8 @@ export const LlmFailure = {
   RunBudget: Failure.LlmRunBudget.type,
   /** 400-class answer (bad request, auth, unknown model). Non-retryable. */
   RequestRejected: Failure.LlmRequestRejected.type,
+  /** The endpoint cannot take the request's shape (4xx naming a parameter, or a 5xx validation error): not retried; the message names the profile setting to change. */
+  Incompatible: Failure.LlmIncompatible.type,
   /** 429: retried after Retry-After. */
   RateLimited: Failure.LlmRateLimited.type,
   /** 5xx, timeouts, dropped connections: retried with backoff and jitter. */

@@ -53,6 +53,7 @@ const breakerTrips = new Counter({ name: 'breakwater_breaker_trips_total', help:
 const breakerRefusals = new Counter({ name: 'breakwater_breaker_refusals_total', help: 'Calls refused because a breaker was open', labelNames: ['pipeline', 'step'], registers });
 const budgetPauses = new Counter({ name: 'breakwater_budget_pauses_total', help: 'Runs paused on an exhausted budget', labelNames: ['pipeline'], registers });
 const rateLimited = new Counter({ name: 'breakwater_rate_limited_total', help: 'HTTP 429 answers from external APIs', labelNames: ['api'], registers });
+const llmOverReservation = new Counter({ name: 'breakwater_llm_over_reservation_total', help: 'LLM calls that cost more than they reserved (the endpoint ignored the token limit)', labelNames: ['role', 'model'], registers });
 
 export interface LlmCallSample {
   role: string;
@@ -102,6 +103,7 @@ export const recordLoopDetected = (pipeline: string, step: string): void => loop
 export const recordStateConflict = (activity: string): void => stateConflicts.inc({ activity });
 export const recordBudgetPause = (pipeline: string): void => budgetPauses.inc({ pipeline });
 export const recordRateLimited = (api: string): void => rateLimited.inc({ api });
+export const recordLlmOverReservation = (role: string, model: string): void => llmOverReservation.inc({ role, model });
 export const recordBreakerRefusal = (pipeline: string, step: string): void => breakerRefusals.inc({ pipeline, step });
 
 /** Trips are counted once per (breaker, openedAt) per process, however many attempts see the open breaker. */

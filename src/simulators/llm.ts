@@ -34,6 +34,7 @@ import {
   type LlmScenarioResponse,
   type ParsedLlmScenario,
 } from './llmScenario';
+import { asSeen, completionTokens, jsonSchemaRefusal, usesPattern } from './llmPersonality';
 
 export {
   loadLlmScenarioFile,
@@ -56,7 +57,7 @@ export interface LlmSimulatorOptions {
   host?: string;
 }
 
-export type LlmOutcome = 'completion' | 'error' | 'disconnect' | 'no-match' | 'bad-request' | 'models' | 'not-found';
+export type LlmOutcome = 'completion' | 'error' | 'disconnect' | 'no-match' | 'bad-request' | 'models' | 'not-found' | 'crash';
 
 export interface LlmLogEntry {
   seq: number;
@@ -138,8 +139,10 @@ export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Prom
       });
     }
     const content = 'json' in response ? JSON.stringify(response.json) : response.text;
+    const personality = scenario.personality ?? {};
     const prompt = response.usage?.prompt_tokens ?? promptTokens(request);
-    const completion = response.usage?.completion_tokens ?? estimateTokens(content);
+    const completion = response.usage?.completion_tokens ?? completionTokens(personality, request, estimateTokens(content));
+    const forcedTool = request.tool_choice && typeof request.tool_choice === 'object' ? request.tool_choice.function?.name : undefined;
     completionSeq += 1;
     entry.status = 200;
     entry.outcome = 'completion';
@@ -151,7 +154,8 @@ export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Prom
         model: request.model,
         content,
         finishReason: response.finishReason ?? 'stop',
-        usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: response.usage?.total_tokens ?? prompt + completion },
+        usage: personality.noUsage ? undefined : { prompt_tokens: prompt, completion_tokens: completion, total_tokens: response.usage?.total_tokens ?? prompt + completion },
+        toolName: forcedTool,
       }),
       requestId,
     );
@@ -159,7 +163,21 @@ export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Prom
 
   async function handleCompletion(req: http.IncomingMessage, res: http.ServerResponse, entry: LlmLogEntry): Promise<void> {
     requireMethod(req, 'POST');
-    const request = parseOrThrow(chatCompletionRequestSchema, await readJsonBody(req, MAX_BODY_BYTES), 'chat completion request');
+    const sent = parseOrThrow(chatCompletionRequestSchema, await readJsonBody(req, MAX_BODY_BYTES), 'chat completion request');
+    const personality = scenario.personality ?? {};
+    if (personality.crashesOnPattern && usesPattern(sent)) {
+      // As the real server's segfault: this request and every later one find nobody listening.
+      entry.outcome = 'crash';
+      server.close();
+      server.closeAllConnections();
+      return;
+    }
+    if (personality.refusesJsonSchema && sent.response_format?.type === 'json_schema') {
+      entry.status = 500;
+      entry.outcome = 'error';
+      return sendJson(res, 500, openAiErrorBody(500, jsonSchemaRefusal, 'internal_server_error', null));
+    }
+    const request = asSeen(personality, sent);
     const facts = requestFacts(request);
     entry.model = facts.model;
     entry.schemaName = facts.schemaName;

@@ -29,6 +29,10 @@ export const chatCompletionRequestSchema = z.looseObject({
   messages: z.array(messageSchema).min(1),
   response_format: responseFormatSchema.optional(),
   stream: z.boolean().nullable().optional(),
+  max_tokens: z.number().int().nullable().optional(),
+  max_completion_tokens: z.number().int().nullable().optional(),
+  tools: z.array(z.looseObject({ type: z.string(), function: z.looseObject({ name: z.string() }).optional() })).nullable().optional(),
+  tool_choice: z.union([z.string(), z.looseObject({ type: z.string(), function: z.looseObject({ name: z.string() }).optional() })]).nullable().optional(),
 });
 export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;
 
@@ -39,8 +43,19 @@ function messageText(message: ChatCompletionRequest['messages'][number]): string
   return '';
 }
 
-export function requestFacts(request: ChatCompletionRequest): ChatRequestFacts {
+/** The schema a request asks for: json_schema's name, the forced tool's name, or the one Breakwater's json_object instruction names. */
+function requestedSchema(request: ChatCompletionRequest): string | null {
   const format = request.response_format;
+  if (format && format.type === 'json_schema' && 'json_schema' in format) return format.json_schema.name;
+  if (request.tool_choice && typeof request.tool_choice === 'object' && request.tool_choice.function) return request.tool_choice.function.name;
+  if (format && format.type === 'json_object') {
+    const named = request.messages.map(messageText).join('\n').match(/matches the JSON Schema "([^"]+)"/);
+    return named ? (named[1] ?? null) : null;
+  }
+  return null;
+}
+
+export function requestFacts(request: ChatCompletionRequest): ChatRequestFacts {
   const users = request.messages.filter((m) => m.role === 'user');
   const lastUser = users[users.length - 1];
   return {
@@ -51,7 +66,7 @@ export function requestFacts(request: ChatCompletionRequest): ChatRequestFacts {
       .map(messageText)
       .join('\n'),
     lastUser: lastUser ? messageText(lastUser) : '',
-    schemaName: format && format.type === 'json_schema' && 'json_schema' in format ? format.json_schema.name : null,
+    schemaName: requestedSchema(request),
   };
 }
 
@@ -75,8 +90,14 @@ export function chatCompletionBody(options: {
   model: string;
   content: string;
   finishReason: string;
-  usage: Usage;
+  /** Without usage: a server that does not report it. */
+  usage: Usage | undefined;
+  /** Answer as a call of this tool (the request forced it), the content being its arguments. */
+  toolName?: string;
 }): unknown {
+  const message = options.toolName
+    ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: `call_${options.id}`, type: 'function', function: { name: options.toolName, arguments: options.content } }] }
+    : { role: 'assistant', content: options.content, refusal: null };
   return {
     id: options.id,
     object: 'chat.completion',
@@ -86,12 +107,12 @@ export function chatCompletionBody(options: {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: options.content, refusal: null },
+        message,
         logprobs: null,
-        finish_reason: options.finishReason,
+        finish_reason: options.toolName && options.finishReason === 'stop' ? 'tool_calls' : options.finishReason,
       },
     ],
-    usage: options.usage,
+    ...(options.usage ? { usage: options.usage } : {}),
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { llmPersonalitySchema } from './llmPersonality';
 
 function compiles(source: string, flags?: string): boolean {
   try {
@@ -105,6 +106,8 @@ export const llmScenarioSchema = z
     name: z.string().optional(),
     /** Listed by GET /v1/models in addition to models named in rules. */
     models: z.array(z.string().min(1)).optional(),
+    /** How this server departs from OpenAI (llmPersonality.ts); default: not at all. */
+    personality: llmPersonalitySchema.optional(),
     rules: z.array(ruleSchema),
   })
   .transform((scenario) => ({

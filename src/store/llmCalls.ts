@@ -35,6 +35,8 @@ export interface CallRecord {
   costNanoUsd: number;
   /** The cost is the worst-case estimate, not billed usage: the outcome is unknown (timeout, lost response). */
   costEstimated?: boolean;
+  /** The call cost more than it reserved, or produced more than the token limit (the endpoint ignored it). */
+  overReservation?: boolean;
   latencyMs?: number;
   error?: string;
   providerRequestId?: string;
@@ -43,7 +45,7 @@ export interface CallRecord {
 const COLUMNS = [
   'workflow_id', 'run_id', 'activity_id', 'attempt', 'repair', 'agent_role', 'model', 'response_model', 'schema_name', 'outcome',
   'cache_hit', 'http_status', 'request_messages', 'response_content', 'response_output', 'input_tokens', 'output_tokens',
-  'input_usd_per_m', 'output_usd_per_m', 'cost_usd', 'latency_ms', 'error', 'provider_request_id', 'cost_estimated',
+  'input_usd_per_m', 'output_usd_per_m', 'cost_usd', 'latency_ms', 'error', 'provider_request_id', 'cost_estimated', 'over_reservation',
 ];
 
 export function createCallRecorder(db: Db, cap: DailyCap) {
@@ -59,7 +61,7 @@ export function createCallRecorder(db: Db, cap: DailyCap) {
         nanoToDecimal(r.price.inputNanoPerToken * 1_000_000), nanoToDecimal(r.price.outputNanoPerToken * 1_000_000),
         nanoToDecimal(r.costNanoUsd), r.latencyMs ?? null,
         r.error === undefined ? null : redactText(r.error).slice(0, 4000),
-        r.providerRequestId ?? null, r.costEstimated ?? false,
+        r.providerRequestId ?? null, r.costEstimated ?? false, r.overReservation ?? false,
       ];
       const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(',');
       const insert = `INSERT INTO llm_calls (${COLUMNS.join(',')}) VALUES (${placeholders}) RETURNING id`;
@@ -104,6 +106,7 @@ export interface LlmCallRow {
   output_tokens: number;
   cost_usd: string;
   cost_estimated: boolean;
+  over_reservation: boolean;
   at: Date;
   error: string | null;
 }
@@ -111,7 +114,7 @@ export interface LlmCallRow {
 /** A run's calls, in the order they were recorded. */
 export async function llmCallRows(db: Queryable, workflowId: string): Promise<LlmCallRow[]> {
   const { rows } = await db.query<LlmCallRow>(
-    'SELECT id, attempt, repair, agent_role, model, outcome, cache_hit, http_status, input_tokens, output_tokens, cost_usd::text, cost_estimated, at, error FROM llm_calls WHERE workflow_id = $1 ORDER BY id',
+    'SELECT id, attempt, repair, agent_role, model, outcome, cache_hit, http_status, input_tokens, output_tokens, cost_usd::text, cost_estimated, over_reservation, at, error FROM llm_calls WHERE workflow_id = $1 ORDER BY id',
     [workflowId],
   );
   return rows;

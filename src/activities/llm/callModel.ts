@@ -3,7 +3,8 @@
  * name of a registered zod schema in; the parsed, validated object plus usage, exact cost, latency and the
  * model used out. Each request is recorded in `llm_calls` (secrets redacted), traced as a gen_ai span,
  * checked against the global daily cap before it is sent, and repaired a bounded number of times when the
- * answer does not fit the schema. Works with any OpenAI-compatible endpoint (OPENAI_BASE_URL).
+ * answer does not fit the schema. Works with any OpenAI-compatible endpoint (OPENAI_BASE_URL): each model's
+ * compatibility profile (profiles.ts) shapes the request (request.ts).
  */
 import { Context, log } from '@temporalio/activity';
 import type { ApplicationFailure } from '@temporalio/common';
@@ -20,7 +21,9 @@ import type { CallContext, CallRecorder } from '../../store/llmCalls';
 import { classifyRequestError, type BackoffOptions } from './failures';
 import type { ModelsConfig, RoleRoute } from './models';
 import { routeFor } from './models';
-import { priceUsage, worstCaseUsage } from './pricing';
+import { overReservation, type OverReservationNotice } from './overReservation';
+import { estimateTokens, priceUsage, worstCaseUsage } from './pricing';
+import { answerText, buildChatRequest } from './request';
 import { endChatSpan, startChatSpan } from './tracing';
 
 export interface CallModelDeps {
@@ -31,6 +34,8 @@ export interface CallModelDeps {
   recorder: CallRecorder;
   backoff: BackoffOptions;
   requestTimeoutMs: number;
+  /** Told when a call cost more than it reserved (a server that ignored the token limit): counts and alerts. */
+  onOverReservation?: (notice: OverReservationNotice) => Promise<void>;
 }
 
 function callContext(): CallContext {
@@ -137,8 +142,10 @@ export function createCallModel(deps: CallModelDeps) {
     let issues: string[] = [];
 
     for (let repair = 0; repair <= maxRepairs; repair++) {
-      const requestText = messages.map((m) => m.content).join('') + JSON.stringify(jsonSchema);
-      const estimate = priceUsage(worstCaseUsage(requestText, messages.length, route.maxOutputTokens), route.price).costNanoUsd;
+      const request = buildChatRequest(route.compat, { model: route.model, messages, schemaName: input.schema, jsonSchema, maxOutputTokens: route.maxOutputTokens, temperature });
+      // Everything that becomes input tokens: the messages as sent (schema instruction, folded system text) and the schema parameter.
+      const requestText = request.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('') + JSON.stringify(request.response_format ?? request.tools ?? '');
+      const estimate = priceUsage(worstCaseUsage(requestText, request.messages.length, route.maxOutputTokens), route.price).costNanoUsd;
       if (input.budgetNanoUsd !== undefined && estimate > input.budgetNanoUsd - totals.costNanoUsd) {
         const remaining = Math.max(0, input.budgetNanoUsd - totals.costNanoUsd);
         const message = `the run's LLM budget cannot cover this request: up to ${nanoToUsd(estimate)} USD, ${nanoToUsd(remaining)} USD left`;
@@ -162,21 +169,12 @@ export function createCallModel(deps: CallModelDeps) {
       let requestId: string | undefined;
       try {
         const { data, response } = await deps.client.chat.completions
-          .create(
-            {
-              model: route.model,
-              messages,
-              temperature,
-              max_completion_tokens: route.maxOutputTokens,
-              response_format: { type: 'json_schema', json_schema: { name: input.schema, schema: jsonSchema, strict: true } },
-            },
-            { timeout: deps.requestTimeoutMs },
-          )
+          .create(request, { timeout: deps.requestTimeoutMs })
           .withResponse();
         completion = data;
         requestId = response.headers.get('x-request-id') ?? undefined;
       } catch (e) {
-        const c = classifyRequestError(e, ctx.attempt, deps.backoff);
+        const c = classifyRequestError(e, ctx.attempt, deps.backoff, { model: route.model, profile: route.compat });
         // No answer (timeout, dropped connection): the provider may have billed it. Charged the worst case, marked estimated.
         const unknown = c.outcome === 'network-error';
         const cost = unknown ? estimate : 0;
@@ -191,18 +189,23 @@ export function createCallModel(deps: CallModelDeps) {
 
       const latencyMs = Date.now() - t0;
       const choice = completion.choices[0];
-      // A provider that omits usage is charged the worst case: never a silent zero.
-      const usage = completion.usage
-        ? { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens }
-        : worstCaseUsage(requestText, messages.length, route.maxOutputTokens);
+      const content = answerText(route.compat, choice);
+      // Usage absent (or not trusted by the profile): estimated from the text sent and received, never a silent
+      // zero; the row says estimated (cost_estimated).
+      const estimatedUsage = route.compat.usage === 'estimated' || !completion.usage;
+      const usage = estimatedUsage
+        ? { inputTokens: estimateTokens(requestText) + 4 * request.messages.length, outputTokens: estimateTokens(content ?? '') }
+        : { inputTokens: completion.usage!.prompt_tokens, outputTokens: completion.usage!.completion_tokens };
       const priced = priceUsage(usage, route.price);
+      // A server that ignores the token limit can spend past what was reserved: recorded at its real cost, flagged.
+      const over = overReservation({ usage, costNanoUsd: priced.costNanoUsd, reservedNanoUsd: estimate, maxOutputTokens: route.maxOutputTokens });
       totals.inputTokens += priced.inputTokens;
       totals.outputTokens += priced.outputTokens;
       totals.costNanoUsd += priced.costNanoUsd;
       responseModel = completion.model || route.model;
-      const content = choice?.message.content ?? null;
       const checked = validate(content, choice?.message.refusal, schema);
-      const common = { ...base, repair, responseModel, httpStatus: 200, messages, content: content ?? undefined, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costNanoUsd: priced.costNanoUsd, latencyMs, providerRequestId: requestId };
+      const common = { ...base, repair, responseModel, httpStatus: 200, messages, content: content ?? undefined, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costNanoUsd: priced.costNanoUsd, costEstimated: estimatedUsage, overReservation: over !== undefined, latencyMs, providerRequestId: requestId };
+      if (over) await deps.onOverReservation?.({ ...over, role: input.role, model: route.model, workflowId: ctx.workflowId, tokenLimitParam: route.compat.tokenLimitParam });
       endChatSpan(span, { responseModel, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, responseId: completion.id, finishReason: choice?.finish_reason, costUsd: priced.costUsd, cacheHit: false, error: checked.ok ? undefined : 'invalid_output' });
 
       if (checked.ok) {

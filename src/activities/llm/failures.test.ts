@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { APIConnectionTimeoutError, APIError } from 'openai';
 import { backoffDelayMs, classifyRequestError, retryAfterMs } from './failures';
+import { compatPresets } from './profiles';
 
 const fixed = (random: number) => ({ baseMs: 1000, maxMs: 30_000, random: () => random });
 const apiError = (status: number, headers: Record<string, string> = {}) => APIError.generate(status, { message: 'x' }, 'x', new Headers(headers));
@@ -32,4 +33,20 @@ test('5xx and timeouts retry with exponential backoff and jitter; other 4xx do n
     const c = classifyRequestError(apiError(status), 1, fixed(0));
     assert.deepEqual([c.failure.type, c.failure.nonRetryable], ['BW_LLM_REQUEST_REJECTED', true], String(status));
   }
+});
+
+test("a 5xx whose body is a request-validation error is not retried, and says which profile setting to change", () => {
+  const req = { model: 'gemma-3-270m', profile: compatPresets.openai };
+  const refused = APIError.generate(500, { error: { message: "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}]", type: 'internal_server_error' } }, undefined, new Headers());
+  const c = classifyRequestError(refused, 1, fixed(0), req);
+  assert.deepEqual([c.failure.type, c.failure.nonRetryable, c.httpStatus], ['BW_LLM_INCOMPATIBLE', true, 500]);
+  assert.match(c.failure.message, /Input should be 'text' or 'json_object'/);
+  assert.match(c.failure.message, /this endpoint refuses json_schema: set structuredOutput to json_object \(or tool_call\) for model 'gemma-3-270m'/);
+  // A plain 500 stays transient.
+  const plain = classifyRequestError(APIError.generate(500, { error: { message: 'CUDA out of memory', type: 'server_error' } }, undefined, new Headers()), 1, fixed(0), req);
+  assert.deepEqual([plain.failure.type, plain.failure.nonRetryable], ['BW_LLM_UNAVAILABLE', false]);
+  // A 400 naming a parameter gets the hint for that parameter.
+  const tokens = classifyRequestError(APIError.generate(400, { error: { message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", type: 'invalid_request_error' } }, undefined, new Headers()), 1, fixed(0), { model: 'o3', profile: { ...compatPresets.openai, tokenLimitParam: 'max_tokens' } });
+  assert.equal(tokens.failure.type, 'BW_LLM_INCOMPATIBLE');
+  assert.match(tokens.failure.message, /set tokenLimitParam to max_completion_tokens for model 'o3'/);
 });

@@ -3,13 +3,17 @@
  * with maxRetries: 0), so this is where the policy lives:
  * - 429: retry after the server's Retry-After (retry-after-ms or retry-after), plus up to 20 % jitter;
  * - 408, 409, 5xx, timeouts, dropped connections: retry with exponential backoff and jitter;
- * - any other 4xx (bad request, auth, unknown model): do not retry.
+ * - any other 4xx (bad request, auth, unknown model): do not retry;
+ * - a 5xx whose body is a request-validation error, or a 4xx that names a parameter of the request: do not
+ *   retry, and say which profile setting to change (BW_LLM_INCOMPATIBLE, compatHints.ts).
  * The delay goes in ApplicationFailure.nextRetryDelay, which overrides the policy's interval for that attempt.
  */
 import type { ApplicationFailure } from '@temporalio/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { Failure, raise } from '../../failures';
 import { redactText } from '../../redact';
+import { isRequestValidationError, profileHint } from './compatHints';
+import type { CompatProfile } from './profiles';
 
 export interface BackoffOptions {
   /** First retry delay for 5xx/timeouts (doubled each attempt). Default 1000 ms. */
@@ -48,7 +52,16 @@ export interface ClassifiedError {
   message: string;
 }
 
-export function classifyRequestError(err: unknown, attempt: number, o: BackoffOptions): ClassifiedError {
+/** The model and profile of the request, for a hint when the endpoint refuses its shape. */
+export interface RequestProfile {
+  model: string;
+  profile: CompatProfile;
+}
+
+/** A 4xx (not auth, not 404) that talks about the request's parameters: the profile is what to change. */
+const NAMES_A_PARAMETER = /json_schema|response_format|json_object|max_completion_tokens|max_tokens|tool_choice|\btools\b|pattern|grammar|system/i;
+
+export function classifyRequestError(err: unknown, attempt: number, o: BackoffOptions, req?: RequestProfile): ClassifiedError {
   const message = redactText(err instanceof Error ? err.message : String(err));
   if (err instanceof APIConnectionError || err instanceof APIConnectionTimeoutError) {
     const kind = err instanceof APIConnectionTimeoutError ? 'timed out' : 'connection failed';
@@ -71,6 +84,17 @@ export function classifyRequestError(err: unknown, attempt: number, o: BackoffOp
           nextRetryDelay: delay,
           details: [{ status, retryAfterMs: after ?? null, delayMs: delay }],
         }),
+      };
+    }
+    const errorType = (err.error as { type?: unknown } | undefined)?.type;
+    const validation = isRequestValidationError(status, message, typeof errorType === 'string' ? errorType : undefined);
+    if (req && (validation || (status >= 400 && status < 500 && ![401, 403, 404, 408, 409].includes(status) && NAMES_A_PARAMETER.test(message)))) {
+      const hint = profileHint(message, req.model, req.profile);
+      return {
+        outcome: 'http-error',
+        httpStatus: status,
+        message,
+        failure: raise(Failure.LlmIncompatible, `LLM endpoint cannot take this request (${status}): ${message} — ${hint}`, { details: [{ status, hint, model: req.model }] }),
       };
     }
     if (status === 408 || status === 409 || status >= 500) {

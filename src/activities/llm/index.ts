@@ -10,7 +10,10 @@ import type { Db } from '../../store/db';
 import { createDailyCap } from '../../store/dailySpend';
 import { createLlmCache } from '../../store/llmCache';
 import { createCallRecorder } from '../../store/llmCalls';
+import { recordLlmOverReservation } from '../../observability/metrics';
+import { createAlertActivities } from '../alerts';
 import { createCallModel } from './callModel';
+import { overReservationAlert, type OverReservationNotice } from './overReservation';
 import { defaultBackoff, type BackoffOptions } from './failures';
 import { defaultModelsFile, loadModelsConfig, type ModelsConfig } from './models';
 
@@ -41,6 +44,12 @@ export function createLlmActivities(deps: LlmDeps) {
   const models = deps.models ?? loadModelsConfig(deps.config.modelsFile ?? defaultModelsFile());
   const requestTimeoutMs = deps.requestTimeoutMs ?? 60_000;
   const cap = createDailyCap(deps.db, deps.config.dailySpendCapUsd);
+  // One alert per model and UTC day (the key carries the day; the window keeps repeats suppressed all day).
+  const { sendAlert } = createAlertActivities({ db: deps.db, config: deps.config, dedupeWindowMs: 24 * 3600_000 });
+  async function onOverReservation(n: OverReservationNotice): Promise<void> {
+    recordLlmOverReservation(n.role, n.model);
+    await sendAlert(overReservationAlert(n));
+  }
   return {
     // Heartbeats while waiting for the model: a worker killed mid-call is noticed within the heartbeat timeout.
     callModel: heartbeating(createCallModel({
@@ -51,6 +60,7 @@ export function createLlmActivities(deps: LlmDeps) {
       recorder: createCallRecorder(deps.db, cap),
       backoff: { ...defaultBackoff, ...deps.backoff },
       requestTimeoutMs,
+      onOverReservation,
     })),
   };
 }

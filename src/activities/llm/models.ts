@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../errors';
 import { pricePerMillionToNanoPerToken, type TokenPrice } from '../../deterministic/budget';
+import { compatSettingSchema, resolveCompat, type CompatProfile } from './profiles';
 
 /** <repo root>/config/models.json — works from src/activities/llm and dist/activities/llm alike. */
 export const defaultModelsFile = (): string => path.resolve(__dirname, '..', '..', '..', 'config', 'models.json');
@@ -23,12 +24,20 @@ const modelsFileSchema = z.strictObject({
       z.string().min(1),
       z.strictObject({
         model: z.string().min(1),
-        /** Sent as max_completion_tokens; also bounds the worst-case cost the daily cap reserves. */
+        /** Sent as the profile's token-limit parameter; also bounds the worst-case cost the daily cap reserves. */
         maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
       }),
     ]),
   ),
-  models: z.record(z.string().min(1), z.strictObject({ inputUsdPerMillion: priceSchema, outputUsdPerMillion: priceSchema })),
+  models: z.record(
+    z.string().min(1),
+    z.strictObject({
+      inputUsdPerMillion: priceSchema,
+      outputUsdPerMillion: priceSchema,
+      /** What the endpoint serving this model accepts (profiles.ts); default: OpenAI's. */
+      compat: compatSettingSchema.optional(),
+    }),
+  ),
   defaults: z.strictObject({ maxOutputTokens: z.number().int().min(1).max(1_000_000).default(1024) }).default({ maxOutputTokens: 1024 }),
 });
 
@@ -42,6 +51,8 @@ export interface RoleRoute {
   model: string;
   maxOutputTokens: number;
   price: ModelPrice;
+  /** How requests to this model are shaped (structured-output mode, token-limit parameter, ...). */
+  compat: CompatProfile;
 }
 
 export interface ModelsConfig {
@@ -49,6 +60,7 @@ export interface ModelsConfig {
   file: string;
   routes: ReadonlyMap<string, RoleRoute>;
   prices: ReadonlyMap<string, ModelPrice>;
+  profiles: ReadonlyMap<string, CompatProfile>;
 }
 
 /** Validates a parsed models file. Throws ConfigError naming every problem (unknown models included). */
@@ -58,7 +70,9 @@ export function parseModelsConfig(raw: unknown, file = '(inline)'): ModelsConfig
   if (!parsed.success) throw new ConfigError(`${file}: invalid models config: ${z.prettifyError(parsed.error)}`, variables);
   const problems: string[] = [];
   const prices = new Map<string, ModelPrice>();
-  for (const [model, p] of Object.entries(parsed.data.models)) {
+  const profiles = new Map<string, CompatProfile>();
+  for (const [model, { compat, ...p }] of Object.entries(parsed.data.models)) {
+    profiles.set(model, resolveCompat(compat));
     try {
       prices.set(model, {
         ...p,
@@ -79,10 +93,10 @@ export function parseModelsConfig(raw: unknown, file = '(inline)'): ModelsConfig
       }
       continue;
     }
-    routes.set(role, { role, model: route.model, maxOutputTokens: route.maxOutputTokens ?? parsed.data.defaults.maxOutputTokens, price });
+    routes.set(role, { role, model: route.model, maxOutputTokens: route.maxOutputTokens ?? parsed.data.defaults.maxOutputTokens, price, compat: profiles.get(route.model)! });
   }
   if (problems.length) throw new ConfigError(`${file}: ${problems.join('; ')}`, variables);
-  return { provider: parsed.data.provider, file, routes, prices };
+  return { provider: parsed.data.provider, file, routes, prices, profiles };
 }
 
 export function loadModelsConfig(file = defaultModelsFile()): ModelsConfig {

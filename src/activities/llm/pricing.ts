@@ -24,3 +24,11 @@ export function priceUsage(usage: { inputTokens: number; outputTokens: number },
 export function worstCaseUsage(requestText: string, messageCount: number, maxOutputTokens: number): { inputTokens: number; outputTokens: number } {
   return { inputTokens: Buffer.byteLength(requestText, 'utf8') + 8 * messageCount + 16, outputTokens: maxOutputTokens };
 }
+
+/**
+ * Tokens of a text when the endpoint reports none: about 4 UTF-8 bytes a token, the usual ratio of BPE
+ * tokenizers on English and JSON. An estimate, not a bound: what it prices is recorded as estimated.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
+}

@@ -43,7 +43,8 @@ before(async () => {
       ],
     },
   });
-  const url = loadConfig({}).database.url ?? (await ensureStack()).postgres.url;
+  // DATABASE_URL first: with an external Postgres the stack file records no URL (an empty one).
+  const url = process.env.DATABASE_URL || loadConfig({}).database.url || (await ensureStack()).postgres.url;
   const config = loadConfig({ ...process.env, DATABASE_URL: url, DATABASE_SCHEMA: schema, OPENAI_BASE_URL: `${sim.url}/v1`, OPENAI_API_KEY: 'k-test-123456' });
   db = createPool(config.database);
   await migrate(db, schema);

@@ -11,6 +11,7 @@ import { registerBreaker } from './breaker';
 import { registerStatus } from './status';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
+import { registerLlm } from './llm';
 import { registerRuns } from './runs';
 import { registerSetup } from './setup';
 
@@ -31,6 +32,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerExplain(program, ctx);
   registerInbox(program, ctx);
   registerSetup(program, ctx);
+  registerLlm(program, ctx);
 }
 
 /** A command group of your own, registered next to Breakwater's (see `main` in src/client/cli.ts). */

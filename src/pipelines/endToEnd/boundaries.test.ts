@@ -88,6 +88,10 @@ test('every --json CLI command rejects malformed and oversized arguments: exit 2
     ['dlq', 'replay', '1'],
     ['explain', big(2_000)],
     ['inbox', '--port', '99999'],
+    ['llm', 'probe', '--base-url', 'not a url', '--model', 'm'],
+    ['llm', 'probe', '--base-url', 'http://127.0.0.1:9/v1'],
+    ['llm', 'probe', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--timeout-ms', 'soon'],
+    ['llm', 'probe', '--base-url', 'http://127.0.0.1:9/v1', '--model', big(20_000)],
     ['no-such-command'],
   ];
   for (const args of cases) {

@@ -1,0 +1,96 @@
+/**
+ * Shapes one Chat Completions request to a model's compatibility profile, and reads the answer back the
+ * same way. Pure: `callModel` and `breakwater llm probe` build their requests here, so what the probe
+ * measured is exactly what the agent layer sends.
+ */
+import type OpenAI from 'openai';
+import type { ChatMessage } from '../../contracts/agentCall';
+import type { CompatProfile } from './profiles';
+
+export type ChatRequest = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
+
+/** Schema keywords whose value is a map of subschemas (the keys there are property names, never keywords). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+
+/**
+ * The schema without the given keywords, at every depth. Only keyword positions are touched: a property
+ * named `pattern` survives stripping the `pattern` keyword.
+ */
+export function stripSchemaKeywords(schema: unknown, keywords: readonly string[]): unknown {
+  if (keywords.length === 0) return schema;
+  const drop = new Set(keywords);
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (drop.has(k)) continue;
+      if (k === 'enum' || k === 'const' || k === 'default' || k === 'examples' || k === 'required') out[k] = v;
+      else if (SCHEMA_MAPS.has(k) && v && typeof v === 'object' && !Array.isArray(v)) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, walk(s)]));
+      else out[k] = walk(v);
+    }
+    return out;
+  };
+  return walk(schema);
+}
+
+/** The instruction that carries the schema when the endpoint cannot take it as a parameter (json_object). */
+export const schemaInstruction = (name: string, schema: unknown): string =>
+  `Answer with only a JSON object that matches the JSON Schema "${name}":\n${JSON.stringify(schema)}`;
+
+/** System (and developer) messages folded into the first user message, for templates that drop them. */
+export function foldSystemMessages(messages: readonly ChatMessage[]): ChatMessage[] {
+  const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => m.content);
+  if (system.length === 0) return [...messages];
+  const rest = messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
+  const first = rest.findIndex((m) => m.role === 'user');
+  if (first < 0) return [{ role: 'user', content: system.join('\n\n') }, ...rest];
+  return rest.map((m, i) => (i === first ? { role: 'user', content: `${system.join('\n\n')}\n\n${m.content}` } : m));
+}
+
+export interface RequestShape {
+  model: string;
+  messages: readonly ChatMessage[];
+  schemaName: string;
+  jsonSchema: Record<string, unknown>;
+  maxOutputTokens: number;
+  temperature?: number;
+}
+
+/** The request body for `profile`. */
+export function buildChatRequest(profile: CompatProfile, r: RequestShape): ChatRequest {
+  const schema = stripSchemaKeywords(r.jsonSchema, profile.stripKeywords) as Record<string, unknown>;
+  let messages: ChatMessage[] = [...r.messages];
+  if (profile.structuredOutput === 'json_object') {
+    // The schema travels in the instructions; with no system messages it lands in the first user message below.
+    messages = [{ role: 'system', content: schemaInstruction(r.schemaName, schema) }, ...messages];
+  }
+  if (!profile.systemMessages) messages = foldSystemMessages(messages);
+  const body: ChatRequest = { model: r.model, messages, ...(r.temperature === undefined ? {} : { temperature: r.temperature }) };
+  if (profile.tokenLimitParam === 'max_tokens') body.max_tokens = r.maxOutputTokens;
+  else body.max_completion_tokens = r.maxOutputTokens;
+  switch (profile.structuredOutput) {
+    case 'json_schema_strict':
+    case 'json_schema':
+      body.response_format = { type: 'json_schema', json_schema: { name: r.schemaName, schema, strict: profile.structuredOutput === 'json_schema_strict' } };
+      break;
+    case 'json_object':
+      body.response_format = { type: 'json_object' };
+      break;
+    case 'tool_call':
+      body.tools = [{ type: 'function', function: { name: r.schemaName, description: `Report the answer as "${r.schemaName}".`, parameters: schema } }];
+      body.tool_choice = { type: 'function', function: { name: r.schemaName } };
+      break;
+  }
+  return body;
+}
+
+/** The answer's JSON text: the content, or the forced tool call's arguments. */
+export function answerText(profile: CompatProfile, choice: OpenAI.Chat.Completions.ChatCompletion.Choice | undefined): string | null {
+  if (!choice) return null;
+  if (profile.structuredOutput === 'tool_call') {
+    const call = choice.message.tool_calls?.find((c) => c.type === 'function');
+    if (call && call.type === 'function') return call.function.arguments;
+  }
+  return choice.message.content ?? null;
+}
