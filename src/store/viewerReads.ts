@@ -3,22 +3,12 @@
  * the cost figures (spend per pipeline per day, top runs, the daily cap's headroom). Read-only.
  */
 import type { Queryable } from './db';
+import type { RunLlmCall } from './runRecords';
 
-export interface LlmCallDetail {
+/** A run's LLM call as `explain` reads it, with what the viewer shows besides. */
+export interface LlmCallDetail extends RunLlmCall {
   id: string;
-  at: string;
-  activityId: string | null;
-  attempt: number;
-  repair: number;
-  role: string;
-  model: string;
   schema: string;
-  outcome: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number | null;
-  error: string | null;
   /** As stored: redacted before the row was written. */
   messages: unknown;
   output: unknown;
