@@ -17,7 +17,7 @@ git clone -q "$src" "$dir/clone"
 cd "$dir/clone"
 npm ci --no-audit --no-fund --silent
 # The Temporal CLI the parent already provisioned, when there is one (no second download).
-if [ -z "${TEMPORAL_CLI:-}" ] && [ -x "$src/.breakwater/tools/pypi/bin/temporal" ]; then export TEMPORAL_CLI="$src/.breakwater/tools/pypi/bin/temporal"; fi
+if [ -z "${TEMPORAL_CLI:-}" ] && [ -x "$src/.breakwater/tools/pypi/temporal/bin/temporal" ]; then export TEMPORAL_CLI="$src/.breakwater/tools/pypi/temporal/bin/temporal"; fi
 status=0
 env -u DATABASE_URL BREAKWATER_DEMO_TASK_QUEUE="demo-clone-$$" npm run demo --silent >"$dir/out.txt" 2>&1 || status=$?
 cat "$dir/out.txt"
