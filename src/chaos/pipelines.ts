@@ -62,7 +62,7 @@ export function planRuns(o: PlanOptions): PlannedRun[] {
         kind: 'submitAndVerify', index: i, workflowId: id('submit', i), workflowType: 'submitAndVerify', children: [],
         input: {
           recordId: `CH-${o.seed}-${Math.floor(i / 2)}`, entityId: SUBMIT_ENTITY, businessDate: SUBMIT_DATES[i % 2], payload: submitPayload(o.seed, i),
-          options: { verifyDelay: '2s', verifyDeadline: '90s', pollBackoff: { initial: 500, factor: 2, max: 4000 }, submitTimeout: '5s', breakerPollInterval: '1s' },
+          options: { verifyDelay: '2s', visibilityWindow: '8s', verifyDeadline: '90s', pollBackoff: { initial: 500, factor: 2, max: 4000 }, submitTimeout: '5s', breakerPollInterval: '1s' },
         },
       },
       {
@@ -135,7 +135,7 @@ export function probeRun(seed: number, point: string, n: number): PlannedRun {
       kind: 'submitAndVerify', index: 1000 + n, workflowId: id, workflowType: 'submitAndVerify', children: [],
       input: {
         recordId: `CH-${seed}-P${n}`, entityId: SUBMIT_ENTITY, businessDate: SUBMIT_DATES[0], payload: submitPayload(seed, 1000 + n),
-        options: { verifyDelay: '2s', verifyDeadline: '90s', pollBackoff: { initial: 500, factor: 2, max: 4000 }, submitTimeout: '5s', breakerPollInterval: '1s' },
+        options: { verifyDelay: '2s', visibilityWindow: '8s', verifyDeadline: '90s', pollBackoff: { initial: 500, factor: 2, max: 4000 }, submitTimeout: '5s', breakerPollInterval: '1s' },
       },
     };
   }

@@ -45,7 +45,7 @@ const infraKinds: readonly FaultKind[] = ['temporal-restart', 'postgres-restart'
  * What lands at random moments on top of the one-of-each set. No portal POST faults: two of them with no
  * successful POST between open the shared breaker, which waits for a person by design (not a transient fault).
  */
-const randomKinds: readonly FaultKind[] = ['worker-kill', 'worker-kill', 'llm-5xx', 'llm-lost-response', 'llm-429', 'enrichment-429', 'portal-lag'];
+const randomKinds: readonly FaultKind[] = ['worker-kill', 'worker-kill', 'llm-5xx', 'llm-lost-response', 'llm-429', 'enrichment-429'];
 
 export interface FaultEvent {
   seq: number;
