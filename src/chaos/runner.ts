@@ -59,7 +59,7 @@ export interface ChaosResult {
 const withDeadline = <T>(client: Client, ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
 
 /** How long after the fault phase probes may still try to reach an unfired fault point. */
-const PROBE_GRACE_MS = 60_000;
+const PROBE_GRACE_MS = 90_000;
 
 /**
  * Starts probe runs (pipelines.ts `probeRun`) while a named fault point has not fired: one per group at a

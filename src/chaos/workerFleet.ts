@@ -38,6 +38,8 @@ export interface WorkerFleet {
 interface Slot {
   child?: ChildProcess;
   ready: boolean;
+  /** A graceful replacement is under way: a second one would start two workers in one slot. */
+  replacing?: boolean;
   armed?: string[];
   expectExit?: 'kill' | 'replace';
 }
@@ -75,6 +77,10 @@ export function startWorkerFleet(o: { size: number; env: Record<string, string>;
       if (crashedAt) {
         stats.crashedAt[crashedAt] = (stats.crashedAt[crashedAt] ?? 0) + 1;
         pendingPoints.delete(crashedAt);
+        // Other workers still armed at this point would fire it again before the points behind it (a POST
+        // meets beforePost before afterDone): re-arm them with what is left.
+        const point = crashedAt;
+        for (const other of slots) if (other !== slot && other.child && other.armed?.includes(point) && !stopping) void replace(other);
         o.log?.(`worker ${child.pid} crashed at fault point ${crashedAt}`);
       } else if (!slot.expectExit && !stopping) {
         stats.otherExits += 1;
@@ -90,6 +96,16 @@ export function startWorkerFleet(o: { size: number; env: Record<string, string>;
   const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
   async function replace(slot: Slot): Promise<void> {
+    if (slot.replacing) return;
+    slot.replacing = true;
+    try {
+      await replaceNow(slot);
+    } finally {
+      slot.replacing = false;
+    }
+  }
+
+  async function replaceNow(slot: Slot): Promise<void> {
     const old = slot.child;
     if (old) {
       slot.expectExit = 'replace';
