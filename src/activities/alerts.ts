@@ -137,16 +137,19 @@ export function createAlertActivities(deps: AlertDeps) {
       const attemptKey = activityKey();
       const outboxKey = attemptKey && `${attemptKey}/${a.dedupeKey ?? a.title}`;
       const sender = `sender:${outboxKey ?? `${hostname()}:${process.pid}:${Date.now()}`}`;
-      let row = outboxKey ? await alerts.byOutboxKey(outboxKey) : undefined; // an earlier attempt of this activity
-      if (!row) {
+      const earlier = outboxKey ? await alerts.byOutboxKey(outboxKey) : undefined; // an earlier attempt of this activity
+      let row: OutboxAlert | undefined;
+      if (earlier) {
+        if (earlier.status !== 'pending') return { id: earlier.id, suppressed: earlier.status === 'suppressed', pending: false, deliveries: earlier.deliveries };
+        row = await alerts.claim(earlier.id, sender, lease); // from the dead attempt, unless the relay holds it now
+        if (!row) return { id: earlier.id, suppressed: false, pending: true, deliveries: earlier.deliveries };
+      } else {
         const suppressed = Boolean(a.dedupeKey && (await alerts.sentWithin(a.dedupeKey, window)));
-        row = await alerts.add(a, { outboxKey, suppressed, claimedBy: sender, leaseMs: lease });
+        row = await alerts.add(a, { outboxKey, suppressed, claimedBy: sender, leaseMs: lease }); // recorded claimed by this sender
         faultPoint('alerts.afterRecord'); // recorded, not yet sent: the retry or the relay delivers it
+        if (row.status !== 'pending') return { id: row.id, suppressed: row.status === 'suppressed', pending: false, deliveries: row.deliveries };
       }
-      if (row.status !== 'pending') return { id: row.id, suppressed: row.status === 'suppressed', pending: false, deliveries: row.deliveries };
-      const claimed = await alerts.claim(row.id, sender, lease);
-      if (!claimed) return { id: row.id, suppressed: false, pending: true, deliveries: row.deliveries }; // the relay is on it
-      const { deliveries, error } = await deliver(claimed);
+      const { deliveries, error } = await deliver(row);
       return { id: row.id, suppressed: false, pending: error !== undefined, deliveries };
     },
   };

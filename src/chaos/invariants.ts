@@ -243,7 +243,7 @@ export async function checkInvariants(c: CheckInput): Promise<{ reports: RunRepo
     lost: outbox.rows.filter((a) => !c.alertChannel.received.has(Number(a.id))).length,
     refusedByChannel: c.alertChannel.refused,
   };
-  const wrongVerified = reports.filter((r) => r.run.kind === 'submitAndVerify' && r.wrong && /^VERIFIED with|payload|not at the portal/.test(r.wrong)).length;
+  const wrongVerified = reports.filter((r) => r.run.kind === 'submitAndVerify' && r.wrong && (r.state.result as { status?: string }).status === 'VERIFIED').length;
 
   const perKind: KindRow[] = pipelineKinds.map((kind) => {
     const of = reports.filter((r) => r.run.kind === kind);
