@@ -2,7 +2,7 @@
  * A shortened chaos run inside `npm test`: every pipeline kind twice, 40 s of seeded faults (worker
  * SIGKILLs at every named fault point and at random, an alert channel down, a dev-server restart, a Postgres restart, portal / LLM /
  * enrichment faults), then the invariants. The portal's rate limit is left out here: its Retry-After of up
- * to a minute belongs to the full run (`npm run chaos`).
+ * to a minute belongs to the full run (`npm run chaos`); so is the portal's lost response (see below).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -26,7 +26,10 @@ test('chaos (seed 11, 2 runs per kind, 40 s): nothing lost, no duplicate, no wro
     perKind: 2,
     durationS: 40,
     settleS: 200,
-    kinds: faultKinds.filter((k) => k !== 'portal-429'),
+    // Two POST faults with no successful POST between open the (human-cleared) breaker, and with only two
+    // submissions here that can happen: then no probe reaches the portal's fault points. One POST fault
+    // (5xx) stays; the lost acknowledgement is the crash at portal.submit.afterPost. The full run has both.
+    kinds: faultKinds.filter((k) => k !== 'portal-429' && k !== 'portal-lost-response'),
     log: (line) => process.env.CHAOS_VERBOSE && process.stdout.write(`${line}\n`),
   });
   const f = result.figures;
