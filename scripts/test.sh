@@ -19,4 +19,15 @@ if [ ${#files[@]} -eq 0 ]; then
   mapfile -t files < <(find dist -name '*.test.js' | sort)
 fi
 echo "== test (${#files[@]} files)"
-exec node --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-600000}" "${files[@]}"
+# TAP goes to the terminal and to a file; CI shows only the end of a long log, so failures are repeated there.
+results=.breakwater/test-results.tap
+mkdir -p .breakwater
+status=0
+node --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-600000}" \
+  --test-reporter=tap --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$results" "${files[@]}" || status=$?
+if [ $status -ne 0 ]; then
+  echo "== failed tests (from $results)"
+  node scripts/failed-tests.mjs "$results" || true
+fi
+exit $status

@@ -32,6 +32,12 @@ export interface ChaosOptions {
   kinds?: readonly FaultKind[];
   /** Random faults (worker kills, LLM / portal / enrichment bursts) per minute on top of one of each kind. Default 4. */
   faultsPerMinute?: number;
+  /**
+   * How long after the fault phase probes may still try to reach a fault point that has not fired. Default 90 s.
+   * Each point costs a SIGKILL and a worker restart, one after the other for the portal's three windows, so a
+   * short run on a loaded machine needs longer.
+   */
+  probeGraceS?: number;
   log?: (line: string) => void;
 }
 
@@ -57,9 +63,6 @@ export interface ChaosResult {
 }
 
 const withDeadline = <T>(client: Client, ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
-
-/** How long after the fault phase probes may still try to reach an unfired fault point. */
-const PROBE_GRACE_MS = 90_000;
 
 /**
  * Starts probe runs (pipelines.ts `probeRun`) while a named fault point has not fired: one per group at a
@@ -121,7 +124,8 @@ async function windDown(client: Client, reports: RunReport[]): Promise<WindDown>
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const log = o.log ?? (() => undefined);
-  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds, faultsPerMinute: o.faultsPerMinute ?? 4 };
+  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds, faultsPerMinute: o.faultsPerMinute ?? 4, probeGraceS: o.probeGraceS ?? 90 };
+  const probeGraceMs = options.probeGraceS * 1000;
   const durationMs = options.durationS * 1000;
   const schedule = createFaultSchedule({ seed: options.seed, durationMs, kinds: options.kinds, extraPerMinute: options.faultsPerMinute });
   const began = Date.now();
@@ -141,7 +145,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const startedMs = at();
       let effect: string;
       try {
-        effect = await applyFault(stack, e, { phaseEndsAt: t0 + durationMs + PROBE_GRACE_MS });
+        effect = await applyFault(stack, e, { phaseEndsAt: t0 + durationMs + probeGraceMs });
       } catch (err) {
         effect = `could not apply: ${(err as Error).message}`;
       }
@@ -154,7 +158,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     });
     await Promise.all(starting);
     log(`chaos: ${runs.length} runs started`);
-    await probeUnfiredPoints(stack, runs, options.seed, t0 + durationMs + PROBE_GRACE_MS, log);
+    await probeUnfiredPoints(stack, runs, options.seed, t0 + durationMs + probeGraceMs, log);
     await Promise.all(faulting);
     await delay(Math.max(0, durationMs - at()));
     await healAll(stack);
