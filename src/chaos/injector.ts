@@ -61,11 +61,16 @@ export async function applyFault(stack: ChaosStack, e: FaultEvent, o: { phaseEnd
       return `workers armed at ${crashPoints.length} fault points — crashed at ${fired || 'none'}${unfired.length ? `; never reached: ${unfired.join(', ')}` : ''}`;
     }
     case 'alert-channel-down': {
+      // Held down past its planned length, up to a minute more, until at least one alert was refused: a window
+      // no alert crossed proves nothing about the outbox relay (seed 2029's window refused none).
       const before = stack.alerts.stats().refused;
+      const downAt = Date.now();
+      const holdUntil = Math.min(o.phaseEndsAt, downAt + e.durationMs + 60_000);
       stack.alerts.setDown(true);
       await delay(e.durationMs);
+      while (stack.alerts.stats().refused === before && Date.now() < holdUntil) await delay(500);
       stack.alerts.setDown(false);
-      return `alert webhook answered 503 for ${e.durationMs} ms: ${stack.alerts.stats().refused - before} alert POST(s) refused`;
+      return `alert webhook answered 503 for ${Date.now() - downAt} ms: ${stack.alerts.stats().refused - before} alert POST(s) refused`;
     }
     case 'temporal-restart':
       await stack.temporal.kill();
