@@ -59,7 +59,7 @@ export function createOperatorDecisionActivities(deps: { db: Db; config: Breakwa
             ),
         ),
       );
-      return { wasOpen: result.wasOpen, clearedAt: result.breaker.clearedAt ?? undefined, woken: woken.filter((w): w is string => w !== undefined) };
+      return { breaker: result.breaker, wasOpen: result.wasOpen, woken: woken.filter((w): w is string => w !== undefined) };
     },
 
     async replayDeadLetterAsApprover(input: unknown): Promise<ReplayDeadLetterResult> {

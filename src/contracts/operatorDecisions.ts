@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { decisionProofShape } from './resolution';
+import type { BreakerState } from '../store/circuitBreakerState';
 
 const name = z.string().trim().min(1).max(200);
 
@@ -30,8 +31,9 @@ export const clearBreakerClaim = (r: { pipeline: string; step: string; by: strin
 export const replayDeadLetterClaim = (r: { id: number; by: string }) => ({ action: 'dlq:replay', workflow: '-', subject: `dead-letter:${r.id}`, decision: 'replay', by: r.by }) as const;
 
 export interface ClearBreakerResult {
+  /** The breaker after the clearing (src/store/circuitBreakerState.ts's BreakerState). */
+  breaker: BreakerState;
   wasOpen: boolean;
-  clearedAt: string | undefined;
   /** Runs waiting on the breaker that were told to re-read it. */
   woken: string[];
 }

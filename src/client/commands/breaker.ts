@@ -71,7 +71,7 @@ export function registerBreaker(program: Command, ctx: CommandContext): void {
       const { woken } = result;
       ctx.output(cmd).result({ ok: true, ...result }, () =>
         result.wasOpen
-          ? `cleared ${pipeline}/${step} (by ${req.by} at ${result.clearedAt}); ${woken.length ? `woke ${woken.length} waiting run(s): ${woken.join(', ')}` : 'no run was waiting on it'}`
+          ? `cleared ${pipeline}/${step} (by ${req.by} at ${result.breaker.clearedAt}); ${woken.length ? `woke ${woken.length} waiting run(s): ${woken.join(', ')}` : 'no run was waiting on it'}`
           : `${pipeline}/${step} was not open; the clearing is recorded anyway`,
       );
     });
