@@ -16,3 +16,7 @@ export type { BreakwaterConfig } from './config';
 export type { Db } from './store/db';
 export type { BreakwaterWorkerOptions } from './workers/worker';
 export type { Escalation, EscalationState, Resolution } from './contracts/resolution';
+export type { RaiseBudget } from './contracts/budget';
+export type { ClearBreakerRequest, ReplayDeadLetterRequest } from './contracts/operatorDecisions';
+export type { DecisionClaim, DecisionProof, DecisionAction } from './identity/decisionSignature';
+export type { IdentityConfig, InboxConfig } from './identity/identityConfig';
