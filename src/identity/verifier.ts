@@ -67,7 +67,8 @@ export async function verifyDecision(db: Db, config: BreakwaterConfig, request: 
       accepted: verdict.accepted,
       verifiedBy: verdict.accepted || verdict.code === Failure.ApproverRejected.type ? (verdict.verifiedBy ?? null) : null,
       verification: verdict.verification ?? 'none',
-      detail: { reason: verdict.reason, ...(verdict.code ? { code: verdict.code } : {}), ...(request.proof?.signer ? { signer: request.proof.signer } : {}), ...request.detail },
+      // `verdict` always says why; `reason` is the person's when they gave one (as before signatures).
+      detail: { reason: verdict.reason, ...request.detail, verdict: verdict.reason, ...(verdict.code ? { code: verdict.code } : {}), ...(request.proof?.signer ? { signer: request.proof.signer } : {}) },
     });
     const { signature: _drop, ...rest } = verdict as Judged;
     return rest;
