@@ -3,7 +3,7 @@
  * waits for it: the worker verifies who decided. A refusal is an InvalidInputError (exit 2) naming why.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
+import { TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import type { BreakwaterConfig } from '../config';
 import { InvalidInputError } from '../errors';
 import { failureTypeOf } from '../failures';
@@ -27,6 +27,7 @@ export async function runDecisionWorkflow<T>(config: BreakwaterConfig, workflowT
       while ((cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
       const why = (cause as Error).message;
       if (type && type !== 'BW_FAILED') throw new InvalidInputError(`${type}: ${why}`, [why]);
+      if (cause instanceof TimeoutFailure) throw new Error(`${workflowType}: no Breakwater worker on task queue '${config.temporal.taskQueue}' finished it within ${timeoutMs / 1000} s (the worker verifies who decides; is one running?)`);
       throw new Error(`${workflowType} failed: ${why}`);
     }
   } finally {

@@ -5,10 +5,12 @@
  * signed one passes, audited with the verified approver.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { escalationQuery, resolveSignal } from '../../contracts/messages';
 import { resolveClaim } from '../../contracts/resolution';
@@ -188,4 +190,24 @@ test('dlq replay: the worker refuses unsigned and forged `--by` (no run started,
   assert.equal((await waitForEscalation(started, 'approval')).reason, 'replayed');
   assert.deepEqual(await audit('dlq:replay', String(id)), [refusedRow('alice', 'BW_DECISION_UNSIGNED'), refusedRow('alice', 'BW_DECISION_FORGED'), signedRow('alice')]);
   await started.terminate('test done');
+});
+
+test('the stock temporal CLI path: `breakwater sign resolve` prints a payload that `temporal workflow signal` delivers and the worker accepts', async () => {
+  const temporal = process.env.TEMPORAL_CLI;
+  if (!temporal) return assert.fail('TEMPORAL_CLI is not set (the stack provisions it: npm run stack)');
+  const handle = await t.stack.env.client.workflow.start(requestApproval, { taskQueue: t.stack.taskQueue, workflowId: `stock-cli-${t.stack.schema}`, args: [{ subject: 'via the temporal CLI' }] });
+  const open = await waitForEscalation(handle, 'approval');
+  const signed = await cli(['sign', 'resolve', handle.workflowId, '--decision', 'approve', '--by', 'alice', '--escalation', open.id, '--key', alice.keyFile]);
+  assert.equal(signed.code, 0, signed.stdout + signed.stderr);
+  const { payload } = JSON.parse(signed.stdout) as { payload: object };
+  const run = (input: object) =>
+    promisify(execFile)(temporal, ['workflow', 'signal', '--address', t.stack.env.address, '--workflow-id', handle.workflowId, '--name', 'resolve', '--input', JSON.stringify(input)]);
+  await run({ decision: 'approve', by: 'alice', escalation: open.id }); // unsigned: recorded as ignored
+  await run(payload);
+  assert.equal((await handle.result()).by, 'alice');
+  const state = await handle.query(escalationQuery);
+  assert.match(state.ignored[0]?.why ?? '', /BW_DECISION_UNSIGNED/);
+  // Signal handlers run concurrently: the two checks may finish in either order.
+  const rows = (await audit('resolve:%', handle.workflowId)).sort((a, b) => Number(a.accepted) - Number(b.accepted));
+  assert.deepEqual(rows, [refusedRow('alice', 'BW_DECISION_UNSIGNED'), signedRow('alice')]);
 });
