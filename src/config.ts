@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import path from 'node:path';
+import { identityConfig, inboxConfig, type IdentityConfig, type InboxConfig } from './identity/identityConfig';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
@@ -38,11 +39,41 @@ const envSchema = z.object({
   BREAKWATER_MODELS_FILE: z.string().min(1).optional(),
   /** Global LLM spend cap per UTC day across all workflows. */
   DAILY_SPEND_CAP_USD: z.coerce.number().positive().max(1_000_000).default(50),
-  /** Comma-separated names allowed to resolve escalations, clear breakers and raise budgets; unset: anyone. */
+  /**
+   * Comma-separated names allowed to decide (resolve, clear breakers, raise budgets, replay dead letters).
+   * With signed decisions (the default) it narrows the approvers with keys; in development mode it is the
+   * only check (unset: anyone named).
+   */
   BREAKWATER_APPROVERS: z
     .string()
     .regex(/^\s*[^,\s][^,]*(,\s*[^,\s][^,]*)*\s*$/, 'expected a comma-separated list of names')
     .optional(),
+  /** Approvers' public keys, `name=ed25519:<key>` comma-separated (`breakwater approver add NAME` prints one). */
+  BREAKWATER_APPROVER_KEYS: z.string().optional(),
+  /** A file of the same entries, one a line (`#` comments): for many approvers, or keys mounted as a secret. */
+  BREAKWATER_APPROVER_KEYS_FILE: z.string().min(1).optional(),
+  /** Signers (keys in the list above) trusted to vouch for a logged-in approver: the inbox's service key. */
+  BREAKWATER_DECISION_VOUCHERS: z.string().regex(/^[\w.@-]+(,[\w.@-]+)*$/, 'expected comma-separated signer names').optional(),
+  /** How old (or how far ahead) a signature's `at` may be when the worker checks it, in seconds. */
+  BREAKWATER_DECISION_MAX_AGE_S: z.coerce.number().int().min(5).max(7 * 86_400).default(900),
+  /**
+   * Development mode: unsigned decisions are accepted (checked against BREAKWATER_APPROVERS only) and audited
+   * as unverified. Off unless set to 1/true: never in production.
+   */
+  BREAKWATER_DEV_MODE: z.enum(['0', '1', 'true', 'false', '']).optional(),
+  /** Where `breakwater approver add` writes private keys and the CLI looks for them (default ~/.breakwater/approvers). */
+  BREAKWATER_APPROVER_KEY_DIR: z.string().min(1).optional(),
+  /** The inbox's logins: `name=scrypt$<salt>$<hash>` comma-separated (`breakwater approver inbox-login NAME`). */
+  BREAKWATER_INBOX_USERS: z.string().optional(),
+  /** Instead (or besides): a header set by a trusted authenticating proxy, e.g. X-Forwarded-User. */
+  BREAKWATER_INBOX_USER_HEADER: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'expected a header name').optional(),
+  /** The inbox's own Ed25519 private key (PEM file): it signs decisions for the logged-in approver. */
+  BREAKWATER_INBOX_KEY_FILE: z.string().min(1).optional(),
+  /** The name the inbox signs as (its entry in BREAKWATER_APPROVER_KEYS and BREAKWATER_DECISION_VOUCHERS). */
+  BREAKWATER_INBOX_SIGNER: z.string().regex(/^[\w.@-]{1,100}$/).default('inbox'),
+  /** TLS certificate and key (PEM files) for an inbox bound beyond loopback. */
+  BREAKWATER_INBOX_TLS_CERT: z.string().min(1).optional(),
+  BREAKWATER_INBOX_TLS_KEY: z.string().min(1).optional(),
   /**
    * Limits of rate-limited APIs for the broker: `name=limit/window`, comma-separated, e.g.
    * `shop=100/60s,search=10/1s` (window units ms, s, m). An API's broker reads its limit here.
@@ -77,6 +108,9 @@ export type BreakwaterConfig = Readonly<{
   /** Per API: requests allowed per rolling window (BREAKWATER_API_LIMITS). */
   apiLimits: Readonly<Record<string, { limit: number; windowMs: number }>>;
   approvers: readonly string[] | undefined;
+  /** Who may decide, and how it is proven (src/identity). */
+  identity: IdentityConfig;
+  inbox: InboxConfig;
 }>;
 
 /** Names of every variable this module reads; the compose file test keeps docker-compose.yml in step. */
@@ -117,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     dailySpendCapUsd: e.DAILY_SPEND_CAP_USD,
     apiLimits: parseApiLimits(e.BREAKWATER_API_LIMITS),
     approvers: e.BREAKWATER_APPROVERS?.split(',').map((n) => n.trim()),
+    identity: identityConfig(e),
+    inbox: inboxConfig(e),
   });
 }
 

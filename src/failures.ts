@@ -40,6 +40,13 @@ export const Failure = defineFailures({
   HumanRejected: { type: 'BW_REJECTED_BY_HUMAN', retryable: false, meaning: 'A person rejected the run at an escalation; the run ends Rejected.' },
   StaleDecision: { type: 'BW_STALE_DECISION', retryable: false, meaning: 'A decision named an escalation that is no longer open (a late click): refused, audited, never applied to the open one.' },
   ApproverRejected: { type: 'BW_APPROVER_REJECTED', retryable: false, meaning: 'The one who decided is not an allowed approver; nothing changed.' },
+  DecisionUnsigned: { type: 'BW_DECISION_UNSIGNED', retryable: false, meaning: 'A decision (resolve, budget raise, breaker clear, dlq replay) came without a signature and development mode is off: refused by the worker, audited, nothing changed. Sign it (`breakwater resolve` does; `breakwater sign` for the temporal CLI and Web UI).' },
+  DecisionForged: { type: 'BW_DECISION_FORGED', retryable: false, meaning: "A decision's signature does not verify with the named approver's key (wrong key, tampered field, unknown approver, a signer not trusted to vouch): refused by the worker, audited, nothing changed." },
+  DecisionExpired: { type: 'BW_DECISION_EXPIRED', retryable: false, meaning: "A signed decision's `at` is outside the worker's window (BREAKWATER_DECISION_MAX_AGE_S): sign it again." },
+  DecisionReplayed: { type: 'BW_DECISION_REPLAYED', retryable: false, meaning: 'A signed decision was already used once: a signature is good for one decision.' },
+  InboxUnauthenticated: { type: 'BW_INBOX_UNAUTHENTICATED', retryable: false, meaning: 'The inbox was asked for something without a logged-in approver (or with a wrong password).' },
+  InboxCsrf: { type: 'BW_INBOX_CSRF', retryable: false, meaning: "An inbox POST came without this session's CSRF token, or from another origin: refused, nothing changed." },
+  InboxBindRefused: { type: 'BW_INBOX_BIND_REFUSED', retryable: false, meaning: 'The inbox was asked to listen beyond loopback without TLS and a login configured.' },
   BreakerOpen: { type: 'BW_BREAKER_OPEN', retryable: false, meaning: "The step's circuit breaker is open (or half-open, another attempt probing): no run calls it until a person clears it or, for a step that opted in, a half-open probe succeeds. details[0] is the breaker." },
   BreakerNotFound: { type: 'BW_BREAKER_NOT_FOUND', retryable: false, meaning: 'No breaker exists for that pipeline and step.' },
   EffectRejected: { type: 'BW_EFFECT_REJECTED', retryable: false, meaning: 'The outside system refused the effect (4xx): retrying the same request will not help; a person decides.' },
@@ -102,6 +109,11 @@ export function failureTypeOf(e: unknown): string | undefined {
     if (typeof code === 'string' && code.startsWith('BW_')) return code;
   }
   return undefined;
+}
+
+/** The catalog entry of a type, if Breakwater's catalog has one. */
+export function failureSpecOf(type: string | undefined): FailureSpec | undefined {
+  return type === undefined ? undefined : Object.values(Failure).find((f) => f.type === type);
 }
 
 /** Whether `e` is (or wraps) the failure of this catalog entry. */

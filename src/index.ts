@@ -20,7 +20,23 @@ export * from './contracts/resources';
 export { apiTaskQueue, API_RATE_LIMITED } from './contracts/api';
 export { defineAgentSchema, withConfidence, confidenceField, type AgentSchema } from './contracts/agentSchemas';
 export { chatMessageSchema, type ChatMessage, type CallModelResult } from './contracts/agentCall';
-export type { BudgetStatus, RaiseBudget } from './contracts/budget';
+export { raiseClaim, type BudgetStatus, type RaiseBudget } from './contracts/budget';
+export * from './contracts/operatorDecisions';
+// Signed decisions (docs/security.md): sign in your own tools, verify as the worker does.
+export {
+  canonicalDecision,
+  createDecisionSigner,
+  decodePublicKey,
+  generateApproverKey,
+  privateKeyFromPem,
+  signDecision,
+  verifyDecisionSignature,
+  type ApproverKeyPair,
+  type DecisionAction,
+  type DecisionClaim,
+  type DecisionProof,
+} from './identity/decisionSignature';
+export type { IdentityConfig, InboxConfig } from './identity/identityConfig';
 export type { DeadLetterInput } from './contracts/deadLetter';
 export type { Json } from './deterministic/jsonDiff';
 

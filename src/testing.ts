@@ -8,6 +8,7 @@
 export { startTestStack, type TestStack, type TestStackOptions, type TestWorkerOptions } from './testing/harness';
 export { startAgentLayerStack, waitForEscalation, searchAttribute, llmCalls, testModels, type AgentLayerStack, type AgentLayerOptions, type LlmCallRow } from './testing/agentLayerKit';
 export { waitFor } from './testing/waitFor';
+export { createTestApprover, approverEnv, type TestApprover } from './testing/approvers';
 export * from './simulators';
 export { faultPoint, armFault, faultHits, InjectedFault, type FaultAction } from './faults';
 // Types the harness's signatures use, so a test file needs no second import.
@@ -15,3 +16,7 @@ export type { BreakwaterConfig } from './config';
 export type { Db } from './store/db';
 export type { BreakwaterWorkerOptions } from './workers/worker';
 export type { Escalation, EscalationState, Resolution } from './contracts/resolution';
+export type { RaiseBudget } from './contracts/budget';
+export type { ClearBreakerRequest, ReplayDeadLetterRequest } from './contracts/operatorDecisions';
+export type { DecisionClaim, DecisionProof, DecisionAction } from './identity/decisionSignature';
+export type { IdentityConfig, InboxConfig } from './identity/identityConfig';

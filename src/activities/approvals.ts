@@ -1,10 +1,12 @@
 /**
- * Who may decide, as an activity: workflows check an approver (against BREAKWATER_APPROVERS) before they act
- * on a person's decision, and every attempt lands in `audit_log` (src/store/auditLog.ts).
+ * Who may decide, as an activity: workflows have every decision verified worker-side — the signature with
+ * the approver's key, or development mode (src/identity/verifier.ts) — before they act on it, and every
+ * attempt lands in `audit_log` (src/store/auditLog.ts) with whom the worker verified.
  */
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
-import { appendAudit, authorize, type ApprovalRequest, type ApprovalVerdict } from '../store/auditLog';
+import { appendAudit, type ApprovalRequest, type ApprovalVerdict } from '../store/auditLog';
+import { verifyDecision } from '../identity/verifier';
 
 export type { ApprovalRequest, ApprovalVerdict };
 
@@ -12,10 +14,11 @@ export function createApprovalActivities(deps: { db: Db; config: BreakwaterConfi
   return {
     /** A decision the workflow refused (stale, invalid, no escalation open): recorded, never applied. */
     async recordRefusedDecision(request: ApprovalRequest & { why: string }): Promise<void> {
-      await appendAudit(deps.db, { actor: request.by.slice(0, 200), action: request.action, target: request.target, accepted: false, detail: { reason: request.why, ...request.detail } });
+      await appendAudit(deps.db, { actor: request.by.slice(0, 200), action: request.action, target: request.target, accepted: false, verification: 'none', detail: { reason: request.why, ...request.detail } });
     },
+    /** Verifies the decision (signature, window, one use, allowlist) and records the attempt. */
     async authorizeApprover(request: ApprovalRequest): Promise<ApprovalVerdict> {
-      return authorize(deps.db, deps.config, request);
+      return verifyDecision(deps.db, deps.config, request);
     },
   };
 }

@@ -8,6 +8,7 @@ import { registerSecrets } from '../redact';
 import type { Db } from '../store/db';
 import { createAlertActivities } from './alerts';
 import { createApprovalActivities } from './approvals';
+import { createOperatorDecisionActivities } from './operatorDecisions';
 import { createCircuitBreakerActivities } from './circuitBreaker';
 import { createDeadLetterActivities } from './deadLetters';
 import { createDoctorActivities } from './doctor';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeadLetterActivities(db),
     ...createAlertActivities({ db, config }),
     ...createApprovalActivities({ db, config }),
+    ...createOperatorDecisionActivities({ db, config }),
     ...createEscalationRecordActivities(db),
     ...createLlmActivities({ ...deps.llm, db, config }),
     ...createCircuitBreakerActivities({ db, config }),

@@ -97,7 +97,7 @@ async function drainAlertOutbox(db: Db, timeoutMs: number, log: (line: string) =
 }
 
 /** Designed escalations get the decision they wait for; everything else still open is terminated. */
-async function windDown(client: Client, reports: RunReport[]): Promise<WindDown> {
+async function windDown(client: Client, sign: ChaosStack['sign'], reports: RunReport[]): Promise<WindDown> {
   const out: WindDown = { resolved: 0, completedAfterResolution: 0, terminated: 0 };
   await Promise.all(
     reports.map(async (r) => {
@@ -106,7 +106,7 @@ async function windDown(client: Client, reports: RunReport[]): Promise<WindDown>
       const e = r.state.escalation;
       if (e && e.kind === r.run.designedEscalation && e.workflowId === r.run.workflowId) {
         try {
-          await resolveEscalation(client, r.run.workflowId, { decision: 'approve', by: 'chaos-oncall', reason: 'chaos run over' });
+          await resolveEscalation(client, r.run.workflowId, sign(r.run.workflowId, { decision: 'approve', by: 'chaos-oncall', reason: 'chaos run over', escalation: e.id }));
           out.resolved += 1;
           await withDeadline(client, 30_000, () => handle.result());
           out.completedAfterResolution += 1;
@@ -172,7 +172,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const evidence = new Map<string, string[]>();
     await Promise.all(runs.map(async (run) => evidence.set(run.workflowId, await faultEvidence(stack.client, run, llmTrouble))));
     const portal = { submissions: stack.portal.submissions(), stats: stack.portal.stats() };
-    const stale = await probeStaleDecisions(stack.client, [...states].map(([id, state]) => ({ run: runs.find((x) => x.workflowId === id)!, state, evidence: [], exposed: false })));
+    const stale = await probeStaleDecisions(stack.client, stack.sign, [...states].map(([id, state]) => ({ run: runs.find((x) => x.workflowId === id)!, state, evidence: [], exposed: false })));
     log(`chaos: ${stale.sent} stale decision(s) sent, ${stale.applied} applied`);
     await drainAlertOutbox(stack.db, 180_000, log);
     const alertChannel = { received: stack.alerts.received(), refused: stack.alerts.stats().refused };
@@ -182,7 +182,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const broken = violations(figures);
     log(`chaos: checked — ${broken.length ? `VIOLATED: ${broken.join('; ')}` : 'all invariants hold'}`);
 
-    const wound = await windDown(stack.client, reports);
+    const wound = await windDown(stack.client, stack.sign, reports);
     return {
       options, schedule, applied, figures, violations: broken, reports, windDown: wound, fleet: stack.fleet.stats(),
       temporalRestarts: applied.filter((a) => a.event.kind === 'temporal-restart').length, postgresRestarts: stack.postgres.restarts,

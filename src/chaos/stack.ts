@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type BreakwaterConfig } from '../config';
+import { resolveClaim, type Resolution } from '../contracts/resolution';
+import { createDecisionSigner, generateApproverKey, privateKeyFromPem } from '../identity/decisionSignature';
 import { startEnrichmentSimulator, type EnrichmentSimulator } from '../simulators/enrichment';
 import { startLlmSimulator, type LlmSimulator } from '../simulators/llm';
 import { startPortalSimulator, type PortalSimulator } from '../simulators/portal';
@@ -29,7 +31,12 @@ export const healthy = {
 export const DAILY_CAP_USD = 5;
 const SCHEMA = 'chaos';
 
+/** Who decides in a chaos run: the wind-down's on-call and the stale probe's late click. */
+export const CHAOS_APPROVERS = ['chaos-oncall', 'chaos-late-click'] as const;
+
 export interface ChaosStack {
+  /** A resolution signed by its `by` (one of CHAOS_APPROVERS), bound to the escalation it names. */
+  sign(workflowId: string, r: Resolution & { escalation: string }): Resolution;
   temporal: PersistentTemporal;
   client: Client;
   postgres: OwnPostgres;
@@ -82,6 +89,16 @@ export async function startChaosStack(o: { seed: number; workers: number; log: (
       ALERT_WEBHOOK_URL: alerts.url,
       ALERT_NTFY_URL: '',
     };
+    // Decisions are signed as in production: the fleet's workers verify them (no development mode).
+    const keys = Object.fromEntries(CHAOS_APPROVERS.map((n) => [n, generateApproverKey()]));
+    env.BREAKWATER_APPROVER_KEYS = CHAOS_APPROVERS.map((n) => `${n}=${keys[n]!.publicKey}`).join(',');
+    env.BREAKWATER_DEV_MODE = '0';
+    const signers = Object.fromEntries(CHAOS_APPROVERS.map((n) => [n, createDecisionSigner(privateKeyFromPem(keys[n]!.privateKeyPem))]));
+    const sign = (workflowId: string, r: Resolution & { escalation: string }): Resolution => {
+      const signer = signers[r.by];
+      if (!signer) throw new Error(`no chaos approver '${r.by}' (${CHAOS_APPROVERS.join(', ')})`);
+      return { ...r, ...signer(resolveClaim(workflowId, r)) };
+    };
     const config = loadConfig({ ...process.env, ...env, LOG_LEVEL: 'warn' });
     const db = createPool(config.database);
     cleanup.push(() => db.end());
@@ -95,6 +112,7 @@ export async function startChaosStack(o: { seed: number; workers: number; log: (
     await fleet.ready(90_000);
 
     const stack: ChaosStack = {
+      sign,
       temporal, client, postgres, db, config, taskQueue, portal, llm, enrichment, sources, alerts, fleet,
       async teardown() {
         for (const step of cleanup.reverse()) await step().catch((e: unknown) => o.log(`teardown: ${(e as Error).message}`));

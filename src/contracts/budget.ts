@@ -6,13 +6,19 @@
  */
 import { z } from 'zod';
 import type { BudgetLevel } from '../deterministic/budget';
+import { decisionProofShape } from './resolution';
 
 export const raiseBudgetSchema = z.strictObject({
   toUsd: z.number().positive().max(1_000_000),
   by: z.string().trim().min(1).max(100),
   reason: z.string().max(2000).optional(),
+  ...decisionProofShape,
 });
 export type RaiseBudget = z.infer<typeof raiseBudgetSchema>;
+
+/** What a budget raise signs: the run, the new budget, who and why. */
+export const raiseClaim = (workflowId: string, r: Pick<RaiseBudget, 'toUsd' | 'by' | 'reason'>) =>
+  ({ action: 'budget:raise', workflow: workflowId, subject: `to:${r.toUsd}`, decision: 'raise', by: r.by, ...(r.reason !== undefined ? { reason: r.reason } : {}) }) as const;
 
 export interface BudgetStatus {
   limitUsd: number;

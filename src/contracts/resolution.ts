@@ -5,6 +5,17 @@
  */
 import { z } from 'zod';
 
+/**
+ * The proof a decision carries (src/identity/decisionSignature.ts): when it was signed, the Ed25519
+ * signature (base64url) and, when not the approver's own key, the signer vouching for them (the inbox).
+ * The worker verifies it; without it a decision passes only in development mode.
+ */
+export const decisionProofShape = {
+  at: z.iso.datetime().optional(),
+  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'expected an Ed25519 signature (86 base64url characters)').optional(),
+  signer: z.string().regex(/^[\w.@-]{1,100}$/).optional(),
+};
+
 export const resolutionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject', 'retry']),
   by: z.string().trim().min(1).max(100),
@@ -14,8 +25,13 @@ export const resolutionSchema = z.strictObject({
    * another — a late click on an earlier escalation — is refused and audited, never applied to the open one.
    */
   escalation: z.string().min(1).max(200).optional(),
+  ...decisionProofShape,
 });
 export type Resolution = z.infer<typeof resolutionSchema>;
+
+/** What a resolution signs (src/identity/decisionSignature.ts): the run, the escalation, the decision, who and why. */
+export const resolveClaim = (workflowId: string, r: Pick<Resolution, 'decision' | 'by' | 'reason' | 'escalation'>) =>
+  ({ action: 'resolve', workflow: workflowId, decision: r.decision, by: r.by, ...(r.escalation ? { escalation: r.escalation } : {}), ...(r.reason !== undefined ? { reason: r.reason } : {}) }) as const;
 
 /** What a failure looked like when it happened: kept for the first and the latest failure of a step. */
 export const failureContextSchema = z.object({

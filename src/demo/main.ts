@@ -7,6 +7,9 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { stackHome } from '../devstack/paths';
 import { loadConfig } from '../config';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { addApproverKey } from '../identity/keyFiles';
 import { ensureStack } from '../devstack/stack';
 import { startEnrichmentSimulator, startLlmSimulator, startPortalSimulator } from '../simulators';
 import { createPool } from '../store/db';
@@ -44,7 +47,13 @@ async function main(): Promise<void> {
   const portal = await startPortalSimulator({ lagMs: 5_000 });
   const llm = await startLlmSimulator();
   const enrichment = await startEnrichmentSimulator();
+  // The demo's approvers have keys like real ones: the CLI signs with them, the worker verifies (no development mode).
+  const keyDir = mkdtempSync(path.join(os.tmpdir(), 'breakwater-demo-approvers-'));
+  const approverKeys = ['demo-reviewer', 'demo-finance', 'demo-oncall', 'demo-operator'].map((n) => addApproverKey(keyDir, n).line).join(',');
   const env = {
+    BREAKWATER_APPROVER_KEY_DIR: keyDir,
+    BREAKWATER_APPROVER_KEYS: approverKeys,
+    BREAKWATER_DEV_MODE: '0',
     TEMPORAL_ADDRESS: stack.temporal.address,
     // Its own queue when asked (scripts/demo-from-clone.sh): a clone's demo may share a dev server with another.
     TEMPORAL_TASK_QUEUE: process.env.BREAKWATER_DEMO_TASK_QUEUE ?? 'breakwater-demo',

@@ -43,7 +43,7 @@ export function actionsOf(o: ExplainInput): PersonAction[] {
       if (!a.accepted) text += ` — refused: ${reason}`;
     } else if (a.action.startsWith('resolve')) {
       const decision = a.action.split(':')[1] ?? str(d.decision);
-      text = `answered ${str(d.escalation) || 'the escalation'} with '${decision}'${str(d.reason) && a.accepted && !/allowlist|anyone named/.test(reason) ? ` — "${reason}"` : ''}`;
+      text = `answered ${str(d.escalation) || 'the escalation'} with '${decision}'${str(d.reason) && a.accepted && !/allowlist|anyone named|^signed by/.test(reason) ? ` — "${reason}"` : ''}`;
       if (!a.accepted) text += ` — refused: ${reason}`;
     } else {
       text = `${a.action}${Object.keys(d).length ? ` ${JSON.stringify(d)}` : ''}`;

@@ -3,12 +3,11 @@
  * budget, replay a dead letter, reopen a fingerprint), and every refused attempt, so "who did what, when"
  * never depends on logs.
  *
- * Who may decide: resolving an escalation, clearing a breaker and raising a budget accept only approvers on
- * the configured allowlist (BREAKWATER_APPROVERS); `authorize` records every attempt, accepted or refused.
- * With no allowlist configured (development), anyone named is accepted — and recorded.
+ * Who may decide is proven by a signature the worker verifies (src/identity/verifier.ts): each row says whom
+ * the worker verified (`verified_by`) and how (`verification`: signature, vouched:<signer>, dev-mode, none).
+ * `judgeApprover` is the allowlist part of that check (BREAKWATER_APPROVERS), the whole check in development mode.
  */
-import type { BreakwaterConfig } from '../config';
-import type { Db, Queryable } from './db';
+import type { Queryable } from './db';
 
 export interface AuditEntry {
   actor: string;
@@ -18,16 +17,22 @@ export interface AuditEntry {
   accepted: boolean;
   /** Stored as JSON. */
   detail: unknown;
+  /** Whom the worker verified (null: nobody — refused, or development mode). */
+  verifiedBy?: string | null;
+  /** How: `signature`, `vouched:<signer>`, `dev-mode`, `none`. */
+  verification?: string;
 }
 
 /** Appends one entry; pass the transaction's client to record it atomically with the action. */
 export async function appendAudit(q: Queryable, e: AuditEntry): Promise<void> {
-  await q.query('INSERT INTO audit_log (actor, action, target, accepted, detail) VALUES ($1, $2, $3, $4, $5)', [
+  await q.query('INSERT INTO audit_log (actor, action, target, accepted, detail, verified_by, verification) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
     e.actor,
     e.action,
     e.target,
     e.accepted,
     JSON.stringify(e.detail),
+    e.verifiedBy ?? null,
+    e.verification ?? null,
   ]);
 }
 
@@ -38,11 +43,23 @@ export interface ApprovalRequest {
   /** What it acts on: a workflow id, `pipeline/step`, ... */
   target: string;
   detail?: Record<string, unknown>;
+  /**
+   * What the decision binds, as signed (src/identity/decisionSignature.ts) — without `at`/`signer`, which come
+   * with the proof. Absent: an unsigned request (accepted only in development mode).
+   */
+  claim?: { action: 'resolve' | 'budget:raise' | 'breaker:clear' | 'dlq:replay'; workflow: string; escalation?: string; subject?: string; decision: string; by: string; reason?: string };
+  /** The signature, its time and signer (absent or partial: unsigned). */
+  proof?: { at?: string; signature?: string; signer?: string };
 }
 
 export interface ApprovalVerdict {
   accepted: boolean;
   reason: string;
+  /** The failure type of a refusal (BW_DECISION_UNSIGNED, BW_DECISION_FORGED, ...). */
+  code?: string;
+  /** Whom the worker verified; undefined when nobody was. */
+  verifiedBy?: string;
+  verification?: string;
 }
 
 export function judgeApprover(approvers: readonly string[] | undefined, by: string): ApprovalVerdict {
@@ -52,22 +69,9 @@ export function judgeApprover(approvers: readonly string[] | undefined, by: stri
     : { accepted: false, reason: `'${by}' is not on the approver allowlist (BREAKWATER_APPROVERS)` };
 }
 
-/** Checks an approver and records the attempt. Usable from activities and from the CLI alike. */
-export async function authorize(db: Db, config: BreakwaterConfig, request: ApprovalRequest): Promise<ApprovalVerdict> {
-  const verdict = judgeApprover(config.approvers, request.by);
-  await appendAudit(db, {
-    actor: request.by.slice(0, 200),
-    action: request.action,
-    target: request.target,
-    accepted: verdict.accepted,
-    detail: { reason: verdict.reason, ...request.detail },
-  });
-  return verdict;
-}
-
 /** The audit entries about the given targets (workflow ids, `pipeline/step`), oldest first. */
 export async function auditOf(q: Queryable, targets: string[]): Promise<(AuditEntry & { at: string })[]> {
   if (!targets.length) return [];
-  const { rows } = await q.query('SELECT at, actor, action, target, accepted, detail FROM audit_log WHERE target = ANY($1::text[]) ORDER BY at, id', [targets]);
-  return rows.map((r) => ({ at: (r.at as Date).toISOString(), actor: r.actor, action: r.action, target: r.target, accepted: r.accepted, detail: r.detail ?? {} }));
+  const { rows } = await q.query('SELECT at, actor, action, target, accepted, detail, verified_by, verification FROM audit_log WHERE target = ANY($1::text[]) ORDER BY at, id', [targets]);
+  return rows.map((r) => ({ at: (r.at as Date).toISOString(), actor: r.actor, action: r.action, target: r.target, accepted: r.accepted, detail: r.detail ?? {}, verifiedBy: r.verified_by, verification: r.verification ?? undefined }));
 }

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type BreakwaterConfig } from '../config';
+import { approverEnv, type TestApprover } from './approvers';
 import { searchAttributeKeys } from '../contracts/searchAttributes';
 import { ConfigError } from '../errors';
 import { createPool, type Db } from '../store/db';
@@ -48,6 +49,11 @@ export interface TestStackOptions {
   uiPort?: number;
   /** Your migrations folders, applied after Breakwater's in the test's schema. */
   migrations?: string[];
+  /**
+   * Approvers whose signatures the stack's worker verifies (`createTestApprover`): development mode off.
+   * Without them the worker runs in development mode — unsigned decisions accepted, audited as `dev-mode`.
+   */
+  approvers?: readonly TestApprover[];
   /** Defaults for every worker of this stack (your workflows, activities, effects). */
   worker?: (deps: { db: Db; config: BreakwaterConfig; settings: Record<string, string | undefined> }) => TestWorkerOptions;
 }
@@ -81,6 +87,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     TEMPORAL_ADDRESS: env.address,
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '2000',
+    // Development mode unless the test names its approvers: then the worker verifies signatures, as in production.
+    ...(options.approvers ? approverEnv(options.approvers) : { BREAKWATER_DEV_MODE: '1' }),
     ...options.env,
   };
   const config = loadConfig(settings);

@@ -17,12 +17,12 @@ import { log, patched, proxyActivities, setHandler, upsertSearchAttributes, work
 import type { Activities } from '../activities';
 import type { CallModelResult, ChatMessage, DailyCapDetails, InvalidOutputDetails, RunBudgetDetails } from '../contracts/agentCall';
 import { agentJsonSchema, type AgentSchema } from '../contracts/agentSchemas';
-import { raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../contracts/budget';
+import { raiseBudgetSchema, raiseClaim, type BudgetStatus, type RaiseBudget } from '../contracts/budget';
 import { budgetQuery, raiseBudgetSignal, raiseBudgetUpdate } from '../contracts/messages';
 import type { FailureContext, Resolution } from '../contracts/resolution';
 import { BreakwaterBudgetState } from '../contracts/searchAttributes';
 import { budgetLevel, budgetView, createBudget, msUntilNextUtcDay, nanoToUsd, raiseBudget, recordSpend, type Budget } from '../deterministic/budget';
-import { Failure, failureDetails, isFailure, raise } from '../failures';
+import { Failure, failureDetails, failureSpecOf, isFailure, raise } from '../failures';
 import { humanRejection, type HumanGate } from './humanGate';
 import { markCost } from './status';
 
@@ -88,17 +88,24 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     markBudget();
     return status();
   };
-  // Who may raise a budget is checked (and every attempt recorded) by the approver allowlist activity.
-  const refusal = async (r: RaiseBudget): Promise<string | undefined> => {
-    const verdict = await authorizeApprover({ by: r.by, action: 'budget:raise', target: workflowId, detail: { toUsd: r.toUsd } });
-    return verdict.accepted ? undefined : verdict.reason;
+  // Who may raise a budget is verified worker-side (signature, or development mode) and every attempt recorded.
+  const refusal = async (r: RaiseBudget): Promise<ApplicationFailure | undefined> => {
+    const verdict = await authorizeApprover({
+      by: r.by,
+      action: 'budget:raise',
+      target: workflowId,
+      detail: { toUsd: r.toUsd },
+      claim: raiseClaim(workflowId, r),
+      proof: { at: r.at, signature: r.signature, signer: r.signer },
+    });
+    return verdict.accepted ? undefined : raise(failureSpecOf(verdict.code) ?? Failure.ApproverRejected, verdict.reason);
   };
   setHandler(
     raiseBudgetUpdate,
     async (payload) => {
       const r = checkRaise(payload);
       const refused = await refusal(r);
-      if (refused) throw raise(Failure.ApproverRejected, refused);
+      if (refused) throw refused;
       return applyRaise(checkRaise(r));
     },
     { validator: (r) => void checkRaise(r) },
@@ -107,7 +114,7 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     try {
       const r = checkRaise(payload);
       const refused = await refusal(r);
-      if (refused) throw new Error(refused);
+      if (refused) throw refused;
       applyRaise(checkRaise(r));
     } catch (e) {
       log.warn('raiseBudget signal ignored', { why: (e as Error).message });

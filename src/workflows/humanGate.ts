@@ -5,15 +5,16 @@
  * once at the top of a workflow. `gate.escalate(e)` marks the run AwaitingHuman (search attribute, so
  * `breakwater escalations` and the Web UI find it) and waits — across worker restarts, for days if need be —
  * for a valid resolution. Invalid payloads change nothing: the Update rejects them, the signal records them.
- * Every decision is checked against the approver allowlist by an activity that records the attempt; an
- * unknown approver changes nothing (the Update fails, the signal is recorded as ignored).
+ * Every decision is verified by the worker — the approver's signature (src/identity), or development mode —
+ * in an activity that records the attempt; a refused one changes nothing (the Update fails with a typed
+ * failure: BW_DECISION_UNSIGNED, BW_DECISION_FORGED, ...; the signal is recorded as ignored, and audited).
  */
 import { ApplicationFailure, condition, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { escalationQuery, resolveSignal, resolveUpdate } from '../contracts/messages';
-import { resolutionSchema, type Escalation, type EscalationRequest, type EscalationState, type Resolution } from '../contracts/resolution';
-import { Failure, raise } from '../failures';
+import { resolutionSchema, resolveClaim, type Escalation, type EscalationRequest, type EscalationState, type Resolution } from '../contracts/resolution';
+import { Failure, failureSpecOf, raise } from '../failures';
 import { markStatus } from './status';
 
 export interface HumanGate {
@@ -85,15 +86,19 @@ export function createHumanGate(): HumanGate {
     });
   };
 
+  /** The worker verifies who decided (signature, or development mode) and records the attempt: a refusal's failure, or undefined. */
   const authorize = async (r: Resolution) => {
     const escalation = state.open;
+    const { workflowId } = workflowInfo();
     const verdict = await authorizeApprover({
       by: r.by,
       action: `resolve:${r.decision}`,
-      target: workflowInfo().workflowId,
-      detail: { escalation: escalation?.kind, reason: r.reason },
+      target: workflowId,
+      detail: { escalation: escalation?.kind, escalationId: escalation?.id, reason: r.reason },
+      claim: resolveClaim(workflowId, r),
+      proof: { at: r.at, signature: r.signature, signer: r.signer },
     });
-    return verdict.accepted ? undefined : verdict.reason;
+    return verdict.accepted ? undefined : raise(failureSpecOf(verdict.code) ?? Failure.ApproverRejected, verdict.reason);
   };
   const ignore = async (payload: unknown, why: string, audited = false) => {
     state.ignored.push({ payload, why, at: now() });
@@ -111,7 +116,7 @@ export function createHumanGate(): HumanGate {
     const stale = staleness(resolution);
     if (stale) return ignore(payload, stale);
     const refused = await authorize(resolution);
-    if (refused) return ignore(payload, refused, true); // the approver check recorded it
+    if (refused) return ignore(payload, `${refused.type}: ${refused.message}`, true); // the worker's check recorded it
     if (!state.open) return ignore(payload, 'the escalation closed while the approver was checked');
     const lateStale = staleness(resolution);
     if (lateStale) return ignore(payload, lateStale);
@@ -128,7 +133,7 @@ export function createHumanGate(): HumanGate {
         throw raise(Failure.StaleDecision, stale);
       }
       const refused = await authorize(resolution);
-      if (refused) throw raise(Failure.ApproverRejected, refused);
+      if (refused) throw refused;
       check(payload); // still open after the check's round trip?
       const lateStale = staleness(resolution);
       if (lateStale) {

@@ -2,3 +2,4 @@
 export { doctor } from './doctor';
 export { applySharedChange } from './applySharedChange';
 export { requestApproval } from './requestApproval';
+export { clearBreaker, replayDeadLetter } from './operatorDecisions';

@@ -1,12 +1,14 @@
-/** `breakwater breaker list | clear`: the circuit breakers (per pipeline + step) and clearing them by name. */
+/**
+ * `breakwater breaker list | clear`: the circuit breakers (per pipeline + step), and clearing one — through the
+ * `clearBreaker` workflow, so the worker verifies the approver's signature (src/identity).
+ */
 import type { Command } from 'commander';
-import { authorize } from '../../store/auditLog';
-import { createCircuitBreakerStore, isBreakerNotFoundError, type BreakerState } from '../../store/circuitBreakers';
+import { createCircuitBreakerStore, type BreakerState } from '../../store/circuitBreakers';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';
-import { runsWaitingOnBreaker } from '../../store/runEscalations';
-import { breakerClearedSignal } from '../../contracts/messages';
-import { connectClient } from '../connection';
+import { clearBreakerClaim, type ClearBreakerResult } from '../../contracts/operatorDecisions';
+import { runDecisionWorkflow } from '../operatorDecisions';
+import { KEY_OPTION, proofFor } from '../signing';
 import { table } from '../output';
 import type { CommandContext } from './index';
 
@@ -58,55 +60,19 @@ export function registerBreaker(program: Command, ctx: CommandContext): void {
 
   breaker
     .command('clear <pipeline> <step>')
-    .description('close a breaker once its cause is fixed; runs waiting on it are woken at once')
+    .description('close a breaker once its cause is fixed (the worker verifies who clears it); runs waiting on it are woken at once')
     .requiredOption('--by <name>', 'who clears it (recorded)')
     .option('--reason <text>', 'why (recorded)')
-    .action(async (pipeline: string, step: string, opts: { by: string; reason?: string }, cmd: Command) => {
-      const req = { pipeline: name(pipeline, 'pipeline'), step: name(step, 'step'), by: name(opts.by, '--by'), reason: opts.reason, via: 'cli' };
+    .option(...KEY_OPTION)
+    .action(async (pipeline: string, step: string, opts: { by: string; reason?: string; key?: string }, cmd: Command) => {
+      const req = { pipeline: name(pipeline, 'pipeline'), step: name(step, 'step'), by: name(opts.by, '--by'), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
       const config = ctx.config();
-      const db = createPool(config.database, { max: 2 });
-      try {
-        const verdict = await authorize(db, config, { by: req.by, action: 'breaker:clear', target: `${req.pipeline}/${req.step}`, detail: { reason: req.reason } });
-        if (!verdict.accepted) throw new InvalidInputError(verdict.reason);
-        const result = await createCircuitBreakerStore(db)
-          .clear(req)
-          .catch((e: unknown) => {
-            throw isBreakerNotFoundError(e) ? new InvalidInputError(e.message) : e;
-          });
-        const woken = await wakeWaitingRuns(ctx, req.pipeline, req.step, await runsWaitingOnBreaker(db, req.pipeline, req.step));
-        ctx.output(cmd).result({ ok: true, ...result, woken }, () =>
-          result.wasOpen
-            ? `cleared ${pipeline}/${step} (by ${req.by} at ${result.breaker.clearedAt}); ${woken.length ? `woke ${woken.length} waiting run(s): ${woken.join(', ')}` : 'no run was waiting on it'}`
-            : `${pipeline}/${step} was not open; the clearing is recorded anyway`,
-        );
-      } finally {
-        await db.end();
-      }
+      const result = await runDecisionWorkflow<ClearBreakerResult>(config, 'clearBreaker', { ...req, ...proofFor(config, clearBreakerClaim(req), opts.key) });
+      const { woken } = result;
+      ctx.output(cmd).result({ ok: true, ...result }, () =>
+        result.wasOpen
+          ? `cleared ${pipeline}/${step} (by ${req.by} at ${result.breaker.clearedAt}); ${woken.length ? `woke ${woken.length} waiting run(s): ${woken.join(', ')}` : 'no run was waiting on it'}`
+          : `${pipeline}/${step} was not open; the clearing is recorded anyway`,
+      );
     });
-}
-
-/**
- * Tells each run waiting on the breaker to re-read it now. Best effort: a run that cannot be signalled (or
- * Temporal being unreachable) still resumes at its next re-check, so a failure here never fails the clear.
- */
-async function wakeWaitingRuns(ctx: CommandContext, pipeline: string, step: string, runs: { workflowId: string; runId: string }[]): Promise<string[]> {
-  if (!runs.length) return [];
-  const client = await connectClient(ctx.config()).catch(() => undefined);
-  if (!client) return [];
-  try {
-    const sent = await Promise.all(
-      runs.map((r) =>
-        client.workflow
-          .getHandle(r.workflowId, r.runId)
-          .signal(breakerClearedSignal, { pipeline, step })
-          .then(
-            () => r.workflowId,
-            () => undefined,
-          ),
-      ),
-    );
-    return sent.filter((w): w is string => w !== undefined);
-  } finally {
-    await client.connection.close();
-  }
 }

@@ -5,11 +5,12 @@
  */
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { raiseBudgetSchema, type BudgetStatus, type RaiseBudget } from '../../contracts/budget';
+import { raiseBudgetSchema, raiseClaim, type BudgetStatus, type RaiseBudget } from '../../contracts/budget';
 import { budgetQuery, raiseBudgetUpdate } from '../../contracts/messages';
 import { InvalidInputError } from '../../errors';
 import { connectClient, webUiLink } from '../connection';
 import type { CommandContext } from './index';
+import { KEY_OPTION, proofFor } from '../signing';
 
 const usd = (n: number): string => `${Number(n.toFixed(9))} USD`;
 
@@ -36,9 +37,11 @@ export function registerBudget(program: Command, ctx: CommandContext): void {
     .option('--to <usd>', 'the new budget in USD (above the current one)')
     .option('--by <name>', 'who raises it (recorded)')
     .option('--reason <text>', 'why (recorded)')
-    .action(async (workflowId: string, opts: { to?: string; by?: string; reason?: string }, cmd: Command) => {
-      const raise = parseRaise(opts);
+    .option(...KEY_OPTION)
+    .action(async (workflowId: string, opts: { to?: string; by?: string; reason?: string; key?: string }, cmd: Command) => {
+      const unsigned = parseRaise(opts);
       const config = ctx.config();
+      const raise: RaiseBudget = { ...unsigned, ...proofFor(config, raiseClaim(workflowId, unsigned), opts.key) };
       const client = await connectClient(config);
       try {
         const handle = client.workflow.getHandle(workflowId);

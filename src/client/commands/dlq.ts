@@ -1,18 +1,19 @@
 /**
  * `breakwater dlq list|show|replay`: work that exhausted its budgets. `list` and `show` display the redacted
- * copy of a letter; `replay` starts the same workflow with the original input (as the run received it) as a
+ * copy of a letter; `replay` (through the `replayDeadLetter` workflow: the worker verifies who replays) starts the same workflow with the original input (as the run received it) as a
  * new run; fingerprints make it a no-op at any system the original already reached. A letter whose effect got
  * a confirmation no look ever saw (a silently lost call) has that fingerprint reopened first, in the replayer's
  * name: the replay reconciles with the system and re-sends only if the effect is absent, instead of
  * re-verifying the lost confirmation.
  */
 import type { Command } from 'commander';
-import { authorize } from '../../store/auditLog';
 import { InvalidInputError } from '../../errors';
 import { createPool } from '../../store/db';
 import { createDeadLetterStore } from '../../store/deadLetters';
-import { createFingerprintStore } from '../../store/fingerprints';
-import { connectClient, webUiLink } from '../connection';
+import { replayDeadLetterClaim, type ReplayDeadLetterResult } from '../../contracts/operatorDecisions';
+import { webUiLink } from '../connection';
+import { runDecisionWorkflow } from '../operatorDecisions';
+import { KEY_OPTION, proofFor } from '../signing';
 import { table } from '../output';
 import type { CommandContext } from './index';
 
@@ -77,33 +78,16 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
 
   dlq
     .command('replay <id>')
-    .description('start the same work again as a new run, with the original input (fingerprints prevent duplicate side effects)')
-    .requiredOption('--by <name>', 'who replays it (checked against BREAKWATER_APPROVERS)')
-    .action(async (rawId: string, opts: { by: string }, cmd: Command) => {
+    .description('start the same work again as a new run, with the original input (the worker verifies who replays it; fingerprints prevent duplicate side effects)')
+    .requiredOption('--by <name>', 'who replays it (signed with their key, verified by the worker)')
+    .option(...KEY_OPTION)
+    .action(async (rawId: string, opts: { by: string; key?: string }, cmd: Command) => {
       const id = parseId(rawId);
       if (!opts.by.trim() || opts.by.length > 100) throw new InvalidInputError('--by must name a person (1-100 characters)');
       const config = ctx.config();
-      const started = await withStore(async (store, db) => {
-        const letter = await store.get(id);
-        const replayInput = await store.inputForReplay(id);
-        if (!letter || !replayInput) throw new InvalidInputError(`no dead letter ${id}`);
-        if ('refused' in replayInput) throw new InvalidInputError(replayInput.refused);
-        const verdict = await authorize(db, config, { by: opts.by, action: 'dlq:replay', target: String(id) });
-        if (!verdict.accepted) throw new InvalidInputError(verdict.reason);
-        const client = await connectClient(config);
-        try {
-          const workflowId = `${letter.workflowId}-replay-${letter.replays.length + 1}`;
-          // The fingerprint still holds a confirmation no look saw: without this the replay would re-verify it and escalate again.
-          const reopened = letter.unverifiedEffect
-            ? (await createFingerprintStore(db).reopen(letter.unverifiedEffect.fingerprint, opts.by, `dlq replay of dead letter ${id}`, { confirmation: letter.unverifiedEffect.confirmation })) !== undefined
-            : false;
-          const handle = await client.workflow.start(letter.workflowType, { taskQueue: letter.taskQueue, workflowId, args: [replayInput.input] });
-          await store.recordReplay(id, { workflowId, by: opts.by });
-          return { workflowId, runId: handle.firstExecutionRunId, link: webUiLink(config, workflowId), reopened };
-        } finally {
-          await client.connection.close();
-        }
-      });
+      const req = { id, by: opts.by.trim() };
+      const replayed = await runDecisionWorkflow<ReplayDeadLetterResult>(config, 'replayDeadLetter', { ...req, ...proofFor(config, replayDeadLetterClaim(req), opts.key) });
+      const started = { ...replayed, link: webUiLink(config, replayed.workflowId) };
       ctx.output(cmd).result({ ok: true, replay: started }, () =>
         [`replay started: ${started.workflowId}  ${started.link}`, ...(started.reopened ? ['fingerprint reopened: the replay reconciles with the system before any re-send'] : [])].join('\n'),
       );

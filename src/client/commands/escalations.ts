@@ -9,6 +9,21 @@ import { connectClient, webUiLink } from '../connection';
 import { table } from '../output';
 import { getEscalationState, resolveEscalation, validateResolution } from '../escalations';
 import type { CommandContext } from './index';
+import type { BreakwaterConfig } from '../../config';
+import { resolveClaim, type Resolution } from '../../contracts/resolution';
+import { InvalidInputError } from '../../errors';
+import { KEY_OPTION, proofFor } from '../signing';
+
+/**
+ * The resolution signed with the approver's key (when there is one), bound to the escalation it answers:
+ * the one named, else the one open now (asked of the run), so the signature cannot answer a later one.
+ */
+export async function signResolution(client: Client, config: BreakwaterConfig, workflowId: string, r: Resolution, keyFile?: string): Promise<Resolution> {
+  const escalation = r.escalation ?? (await getEscalationState(client, workflowId).catch(() => undefined))?.open?.id;
+  const proof = proofFor(config, resolveClaim(workflowId, { ...r, escalation }), keyFile);
+  if ('signature' in proof && !escalation) throw new InvalidInputError(`${workflowId} has no open escalation to answer (or no worker answered): name it with --escalation`);
+  return validateResolution({ ...r, ...(escalation ? { escalation } : {}), ...proof });
+}
 
 export const AWAITING_HUMAN_QUERY = 'BreakwaterStatus = "AwaitingHuman" AND ExecutionStatus = "Running"';
 
@@ -72,9 +87,10 @@ export function registerEscalations(program: Command, ctx: CommandContext): void
     .requiredOption('--decision <decision>', 'approve | reject | retry')
     .requiredOption('--by <name>', 'who decides (recorded)')
     .option('--reason <text>', 'why (recorded)')
-    .option('--escalation <id>', 'the escalation you answer (from `breakwater escalations`): refused if another one is open by then')
-    .action(async (workflowId: string, opts: { decision: string; by: string; reason?: string; escalation?: string }, cmd: Command) => {
-      const resolution = validateResolution({
+    .option('--escalation <id>', 'the escalation you answer (from `breakwater escalations`; default: the one open now): refused if another one is open by then')
+    .option(...KEY_OPTION)
+    .action(async (workflowId: string, opts: { decision: string; by: string; reason?: string; escalation?: string; key?: string }, cmd: Command) => {
+      const unsigned = validateResolution({
         decision: opts.decision,
         by: opts.by,
         ...(opts.reason === undefined ? {} : { reason: opts.reason }),
@@ -83,6 +99,7 @@ export function registerEscalations(program: Command, ctx: CommandContext): void
       const config = ctx.config();
       const client = await connectClient(config);
       try {
+        const resolution = await signResolution(client, config, workflowId, unsigned, opts.key);
         const outcome = await resolveEscalation(client, workflowId, resolution);
         ctx.output(cmd).result({ ok: true, workflowId, ...outcome, resolution }, () => `resolved ${workflowId} (${outcome.escalation}): ${resolution.decision} by ${resolution.by}`);
       } finally {

@@ -8,6 +8,8 @@ import { registerDlq } from './dlq';
 import { registerDoctor } from './doctor';
 import { registerEscalations } from './escalations';
 import { registerBreaker } from './breaker';
+import { registerApprover } from './approver';
+import { registerSign } from './sign';
 import { registerStatus } from './status';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
@@ -33,6 +35,8 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerInbox(program, ctx);
   registerSetup(program, ctx);
   registerLlm(program, ctx);
+  registerApprover(program, ctx);
+  registerSign(program, ctx);
 }
 
 /** A command group of your own, registered next to Breakwater's (see `main` in src/client/cli.ts). */

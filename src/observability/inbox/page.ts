@@ -23,7 +23,7 @@ const ago = (iso: string, now: number): string => {
 const failure = (label: string, f: FailureContext | undefined): string =>
   f ? `<div class="failure"><b>${label}</b> <time>${esc(f.at)}</time>${f.attempt ? ` (attempt ${esc(f.attempt)})` : ''}: <code>${esc(f.error)}</code></div>` : '';
 
-function card(item: InboxItem, by: string, now: number): string {
+function card(item: InboxItem, csrf: string, now: number): string {
   const e = item.escalation;
   const allowed = e?.allowed ?? ['approve', 'reject', 'retry'];
   const details = e?.details ? `<details><summary>details</summary><pre>${esc(JSON.stringify(e.details, null, 2).slice(0, 4000))}</pre></details>` : '';
@@ -33,9 +33,9 @@ function card(item: InboxItem, by: string, now: number): string {
   <p class="meta">waiting since <time>${esc(e?.since ?? item.startTime)}</time> (${ago(e?.since ?? item.startTime, now)})${e?.step ? ` · step <code>${esc(e.step)}</code>` : ''} · cost so far <span class="cost">${item.costUsd === undefined ? 'n/a' : `${item.costUsd.toFixed(6)} USD`}</span> · <a href="${esc(item.link)}" target="_blank" rel="noopener">Temporal Web UI</a></p>
   ${failure('First failure', e?.firstFailure)}${failure('Latest failure', e?.latestFailure)}${details}
   <form method="post" action="/resolve">
+    <input type="hidden" name="csrf" value="${esc(csrf)}">
     <input type="hidden" name="workflowId" value="${esc(item.workflowId)}">
     ${e?.id ? `<input type="hidden" name="escalation" value="${esc(e.id)}">` : ''}
-    <label>Your name <input name="by" required maxlength="100" value="${esc(by)}"></label>
     <label>Reason <input name="reason" maxlength="2000" placeholder="optional"></label>
     ${allowed.map((d) => `<button type="submit" name="decision" value="${esc(d)}" class="${esc(d)}">${esc(d[0]!.toUpperCase() + d.slice(1))}</button>`).join(' ')}
   </form>
@@ -56,10 +56,21 @@ const incidentsHtml = (incidents: InboxIncident[] = []): string => {
   return `<section class="incidents"><h2>Incidents (<a href="/incidents">all</a>)</h2><ul>${li.join('')}</ul></section>`;
 };
 
-export function renderInbox(items: InboxItem[], o: { by?: string; flash?: { ok: boolean; text: string }; now?: number; incidents?: InboxIncident[] } = {}): string {
+/** The login form (its CSRF token belongs to a pre-login session). */
+export function renderLogin(csrf: string, error?: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Breakwater inbox: log in</title></head>
+<body><h1>Breakwater inbox</h1>${error ? `<p class="flash error" role="status">${esc(error)}</p>` : ''}
+<form method="post" action="/login"><input type="hidden" name="csrf" value="${esc(csrf)}">
+<label>Name <input name="user" required maxlength="100" autocomplete="username"></label>
+<label>Password <input name="password" type="password" required maxlength="1024" autocomplete="current-password"></label>
+<button type="submit">Log in</button></form></body></html>`;
+}
+
+export function renderInbox(items: InboxItem[], o: { user: string; csrf: string; flash?: { ok: boolean; text: string }; now?: number; incidents?: InboxIncident[] }): string {
   const now = o.now ?? Date.now();
   const flash = o.flash ? `<p class="flash ${o.flash.ok ? 'ok' : 'error'}" role="status">${esc(o.flash.text)}</p>` : '';
-  const list = items.length ? `<ul>${items.map((i) => card(i, o.by ?? '', now)).join('\n')}</ul>` : '<p class="empty">Nothing is waiting for a person.</p>';
+  const list = items.length ? `<ul>${items.map((i) => card(i, o.csrf, now)).join('\n')}</ul>` : '<p class="empty">Nothing is waiting for a person.</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Breakwater inbox (${items.length})</title>
 <meta http-equiv="refresh" content="30">
@@ -71,7 +82,7 @@ h2{font-size:1.05rem;margin:0 0 .3rem}.pipeline{font-weight:normal;color:#666}.k
 button{margin-right:.3rem;padding:.3rem .8rem}.approve{background:#dfd}.reject{background:#fdd}.retry{background:#ddf}
 .flash.ok{color:#060}.flash.error{color:#a00}
 </style></head>
-<body><p><a href="/runs">Runs</a> · <a href="/incidents">Incidents</a> · <a href="/cost">Cost</a></p><h1>Waiting for a person: ${items.length}</h1>${flash}
+<body><p><a href="/runs">Runs</a> · <a href="/incidents">Incidents</a> · <a href="/cost">Cost</a> · deciding as <b class="user">${esc(o.user)}</b> <form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf" value="${esc(o.csrf)}"><button type="submit">Log out</button></form></p><h1>Waiting for a person: ${items.length}</h1>${flash}
 ${incidentsHtml(o.incidents)}
 ${list}
 </body></html>`;

@@ -59,7 +59,8 @@ export async function runAgentLayerDemo(ctx: DemoContext): Promise<DemoRow[]> {
   h = await start('lowconf');
   const e = await waitForEscalation(h, 'low-confidence');
   ctx.log(`  escalated: ${e.reason}`);
-  await h.executeUpdate('resolve', { args: [{ decision: 'approve', by: 'demo-reviewer' }] });
+  const approved = await ctx.cli(['resolve', h.workflowId, '--decision', 'approve', '--by', 'demo-reviewer', '--escalation', e.id]);
+  ctx.log(`  $ breakwater resolve ${h.workflowId} --decision approve --by demo-reviewer → exit ${approved.code} (signed with demo-reviewer's key, verified by the worker)`);
   rows.push({ scenario: 'agent: low confidence → human', outcome: (await h.result()).status, detail: summary(await h.result()) });
 
   ctx.log('budget 0.0003 USD: 75 % alert after triage, paused at 100 % after decide; `breakwater budget raise` resumes');

@@ -1,10 +1,15 @@
-/** Only allowlisted approvers decide; every attempt is recorded, refused ones change nothing. */
+/**
+ * Only allowlisted approvers decide; every attempt is recorded, refused ones change nothing. The allowlist
+ * (BREAKWATER_APPROVERS) narrows the approvers with keys: a correctly signed decision by someone not on it
+ * is still refused — by the worker, with whom it verified.
+ */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestStack, type TestStack } from '../testKit';
 import { breakwaterCli } from '../submitAndVerify/testKit';
 import { judgeApprover } from '../../store/auditLog';
 import { createCircuitBreakerStore } from '../../store/circuitBreakers';
+import { createTestApprover } from '../../testing/approvers';
 
 test('without an allowlist anyone named may decide; with one, only those on it', () => {
   assert.equal(judgeApprover(undefined, 'anyone').accepted, true);
@@ -15,9 +20,12 @@ test('without an allowlist anyone named may decide; with one, only those on it',
   assert.match(refused.reason, /not on the approver allowlist/);
 });
 
+const alice = createTestApprover('alice');
+const mallory = createTestApprover('mallory');
 let stack: TestStack;
 before(async () => {
-  stack = await startTestStack({ env: { BREAKWATER_APPROVERS: 'alice' } });
+  stack = await startTestStack({ approvers: [alice, mallory], env: { BREAKWATER_APPROVERS: 'alice' } });
+  await stack.startWorker();
 });
 after(async () => stack?.teardown());
 
@@ -29,19 +37,19 @@ test('breaker clear by an unknown approver is refused (exit 2), recorded, and le
     TEMPORAL_ADDRESS: stack.env.address,
     DATABASE_URL: stack.config.database.url!,
     DATABASE_SCHEMA: stack.schema,
-    BREAKWATER_APPROVERS: 'alice',
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
   };
-  const refused = await breakwaterCli(env, ['breaker', 'clear', 'p', 's', '--by', 'mallory', '--json']);
+  const refused = await breakwaterCli(env, ['breaker', 'clear', 'p', 's', '--by', 'mallory', '--key', mallory.keyFile, '--json']);
   assert.equal(refused.code, 2);
   assert.match(refused.stdout, /not on the approver allowlist/);
   assert.equal((await breakers.get('p', 's'))?.state, 'open', 'still open');
 
-  const ok = await breakwaterCli(env, ['breaker', 'clear', 'p', 's', '--by', 'alice', '--json']);
+  const ok = await breakwaterCli(env, ['breaker', 'clear', 'p', 's', '--by', 'alice', '--key', alice.keyFile, '--json']);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.equal((await breakers.get('p', 's'))?.state, 'closed');
-  const { rows } = await stack.db.query<{ actor: string; accepted: boolean }>("SELECT actor, accepted FROM audit_log WHERE action = 'breaker:clear' ORDER BY id");
+  const { rows } = await stack.db.query<{ actor: string; accepted: boolean; verified_by: string }>("SELECT actor, accepted, verified_by FROM audit_log WHERE action = 'breaker:clear' ORDER BY id");
   assert.deepEqual(rows, [
-    { actor: 'mallory', accepted: false },
-    { actor: 'alice', accepted: true },
+    { actor: 'mallory', accepted: false, verified_by: 'mallory' },
+    { actor: 'alice', accepted: true, verified_by: 'alice' },
   ]);
 });

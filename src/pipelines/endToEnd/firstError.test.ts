@@ -24,7 +24,7 @@ let viewer: InboxServer;
 before(async () => {
   portal = await startPortalSimulator({ lagMs: 100 });
   t = await startAgentLayerStack({ env: { PORTAL_URL: portal.url } });
-  viewer = await startInbox({ client: t.stack.env.client, db: t.stack.db, link: (id, run) => webUiLink(t.stack.config, id, run) });
+  viewer = await startInbox({ client: t.stack.env.client, db: t.stack.db, link: (id, run) => webUiLink(t.stack.config, id, run), auth: { userHeader: 'x-test-user' } });
 });
 after(async () => {
   await viewer?.close();
@@ -39,7 +39,7 @@ const explain = async (workflowId: string): Promise<{ json: Explanation; text: s
   return { json: JSON.parse(j.stdout) as Explanation, text: x.stdout };
 };
 const viewerPage = async (workflowId: string) => {
-  const res = await fetch(`${viewer.url}runs/${encodeURIComponent(workflowId)}`);
+  const res = await fetch(`${viewer.url}runs/${encodeURIComponent(workflowId)}`, { headers: { 'x-test-user': 'viewer' } });
   assert.equal(res.status, 200);
   return res.text();
 };

@@ -1,11 +1,11 @@
 /**
  * The escalation inbox in a real headless Chromium: a submit-and-verify run waits on an open breaker; the
- * page lists it with why, since when, the first failure, cost so far and a Web UI link; a person types
- * their name and clicks Approve; the same `resolve` Update as the CLI goes out, who is recorded, and the
- * run moves on to VERIFIED.
+ * page (after a login) lists it with why, since when, the first failure, cost so far and a Web UI link; the
+ * logged-in person clicks Approve; the same `resolve` Update as the CLI goes out, signed by the inbox
+ * vouching for them and verified by the worker, who is recorded, and the run moves on to VERIFIED.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { webUiLink } from '../../client/connection';
@@ -16,7 +16,13 @@ import { startTestStack, type TestStack } from '../testKit';
 import { waitFor } from '../submitAndVerify/testKit';
 import { submitAndVerify } from '../submitAndVerify/workflow';
 import { startInbox, type InboxServer } from '../../observability/inbox/server';
+import { privateKeyFromPem } from '../../identity/decisionSignature';
+import { hashInboxPassword } from '../../identity/inboxLogin';
+import { createTestApprover } from '../../testing/approvers';
 
+const dana = createTestApprover('dana');
+const inboxKey = createTestApprover('inbox');
+const PASSWORD = 'dana-password-for-tests';
 let stack: TestStack;
 let portal: PortalSimulator;
 let inbox: InboxServer;
@@ -24,9 +30,15 @@ let browser: Browser;
 
 before(async () => {
   portal = await startPortalSimulator({ lagMs: 100, mode: 'failing' });
-  stack = await startTestStack({ env: { PORTAL_URL: portal.url } });
+  stack = await startTestStack({ approvers: [dana, inboxKey], env: { PORTAL_URL: portal.url, BREAKWATER_DECISION_VOUCHERS: 'inbox' } });
   await stack.startWorker();
-  inbox = await startInbox({ client: stack.env.client, db: stack.db, link: (id, run) => webUiLink(stack.config, id, run) });
+  inbox = await startInbox({
+    client: stack.env.client,
+    db: stack.db,
+    link: (id, run) => webUiLink(stack.config, id, run),
+    auth: { users: { dana: hashInboxPassword(PASSWORD) } },
+    signer: { name: 'inbox', key: privateKeyFromPem(readFileSync(inboxKey.keyFile, 'utf8')) },
+  });
   browser = await launchChromium();
 });
 after(async () => {
@@ -44,12 +56,18 @@ test('the inbox lists a run awaiting a person and Approve, clicked in Chromium, 
   });
   await waitFor('the breaker escalation', async () => (await handle.query<EscalationState>('escalation')).open, 30_000);
   // Visibility (the list) is eventually consistent: wait until the run is listed as AwaitingHuman.
+  const page = await browser.context.newPage();
+  await page.goto(inbox.url);
+  await page.waitForURL(/\/login$/); // no session: the list is not shown
+  await page.locator('input[name="user"]').fill('dana');
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await page.waitForURL(inbox.url);
+  const cookie = (await browser.context.cookies(inbox.url)).map((c) => `${c.name}=${c.value}`).join('; ');
   await waitFor('the run in the inbox API', async () => {
-    const body = (await (await fetch(`${inbox.url}api/escalations`)).json()) as { escalations: { workflowId: string }[] };
+    const body = (await (await fetch(`${inbox.url}api/escalations`, { headers: { cookie } })).json()) as { escalations: { workflowId: string }[] };
     return body.escalations.some((e) => e.workflowId === handle.workflowId) || undefined;
   });
-
-  const page = await browser.context.newPage();
   await page.goto(inbox.url);
   const card = page.locator(`li.escalation[data-workflow-id="${handle.workflowId}"]`);
   await card.waitFor();
@@ -63,7 +81,7 @@ test('the inbox lists a run awaiting a person and Approve, clicked in Chromium, 
 
   // The portal is back; a person approves (which clears the breaker in their name) from the page.
   portal.configure({ mode: 'normal' });
-  await card.locator('input[name="by"]').fill('dana');
+  assert.equal(await page.locator('b.user').textContent(), 'dana', 'deciding as the logged-in approver');
   await card.locator('input[name="reason"]').fill('portal recovered');
   await card.locator('button.approve').click();
   await page.waitForURL(/done=/);
@@ -83,10 +101,12 @@ test('the inbox lists a run awaiting a person and Approve, clicked in Chromium, 
 
   // The page no longer lists it; a request from another origin is refused.
   await waitFor('the run to leave the inbox', async () => {
-    await page.goto(`${inbox.url}?by=dana`);
+    await page.goto(inbox.url);
     return (await page.locator(`li.escalation[data-workflow-id="${handle.workflowId}"]`).count()) === 0 || undefined;
   });
-  const forged = await fetch(`${inbox.url}resolve`, { method: 'POST', headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'workflowId=x&decision=approve&by=eve' });
+  const forged = await fetch(`${inbox.url}resolve`, { method: 'POST', headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'workflowId=x&decision=approve' });
   assert.equal(forged.status, 403);
+  const { rows: verified } = await stack.db.query<{ verified_by: string; verification: string }>("SELECT verified_by, verification FROM audit_log WHERE accepted AND action = 'resolve:approve' AND target = $1", [handle.workflowId]);
+  assert.deepEqual(verified, [{ verified_by: 'dana', verification: 'vouched:inbox' }], 'the worker verified the inbox vouching for dana');
   await page.close();
 });

@@ -53,7 +53,7 @@ before(async () => {
   const reference = loadReferenceConfig(t.stack.settings);
   apiWorkers = await createApiWorkers({ config: t.stack.config, connection: apiConnection, apis: [enrichmentApi({ db: t.stack.db, reference, limit: { limit: 3, windowMs: 3000, marginMs: 500 } })] });
   apiRuns = apiWorkers.map((w) => w.run());
-  viewer = await startInbox({ client: t.stack.env.client, db: t.stack.db, link: (id, run) => webUiLink(t.stack.config, id, run) });
+  viewer = await startInbox({ client: t.stack.env.client, db: t.stack.db, link: (id, run) => webUiLink(t.stack.config, id, run), auth: { userHeader: 'x-test-user' } });
 });
 after(async () => {
   await browser?.close();
@@ -181,6 +181,7 @@ test('5. budget pause and raise: one `runs` screen shows the pause, how it ended
 
 test("the run viewer shows each incident's findings, waterfall and sequence diagram in Chromium", async () => {
   browser = await launchChromium();
+  await browser.context.setExtraHTTPHeaders({ 'x-test-user': 'viewer' }); // the inbox's trusted-proxy login, as behind an authenticating proxy
   mkdirSync(artifactsDir(), { recursive: true });
   const page = await browser.context.newPage();
   for (const [name, workflowId] of Object.entries(incidents)) {
