@@ -27,6 +27,7 @@ export type { Json } from './deterministic/jsonDiff';
 // Activities: Breakwater's, and the building blocks for yours
 export { createActivities, type Activities, type ActivityDeps } from './activities';
 export { defineEffect, EffectError, isEffectError, effectFailure, type EffectDefinition, type EffectCall, type EffectReceipt, type EffectBreakerPolicy } from './activities/effects';
+export { connectMcpTools, mcpServerConfigSchema, mcpToolEffect, type McpServerConfig, type McpTools } from './activities/mcp';
 export { implementTool, createToolActivities, toolFaultPoints, ToolError, type ToolImplementation, type ToolContext, type ToolActivities, type ToolActivityDeps } from './activities/tools';
 export { defineTool, toolWire, canonicalJson, type ToolSpec, type ToolDefinition, type ToolEffect, type ToolApproval } from './contracts/tool';
 export {

@@ -21,7 +21,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { z } from 'zod';
 import type { BreakwaterConfig } from '../config';
 import { effectKey } from '../contracts/effect';
-import { canonicalJson, recordToolRefusalsInputSchema, runToolInputSchema, type RecordToolRefusalsInput, type RunToolResult, type ToolSpec } from '../contracts/tool';
+import { canonicalJson, recordToolRefusalsInputSchema, toolWire, type ToolDescriptor, runToolInputSchema, type RecordToolRefusalsInput, type RunToolResult, type ToolSpec } from '../contracts/tool';
 import { Failure, raise } from '../failures';
 import { faultPoint } from '../faults';
 import { recordToolCall } from '../observability/metrics';
@@ -205,6 +205,16 @@ export function createToolActivities(deps: ToolActivityDeps) {
     return input.refusals.length;
   }
 
-  return { runTool, recordToolRefusals };
+  /** The tools this worker has, as descriptors: how a workflow learns tools listed at worker start (MCP). */
+  async function describeTools(input: { names?: string[] } = {}): Promise<ToolDescriptor[]> {
+    const wanted = input.names ? new Set(input.names) : undefined;
+    const missing = input.names?.filter((n) => !registry.has(n)) ?? [];
+    if (missing.length > 0) throw raise(Failure.ToolUnknown, `no tool ${missing.map((n) => `'${n}'`).join(', ')} on this worker (is its MCP server configured and listing it?)`);
+    return [...registry.values()]
+      .filter((t) => !wanted || wanted.has(t.spec.name))
+      .map((t) => ({ ...toolWire(t.spec), effect: t.spec.effect, ...(t.spec.api ? { api: t.spec.api } : {}) }));
+  }
+
+  return { runTool, recordToolRefusals, describeTools };
 }
 export type ToolActivities = ReturnType<typeof createToolActivities>;

@@ -29,6 +29,8 @@ export interface ToolSpec<I = unknown, O = unknown> {
   readonly effect: ToolEffect;
   readonly api?: string;
   readonly approval?: ToolApproval;
+  /** The input's JSON Schema as the model sees it, when it came as JSON Schema (an MCP server's tool). */
+  readonly parameters?: Record<string, unknown>;
 }
 
 export interface ToolDefinition<IS extends z.ZodType = z.ZodType, OS extends z.ZodType = z.ZodType> {
@@ -39,6 +41,7 @@ export interface ToolDefinition<IS extends z.ZodType = z.ZodType, OS extends z.Z
   effect: ToolEffect;
   api?: string;
   approval?: ToolApproval;
+  parameters?: Record<string, unknown>;
 }
 
 /** OpenAI's rule for function names. */
@@ -64,7 +67,27 @@ export const toolWireSchema = z.strictObject({
 });
 export type ToolWire = z.infer<typeof toolWireSchema>;
 
-export const toolWire = (t: ToolSpec): ToolWire => ({ name: t.name, description: t.description, parameters: agentJsonSchema(t.input) });
+export const toolWire = (t: ToolSpec): ToolWire => ({ name: t.name, description: t.description, parameters: t.parameters ?? agentJsonSchema(t.input) });
+
+/** A tool as a worker describes it to a workflow (`describeTools`): what a tool listed at worker start (MCP) is. */
+export const toolDescriptorSchema = z.strictObject({
+  name: z.string().regex(TOOL_NAME),
+  description: z.string().max(4000),
+  parameters: z.record(z.string(), z.unknown()),
+  effect: z.enum(toolEffects),
+  api: z.string().optional(),
+});
+export type ToolDescriptor = z.infer<typeof toolDescriptorSchema>;
+
+/**
+ * The spec of a tool known to the workflow only by its descriptor (an MCP tool): its input validated by the
+ * zod schema rebuilt from the JSON Schema (`z.fromJSONSchema`, pure), its output by the worker.
+ */
+export function toolFromDescriptor(d: ToolDescriptor): ToolSpec<Record<string, unknown>, unknown> {
+  const t = toolDescriptorSchema.parse(d);
+  const input = z.fromJSONSchema(t.parameters as Parameters<typeof z.fromJSONSchema>[0]) as z.ZodType<Record<string, unknown>>;
+  return Object.freeze({ name: t.name, description: t.description, input, output: z.unknown(), effect: t.effect, ...(t.api ? { api: t.api } : {}), parameters: t.parameters });
+}
 
 /** JSON with object keys sorted at every depth: equal arguments, equal text, whatever order the model wrote. */
 export function canonicalJson(value: unknown): string {

@@ -4,7 +4,10 @@
  * calls in all, per tool and per turn, a budget, a deadline, repeated-call detection, approval before the
  * irreversible publish. It ends with a report that validates, or escalates with the transcript.
  */
+import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
+import type { Activities } from '../../activities';
+import { toolFromDescriptor } from '../../contracts/tool';
 import { Failure, raise } from '../../failures';
 import { createAgentRunner } from '../../workflows/agents';
 import { createHumanGate, isHumanRejection } from '../../workflows/humanGate';
@@ -21,12 +24,16 @@ export const researchAgentInputSchema = z.strictObject({
   perTool: z.record(z.string(), z.number().int().min(0)).default({ search: 10, publish: 1 }),
   agentBudgetUsd: z.number().positive().optional(),
   deadline: z.union([z.number(), z.string()]).optional(),
+  /** Tools the worker lists besides researchAgent's own (e.g. from an MCP server), offered too. */
+  extraTools: z.array(z.string()).max(50).default([]),
 });
 export type ResearchAgentInput = z.input<typeof researchAgentInputSchema>;
 
 export type ResearchAgentResult =
   | { status: 'completed'; summary: string; sources: string[]; turns: number; toolCalls: number; refused: number; costUsd: number; transcript: TranscriptEntry[] }
   | { status: 'rejected'; step: string; by: string; reason?: string };
+
+const { describeTools } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
 
 export const RESEARCH_PROMPT = 'You are a research agent. Use the tools to research the topic, save notes of what you find, publish a summary, then answer with the report.';
 
@@ -37,11 +44,13 @@ export async function researchAgent(raw: ResearchAgentInput): Promise<ResearchAg
   if (!parsed.success) throw raise(Failure.InvalidInput, z.prettifyError(parsed.error));
   const input = parsed.data;
   const runner = createAgentRunner({ pipeline: 'researchAgent', budgetUsd: input.budgetUsd, gate });
+  // Tools listed when the worker started (MCP): described once, recorded in history, so replays see the same.
+  const extra = input.extraTools.length > 0 ? (await describeTools({ names: input.extraTools })).map(toolFromDescriptor) : [];
   try {
     const r = await runAgent('researcher', {
       runner,
       gate,
-      tools: researchTools,
+      tools: [...researchTools, ...extra],
       final: researchReport,
       messages: [{ role: 'system', content: RESEARCH_PROMPT }, { role: 'user', content: `Research this topic: ${input.topic}` }],
       maxTurns: input.maxTurns,
