@@ -16,6 +16,8 @@ import { llmCalls, searchAttribute, startAgentLayerStack, testModels, waitForEsc
 import { notesOf, publicationsOf } from './store';
 import { searchApi } from './tools';
 import { researchAgent, type ResearchAgentInput } from './workflow';
+import { breakwaterCli, stackEnv } from '../submitAndVerify/testKit';
+import type { Explanation } from '../../observability/explain';
 
 let t: AgentLayerStack;
 let connection: NativeConnection;
@@ -144,4 +146,25 @@ test('an irreversible tool waits for a person and runs once after approval', asy
   assert.deepEqual(await publicationsOf(t.stack.db, handle.workflowId), [{ title: 'Tides', writes: 1 }]);
   const rows = (await toolCallRows(t.stack.db, handle.workflowId)).filter((r) => r.tool === 'publish');
   assert.deepEqual(rows.map((r) => [r.status, r.approved_by]), [['ran', 'editor']]);
+});
+
+test('breakwater explain shows the turns and the tool calls in order', async () => {
+  t.sim.setScenario(script([
+    calls({ name: 'search', arguments: { query: 'tides' } }, { name: 'nope', arguments: {} }),
+    calls({ name: 'saveNote', arguments: { title: 'T', body: 'B', source: 'S' } }),
+    final,
+  ]));
+  const handle = await start('explain');
+  assert.equal((await handle.result()).status, 'completed');
+  const env = { ...stackEnv(t.stack, 'http://127.0.0.1:9'), OPENAI_BASE_URL: `${t.sim.url}/v1`, BREAKWATER_MODELS_FILE: t.modelsFile };
+  const e = JSON.parse((await breakwaterCli(env, ['explain', handle.workflowId, '--json'])).stdout) as Explanation;
+  assert.deepEqual(e.agentTurns?.map((x) => [x.turn, x.answer, x.calls.map((c) => `${c.tool}:${c.status}${c.reason ? `:${c.reason}` : ''}`)]), [
+    [1, 'tools', ['nope:refused:unknown-tool', 'search:ran']],
+    [2, 'tools', ['saveNote:ran']],
+    [3, 'final', []],
+  ]);
+  const text = (await breakwaterCli(env, ['explain', handle.workflowId])).stdout;
+  assert.match(text, /Agent turns and tool calls:\n  researcher turn 1: asked for 2 tool call\(s\)/);
+  assert.match(text, /nope {2}refused \(unknown-tool\)/);
+  assert.match(text, /runTool/);
 });
