@@ -164,7 +164,7 @@ test('breakwater explain shows the turns and the tool calls in order', async () 
     [3, 'final', []],
   ]);
   const text = (await breakwaterCli(env, ['explain', handle.workflowId])).stdout;
-  assert.match(text, /Agent turns and tool calls:\n  researcher turn 1: asked for 2 tool call\(s\)/);
+  assert.match(text, /Agent turns and tool calls:\n {2}researcher turn 1: asked for 2 tool call\(s\)/);
   assert.match(text, /nope {2}refused \(unknown-tool\)/);
   assert.match(text, /runTool/);
 });
