@@ -5,6 +5,7 @@
  * irreversible publish. It ends with a report that validates, or escalates with the transcript.
  */
 import { proxyActivities } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import type { Activities } from '../../activities';
 import { toolFromDescriptor } from '../../contracts/tool';
@@ -26,6 +27,8 @@ export const researchAgentInputSchema = z.strictObject({
   deadline: z.union([z.number(), z.string()]).optional(),
   /** Tools the worker lists besides researchAgent's own (e.g. from an MCP server), offered too. */
   extraTools: z.array(z.string()).max(50).default([]),
+  /** Start-to-close timeout of one tool call attempt (after a crash, the retry comes this long later). Default 1 minute. */
+  toolTimeout: z.string().default('1 minute'),
 });
 export type ResearchAgentInput = z.input<typeof researchAgentInputSchema>;
 
@@ -60,6 +63,7 @@ export async function researchAgent(raw: ResearchAgentInput): Promise<ResearchAg
       budgetUsd: input.agentBudgetUsd,
       deadline: input.deadline,
       step: 'research',
+      toolActivityOptions: { startToCloseTimeout: input.toolTimeout as Duration, retry: { initialInterval: '1 second', maximumAttempts: 3 } },
     });
     markStatus('Completed');
     return { status: 'completed', ...r.output, turns: r.turns, toolCalls: r.toolCalls, refused: r.refused, costUsd: r.costUsd, transcript: r.transcript };
