@@ -29,7 +29,7 @@ export { createActivities, type Activities, type ActivityDeps } from './activiti
 export { defineEffect, EffectError, isEffectError, effectFailure, type EffectDefinition, type EffectCall, type EffectReceipt, type EffectBreakerPolicy } from './activities/effects';
 export { connectMcpTools, mcpServerConfigSchema, mcpToolEffect, type McpServerConfig, type McpTools } from './activities/mcp';
 export { implementTool, createToolActivities, toolFaultPoints, ToolError, type ToolImplementation, type ToolContext, type ToolActivities, type ToolActivityDeps } from './activities/tools';
-export { defineTool, toolWire, canonicalJson, toolEffects, type ToolSpec, type ToolDefinition, type ToolEffect, type ToolApproval, type ToolWire, type ModelToolCall } from './contracts/tool';
+export { defineTool, toolWire, canonicalJson, toolEffects, toolWireSchema, modelToolCallSchema, type ToolSpec, type ToolDefinition, type ToolEffect, type ToolApproval, type ToolWire, type ModelToolCall } from './contracts/tool';
 export {
   createCircuitBreakerStore as createCircuitBreaker,
   BreakerOpenError,
