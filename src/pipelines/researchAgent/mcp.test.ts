@@ -4,6 +4,7 @@
  * does not list is irreversible.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { connectMcpTools, type McpTools } from '../../activities/mcp';
@@ -15,8 +16,9 @@ import { researchToolImplementations } from './tools';
 
 let t: AgentLayerStack;
 let mcp: McpTools;
+const fixture = path.join(projectRoot(), 'test', 'fixtures', 'mcp', 'wordsServer.mjs');
 before(async () => {
-  mcp = await connectMcpTools([{ name: 'words', prefix: 'words_', transport: { stdio: { command: process.execPath, args: [path.join(projectRoot(), 'test', 'fixtures', 'mcp', 'wordsServer.mjs')] } }, effects: { wordCount: 'read' } }]);
+  mcp = await connectMcpTools([{ name: 'words', prefix: 'words_', transport: { stdio: { command: process.execPath, args: [fixture] } }, effects: { wordCount: 'read' } }]);
   t = await startAgentLayerStack({ models: { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-large', maxOutputTokens: 512 } } }, startWorker: false });
   await t.stack.startWorker({ tools: [...researchToolImplementations(t.stack.db), ...mcp.tools] });
 });
@@ -27,6 +29,27 @@ after(async () => {
 
 test('MCP tools are listed at worker start with their effect class; an unlisted one is irreversible', () => {
   assert.deepEqual(mcp.specs.map((s) => [s.name, s.effect]), [['words_wordCount', 'read'], ['words_shout', 'irreversible']]);
+});
+
+test('a Streamable HTTP MCP server is listed and called the same way', async () => {
+  const child = spawn(process.execPath, [fixture, '--http'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (b: Buffer) => resolve(b.toString().trim()));
+      child.once('exit', (code) => reject(new Error(`fixture exited ${code}`)));
+    });
+    const remote = await connectMcpTools([{ name: 'remote', transport: { url }, effects: { wordCount: 'read' } }]);
+    try {
+      assert.deepEqual(remote.specs.map((s) => [s.name, s.effect]), [['wordCount', 'read'], ['shout', 'irreversible']]);
+      const wc = remote.tools.find((x) => x.spec.name === 'wordCount')!;
+      const out = await wc.run({ text: 'one two three' }, { idempotencyKey: 'k', run: 'r', attempt: 1, signal: AbortSignal.timeout(5000) });
+      assert.equal((out as { words: number }).words, 3);
+    } finally {
+      await remote.close();
+    }
+  } finally {
+    child.kill();
+  }
 });
 
 test('a tool of a stdio MCP server is used end to end by the agent', async () => {
