@@ -168,3 +168,26 @@ test('breakwater explain shows the turns and the tool calls in order', async () 
   assert.match(text, /nope {2}refused \(unknown-tool\)/);
   assert.match(text, /runTool/);
 });
+
+test("the agent's own budget stops the loop and escalates; retry grants another round that can finish", async () => {
+  const pages = (i: number) => calls({ name: 'fetchPage', arguments: { url: `https://docs.example/budget/${i}` } });
+  t.sim.setScenario(script([{ ...pages(1), usage: { prompt_tokens: 1000, completion_tokens: 100 } } as Responses[number], final]));
+  // sim-large: 1000 × 2.5 + 100 × 10 per million = 0.0035 USD for the first turn, over a 0.001 USD agent budget.
+  const handle = await start('budget', { agentBudgetUsd: 0.001 });
+  const escalation = await waitForEscalation(handle, 'agent-stopped');
+  assert.equal((escalation.details as { cap: string }).cap, 'budget');
+  assert.equal((await llmCalls(t.stack, handle.workflowId)).length, 1, 'no turn after the budget was spent');
+  await resolveEscalation(handle, 'retry');
+  const result = await handle.result();
+  assert.equal(result.status, 'completed');
+  assert.equal(result.status === 'completed' && result.turns, 2);
+});
+
+test('the deadline stops the loop and escalates', async () => {
+  t.sim.setScenario(script([{ ...calls({ name: 'fetchPage', arguments: { url: 'https://docs.example/slow/1' } }), delayMs: 1200 } as Responses[number], final]));
+  const handle = await start('deadline', { deadline: '1 second' });
+  const escalation = await waitForEscalation(handle, 'agent-stopped');
+  assert.equal((escalation.details as { cap: string }).cap, 'deadline');
+  await resolveEscalation(handle, 'reject');
+  assert.equal((await handle.result()).status, 'rejected');
+});
