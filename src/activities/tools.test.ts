@@ -17,7 +17,6 @@ import { metricsRegistry } from '../observability/metrics';
 import { registerSecrets } from '../redact';
 import { createPool, type Db } from '../store/db';
 import { migrate } from '../store/migrate';
-import { toolCallRows } from '../store/toolCalls';
 import { createToolActivities, implementTool, ToolError } from './tools';
 
 const exporter = new InMemorySpanExporter();
@@ -69,10 +68,10 @@ test('a read: execute_tool span with the GenAI attributes, a tool_calls row with
   assert.equal(span.attributes['gen_ai.operation.name'], 'execute_tool');
   assert.equal(span.attributes['gen_ai.tool.name'], 'lookup');
   assert.equal(span.attributes['gen_ai.tool.call.id'], 'c1');
-  const rows = await toolCallRows(db, null as unknown as string);
-  assert.equal(rows.length, 0, 'outside a workflow the row has no workflow id');
-  const { rows: all } = await db.query<{ arguments: unknown }>("SELECT arguments FROM tool_calls WHERE tool = 'lookup'");
-  assert.ok(!JSON.stringify(all).includes(SECRET), 'the secret is not stored');
+  const { rows } = await db.query<{ arguments: { q: string; token: string }; status: string; result_bytes: number }>("SELECT arguments, status, result_bytes FROM tool_calls WHERE tool = 'lookup'");
+  assert.equal(rows.length, 1);
+  assert.deepEqual([rows[0]!.arguments.q, rows[0]!.status, rows[0]!.result_bytes], ['tides', 'ran', r.resultBytes]);
+  assert.ok(!JSON.stringify(rows).includes(SECRET), 'the secret is not stored');
   assert.match(await metricsRegistry.getSingleMetricAsString('breakwater_tool_calls_total'), /tool="lookup",status="ran"} 1/);
 });
 
