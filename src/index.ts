@@ -43,6 +43,9 @@ export type { Json } from './deterministic/jsonDiff';
 // Activities: Breakwater's, and the building blocks for yours
 export { createActivities, type Activities, type ActivityDeps } from './activities';
 export { defineEffect, EffectError, isEffectError, effectFailure, type EffectDefinition, type EffectCall, type EffectReceipt, type EffectBreakerPolicy } from './activities/effects';
+export { connectMcpTools, mcpServerConfigSchema, mcpToolEffect, type McpServerConfig, type McpTools } from './activities/mcp';
+export { implementTool, createToolActivities, toolFaultPoints, ToolError, type ToolImplementation, type ToolContext, type ToolActivities, type ToolActivityDeps } from './activities/tools';
+export { defineTool, toolWire, canonicalJson, toolEffects, toolWireSchema, modelToolCallSchema, type ToolSpec, type ToolDefinition, type ToolEffect, type ToolApproval, type ToolWire, type ModelToolCall } from './contracts/tool';
 export {
   createCircuitBreakerStore as createCircuitBreaker,
   BreakerOpenError,
@@ -94,4 +97,4 @@ export type { Output } from './client/output';
 // Observability
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './observability/metricsServer';
 export { explainWorkflow, type ExplainSources } from './observability/explainData';
-export type { Explanation } from './observability/explain';
+export type { Explanation, AgentTurn } from './observability/explain';

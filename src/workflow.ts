@@ -7,6 +7,9 @@
 export { Failure, defineFailures, raise, isFailure, failureTypeOf, failureDetails, type FailureSpec, type FailureName, type FailureType, type RaiseOptions } from './failures';
 export { createHumanGate, humanRejection, isHumanRejection, HUMAN_REJECTION, APPROVER_REJECTED, type HumanGate } from './workflows/humanGate';
 export { createAgentRunner, type AgentRunner, type AgentRunnerOptions, type AgentCallOptions, type AgentAnswer } from './workflows/agents';
+export { runAgent, type RunAgentOptions, type AgentResult, type TranscriptEntry, type AgentCap } from './workflows/runAgent';
+export { screenToolCalls, type ToolCaps, type ToolUsage, type Screened } from './workflows/toolScreen';
+export { defineTool, toolWire, toolFromDescriptor, canonicalJson, toolEffects, toolWireSchema, toolDescriptorSchema, modelToolCallSchema, toolRefusalSchema, toolRefusalReasons, type ToolDescriptor, type ToolSpec, type ToolDefinition, type ToolEffect, type ToolApproval, type ToolWire, type ModelToolCall, type RunToolResult, type ToolRefusal, type ToolRefusalReason } from './contracts/tool';
 export { performAndVerify, type PerformAndVerifyOptions } from './workflows/effect';
 export { waitForBreaker, type BreakerWaitOptions, type BreakerWaitOutcome, type BreakerState, type BreakerProbe } from './workflows/breaker';
 export { proxyApi } from './workflows/api';

@@ -17,6 +17,7 @@ import { createEffectActivities, type EffectDefinition } from './effects';
 import { createLlmActivities, type LlmDeps } from './llm';
 import { createResourceGateActivities, type ResourceResolver } from './resourceGate';
 import { createSharedStateActivities } from './sharedState';
+import { createToolActivities, type ToolImplementation } from './tools';
 
 export interface ActivityDeps {
   db: Db;
@@ -28,6 +29,9 @@ export interface ActivityDeps {
   resourceResolvers?: Record<string, ResourceResolver>;
   /** Overrides of the LLM layer's dependencies (models, client, backoff). */
   llm?: Omit<LlmDeps, 'db' | 'config'>;
+  /** The tools agents on this worker may call (`implementTool`, or MCP tools from `connectMcpTools`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tools of any argument type share one registry
+  tools?: readonly ToolImplementation<any, any>[];
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -46,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCircuitBreakerActivities({ db, config }),
     ...createEffectActivities({ db, config, effects: deps.effects ?? [] }),
     ...createResourceGateActivities({ db, resolvers: deps.resourceResolvers }),
+    ...createToolActivities({ db, config, tools: deps.tools ?? [] }),
   };
 }
 

@@ -14,6 +14,7 @@ import type { BenchSection } from './report';
 import * as agentLayer from './agentLayer.bench';
 import * as broker from './broker.bench';
 import * as submitAndVerify from './submitAndVerify.bench';
+import * as toolCall from './toolCall.bench';
 import * as tracing from './tracing.bench';
 import * as workflowBundle from './workflowBundle.bench';
 
@@ -23,6 +24,7 @@ const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   agentLayer,
   broker,
   tracing,
+  toolCall,
 };
 
 const file = path.join(projectRoot(), 'docs', 'benchmarks.md');

@@ -4,10 +4,24 @@
  */
 import { z } from 'zod';
 import { Failure } from '../failures';
+import { modelToolCallSchema, toolWireSchema, type ModelToolCall } from './tool';
 
+/** A tool call an assistant message carries (OpenAI wire format). */
+export const wireToolCallSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  type: z.literal('function'),
+  function: z.strictObject({ name: z.string().min(1).max(200), arguments: z.string().max(100_000) }),
+});
+
+/**
+ * A chat message as sent to the model (OpenAI wire format): an assistant turn may carry the tool calls it
+ * asked for (`tool_calls`), and each answer to one is a `tool` message naming it (`tool_call_id`).
+ */
 export const chatMessageSchema = z.strictObject({
-  role: z.enum(['system', 'developer', 'user', 'assistant']),
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
   content: z.string().max(200_000),
+  tool_calls: z.array(wireToolCallSchema).max(1000).optional(),
+  tool_call_id: z.string().min(1).max(200).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -21,7 +35,7 @@ export const callModelInputSchema = z.strictObject({
    * answers to schemas it never imported. A schema registered in the worker's process takes precedence.
    */
   jsonSchema: z.record(z.string(), z.unknown()).optional(),
-  messages: z.array(chatMessageSchema).min(1).max(200),
+  messages: z.array(chatMessageSchema).min(1).max(2000),
   /** Default 0. The cache is used only at temperature 0. */
   temperature: z.number().min(0).max(2).optional(),
   /** Opt-in: identical model + messages + schema at temperature 0 returns the stored answer, at no cost. */
@@ -33,6 +47,12 @@ export const callModelInputSchema = z.strictObject({
    * exceeds it (less what this call already spent) is refused before it is sent: BW_LLM_RUN_BUDGET.
    */
   budgetNanoUsd: z.number().int().min(0).optional(),
+  /**
+   * Tools the model may call this turn (OpenAI `tools`, strict JSON Schema parameters). With tools, an
+   * answer is either tool calls (returned as `toolCalls`, not validated against `schema`: the workflow
+   * screens them) or the final answer validated against `schema`.
+   */
+  tools: z.array(toolWireSchema).max(128).optional(),
 });
 export type CallModelInput = z.input<typeof callModelInputSchema>;
 
@@ -63,7 +83,11 @@ export interface CallModelResult {
   repairs: number;
   /** llm_calls row ids of this attempt. */
   callIds: number[];
+  /** The model asked for tools instead of answering (only when the call offered tools); `output` is then null. */
+  toolCalls?: ModelToolCall[];
 }
+
+export { modelToolCallSchema };
 
 /** ApplicationFailure types thrown by callModel: aliases of the catalog's `Failure.Llm*` types. */
 export const LlmFailure = {

@@ -27,11 +27,13 @@ import { runDoctorDemo } from './doctorDemo';
 import { runPlanExecuteReviewDemo } from '../pipelines/planExecuteReview/demo';
 import { runObservabilityDemo } from './observabilityDemo';
 import { runSubmitAndVerifyDemo } from '../pipelines/submitAndVerify/demo';
+import { runResearchAgentDemo } from '../pipelines/researchAgent/demo';
 
 const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [
   { name: 'doctor', run: runDoctorDemo },
   { name: 'submit-and-verify', run: runSubmitAndVerifyDemo },
   { name: 'agent layer', run: runAgentLayerDemo },
+  { name: 'tool-using agent', run: runResearchAgentDemo },
   { name: 'plan-execute-review', run: runPlanExecuteReviewDemo },
   { name: 'rate-limit broker', run: (ctx) => runBrokerDemo(ctx) },
   // Last: it explains runs made above and reads the metrics they produced.

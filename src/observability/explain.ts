@@ -15,7 +15,7 @@ export { fmtMs, summarize };
 
 /** The rows explain reads, as src/store/runRecords.ts maps them. */
 export type ExplainRecords = RunRecords;
-export const noRecords = (): ExplainRecords => ({ llmCalls: [], fingerprints: [], breakerEvents: [], alerts: [], audit: [], attemptFailures: [], brokerCalls: [], escalations: [] });
+export const noRecords = (): ExplainRecords => ({ llmCalls: [], fingerprints: [], breakerEvents: [], alerts: [], audit: [], attemptFailures: [], brokerCalls: [], escalations: [], toolCalls: [] });
 
 export interface ExplainedStep {
   n: number;
@@ -51,6 +51,35 @@ export interface Explanation {
   findings: Finding[];
   /** What people did, in full (who, what, from which value to which, why, accepted or refused). */
   actions: PersonAction[];
+  /** Tool-using agents: each turn in order with the tool calls it asked for and what became of each. */
+  agentTurns?: AgentTurn[];
+}
+
+export interface AgentTurn {
+  role: string;
+  turn: number;
+  /** `tools`: the model asked for tools; `final`: it answered. */
+  answer: 'tools' | 'final';
+  costUsd: number;
+  calls: { tool: string; status: string; reason?: string; latencyMs?: number; resultBytes?: number; approvedBy?: string }[];
+}
+
+/** Turns from llm_calls (a `tool-calls` answer, then the final `ok`) of the roles that called tools, with their calls. */
+function agentTurnsOf(r: ExplainRecords): AgentTurn[] {
+  const roles = new Set(r.toolCalls.map((c) => c.role));
+  const turns: AgentTurn[] = [];
+  for (const role of roles) {
+    const answers = r.llmCalls.filter((c) => c.role === role && (c.outcome === 'tool-calls' || c.outcome === 'ok' || c.outcome === 'cache-hit'));
+    answers.forEach((a, i) => {
+      // The first attempt of a tool call is the call; later attempts of the same one are retries (the runTool step shows them).
+      const calls = r.toolCalls.filter((c) => c.role === role && c.turn === i + 1 && !(c.status === 'failed' && r.toolCalls.some((d) => d.activityId === c.activityId && d.attempt > c.attempt)));
+      turns.push({
+        role, turn: i + 1, answer: a.outcome === 'tool-calls' ? 'tools' : 'final', costUsd: a.costUsd,
+        calls: calls.map((c) => ({ tool: c.tool, status: c.status, ...(c.reason ? { reason: c.reason } : {}), ...(c.latencyMs !== null ? { latencyMs: c.latencyMs } : {}), ...(c.resultBytes !== null ? { resultBytes: c.resultBytes } : {}), ...(c.approvedBy ? { approvedBy: c.approvedBy } : {}) })),
+      });
+    });
+  }
+  return turns;
 }
 
 export interface ExplainInput {
@@ -66,7 +95,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function inputSummary(s: ActivityStep): string {
   const first = s.input[0] as Record<string, unknown> | undefined;
-  if (s.name === 'callModel' && first) return `role=${String(first.role)} schema=${String(first.schema)}`;
+  if (s.name === 'callModel' && first) return `role=${String(first.role)} schema=${String(first.schema)}${Array.isArray(first.tools) ? ` tools=${first.tools.length}` : ''}`;
+  if (s.name === 'runTool' && first) return `tool=${String(first.tool)} turn=${String(first.turn)} ${summarize(first.args, 50)}`;
   if (first && typeof first === 'object' && 'recordId' in first) return `record=${String(first.recordId)}${first.entityId ? `/${String(first.entityId)}` : ''}`;
   return summarize(s.input.length === 1 ? s.input[0] : s.input);
 }
@@ -77,7 +107,8 @@ function outputSummary(s: ActivityStep): string {
   if (r && typeof r === 'object') {
     if ('visible' in r) return `visible=${String(r.visible)} results=${String(r.resultCount)}${r.error ? ` error=${summarize(r.error, 40)}` : ''}`;
     if ('confirmation' in r && 'via' in r) return `confirmation=${String(r.confirmation)} via=${String(r.via)}`;
-    if ('output' in r && 'usage' in r) return summarize(r.output, 60);
+    if ('output' in r && 'usage' in r) return Array.isArray(r.toolCalls) && r.toolCalls.length ? `${r.toolCalls.length} tool call(s)` : summarize(r.output, 60);
+    if ('output' in r && 'via' in r && 'resultBytes' in r) return `${String(r.via)} ${String(r.resultBytes)} B: ${summarize(r.output, 50)}`;
   }
   return summarize(s.result);
 }
@@ -111,6 +142,7 @@ export function explainRun(o: ExplainInput): Explanation {
     steps: explained,
     findings: findingsOf(o),
     actions: actionsOf(o),
+    agentTurns: agentTurnsOf(o.records),
   };
 }
 
@@ -138,6 +170,17 @@ export function renderExplanation(e: Explanation): string {
   const widths = rows[0]!.map((_, i) => Math.min(i === 6 ? 90 : 40, Math.max(...rows.map((r) => r[i]!.length))));
   for (const r of rows) lines.push(r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ').trimEnd());
   lines.push('');
+  if (e.agentTurns?.length) {
+    lines.push('Agent turns and tool calls:');
+    for (const t of e.agentTurns) {
+      lines.push(`  ${t.role} turn ${t.turn}: ${t.answer === 'final' ? 'final answer' : `asked for ${t.calls.length} tool call(s)`}  ${t.costUsd.toFixed(6)} USD`);
+      for (const c of t.calls) {
+        const how = c.status === 'refused' ? `refused (${c.reason ?? '?'})` : `${c.status}${c.latencyMs !== undefined ? ` ${fmtMs(c.latencyMs)}` : ''}${c.resultBytes !== undefined ? ` ${c.resultBytes} B` : ''}${c.approvedBy ? `, approved by ${c.approvedBy}` : ''}`;
+        lines.push(`    ${c.tool}  ${how}`);
+      }
+    }
+    lines.push('');
+  }
   if (e.actions.length) {
     lines.push('What people did:');
     for (const a of e.actions) lines.push(`  ${a.at}  ${a.who}  ${a.action}${a.accepted ? '' : ' (refused)'}: ${a.text}`);

@@ -55,6 +55,15 @@ const budgetPauses = new Counter({ name: 'breakwater_budget_pauses_total', help:
 const rateLimited = new Counter({ name: 'breakwater_rate_limited_total', help: 'HTTP 429 answers from external APIs', labelNames: ['api'], registers });
 const llmOverReservation = new Counter({ name: 'breakwater_llm_over_reservation_total', help: 'LLM calls that cost more than they reserved (the endpoint ignored the token limit)', labelNames: ['role', 'model'], registers });
 
+// Per tool (agents' tool calls: the runTool activity and the refusals the agent loop records).
+const toolCalls = new Counter({ name: 'breakwater_tool_calls_total', help: 'Tool calls by tool and status (ran | cached | failed | refused)', labelNames: ['tool', 'status'], registers });
+const toolLatency = new Histogram({ name: 'breakwater_tool_latency_seconds', help: 'Tool call latency (calls that ran)', labelNames: ['tool'], buckets: latencyBuckets, registers });
+
+export function recordToolCall(tool: string, status: 'ran' | 'cached' | 'failed' | 'refused', latencyMs?: number): void {
+  toolCalls.inc({ tool, status });
+  if (latencyMs !== undefined && status === 'ran') toolLatency.observe({ tool }, latencyMs / 1000);
+}
+
 export interface LlmCallSample {
   role: string;
   model: string;

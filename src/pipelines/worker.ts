@@ -14,22 +14,24 @@ import { createBreakwaterWorker, type BreakwaterWorkerOptions } from '../workers
 import { createReferenceActivities, referenceEffects } from './activities';
 import { loadReferenceConfig, type ReferenceConfig } from './config';
 import { enrichmentApi, type EnrichmentApiOptions } from './enrichCatalog/apiWorker';
+import { researchToolImplementations, searchApi } from './researchAgent/tools';
 
 export const referenceWorkflowsPath = (): string => path.resolve(__dirname, 'workflows.js');
 export const referenceBundlePath = (): string => path.resolve(__dirname, 'workflow-bundle.js');
 
 /** The worker options that put the reference pipelines on a Breakwater worker. */
-export function referenceWorkerOptions(deps: { db: Db; config: BreakwaterConfig; reference?: ReferenceConfig }): Pick<BreakwaterWorkerOptions, 'workflowBundle' | 'workflowsPath' | 'activities' | 'effects'> {
+export function referenceWorkerOptions(deps: { db: Db; config: BreakwaterConfig; reference?: ReferenceConfig }): Pick<BreakwaterWorkerOptions, 'workflowBundle' | 'workflowsPath' | 'activities' | 'effects' | 'tools'> {
   const reference = deps.reference ?? loadReferenceConfig();
   const bundle = referenceBundlePath();
   return {
     ...(existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: referenceWorkflowsPath() }),
     activities: createReferenceActivities({ db: deps.db, config: deps.config, reference }),
     effects: referenceEffects(reference),
+    tools: researchToolImplementations(deps.db),
   };
 }
 
-export type ReferenceWorkerOptions = Omit<BreakwaterWorkerOptions, 'workflowBundle' | 'workflowsPath' | 'effects'> & { reference?: ReferenceConfig };
+export type ReferenceWorkerOptions = Omit<BreakwaterWorkerOptions, 'workflowBundle' | 'workflowsPath' | 'effects' | 'tools'> & { reference?: ReferenceConfig };
 
 /** A Breakwater worker running the reference pipelines (extra activities override, e.g. in tests). */
 export async function createReferenceWorker(o: ReferenceWorkerOptions): Promise<Worker> {
@@ -37,10 +39,10 @@ export async function createReferenceWorker(o: ReferenceWorkerOptions): Promise<
   return createBreakwaterWorker({ ...o, ...base, activities: { ...base.activities, ...o.activities } });
 }
 
-/** The broker workers of the reference pipelines' rate-limited APIs (today: enrichment). */
+/** The broker workers of the reference pipelines' rate-limited APIs (enrichment, and researchAgent's search). */
 export async function createReferenceApiWorkers(o: Pick<BreakwaterWorkerOptions, 'config' | 'db' | 'connection' | 'taskQueue'> & { reference?: ReferenceConfig; enrichment?: Omit<EnrichmentApiOptions, 'db' | 'reference'> }): Promise<Worker[]> {
   const reference = o.reference ?? loadReferenceConfig();
-  return createApiWorkers({ config: o.config, connection: o.connection, taskQueue: o.taskQueue, apis: [enrichmentApi({ ...o.enrichment, db: o.db, reference })] });
+  return createApiWorkers({ config: o.config, connection: o.connection, taskQueue: o.taskQueue, apis: [enrichmentApi({ ...o.enrichment, db: o.db, reference }), searchApi({ db: o.db })] });
 }
 
 if (require.main === module) {

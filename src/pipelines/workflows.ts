@@ -6,3 +6,4 @@ export { planExecuteReview } from './planExecuteReview/workflow';
 export { supervisor } from './supervisor/workflow';
 export { subAgent } from './supervisor/subAgent';
 export { parallelIngest } from './parallelIngest/workflow';
+export { researchAgent } from './researchAgent/workflow';

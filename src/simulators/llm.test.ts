@@ -247,3 +247,19 @@ test('a disconnect response drops the connection and the client sees a connectio
     ],
   );
 });
+
+test('a scripted model asks for tool calls, parallel and with invalid arguments, through the real openai client', async (t) => {
+  const { client, sim } = await start(t, {
+    rules: [{ match: { schemaName: 'invoice' }, responses: [
+      { toolCalls: [{ name: 'search', arguments: { q: 'a' } }, { name: 'search', arguments: '{"q": ', id: 'call_bad' }] },
+      { json: { total: 1, currency: 'EUR' } },
+    ] }],
+  });
+  const first = await extract(client);
+  assert.equal(first.choices[0]!.finish_reason, 'tool_calls');
+  const calls = first.choices[0]!.message.tool_calls!.map((c) => (c.type === 'function' ? [c.id, c.function.name, c.function.arguments] : []));
+  assert.deepEqual(calls, [['call_1_0', 'search', '{"q":"a"}'], ['call_bad', 'search', '{"q": ']]);
+  const second = await extract(client);
+  assert.equal(second.choices[0]!.message.content, '{"total":1,"currency":"EUR"}');
+  assert.deepEqual(sim.log().map((e) => e.responseIndex), [0, 1]);
+});

@@ -138,7 +138,10 @@ export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Prom
         ...retryHeaders(response.retryAfterSeconds),
       });
     }
-    const content = 'json' in response ? JSON.stringify(response.json) : response.text;
+    const toolCalls = 'toolCalls' in response
+      ? response.toolCalls.map((c, i) => ({ id: c.id ?? `call_${entry.seq}_${i}`, name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) }))
+      : undefined;
+    const content = 'toolCalls' in response ? JSON.stringify(toolCalls) : 'json' in response ? JSON.stringify(response.json) : response.text;
     const personality = scenario.personality ?? {};
     const prompt = response.usage?.prompt_tokens ?? promptTokens(request);
     const completion = response.usage?.completion_tokens ?? completionTokens(personality, request, estimateTokens(content));
@@ -153,9 +156,10 @@ export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Prom
         id: `chatcmpl-sim-${String(completionSeq).padStart(6, '0')}`,
         model: request.model,
         content,
-        finishReason: response.finishReason ?? 'stop',
+        finishReason: ('finishReason' in response ? response.finishReason : undefined) ?? 'stop',
         usage: personality.noUsage ? undefined : { prompt_tokens: prompt, completion_tokens: completion, total_tokens: response.usage?.total_tokens ?? prompt + completion },
         toolName: forcedTool,
+        toolCalls,
       }),
       requestId,
     );

@@ -94,8 +94,12 @@ export function chatCompletionBody(options: {
   usage: Usage | undefined;
   /** Answer as a call of this tool (the request forced it), the content being its arguments. */
   toolName?: string;
+  /** Answer with these tool calls (a model that decided to use tools). */
+  toolCalls?: { id: string; name: string; arguments: string }[];
 }): unknown {
-  const message = options.toolName
+  const message = options.toolCalls
+    ? { role: 'assistant', content: null, refusal: null, tool_calls: options.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
+    : options.toolName
     ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: `call_${options.id}`, type: 'function', function: { name: options.toolName, arguments: options.content } }] }
     : { role: 'assistant', content: options.content, refusal: null };
   return {
@@ -109,7 +113,7 @@ export function chatCompletionBody(options: {
         index: 0,
         message,
         logprobs: null,
-        finish_reason: options.toolName && options.finishReason === 'stop' ? 'tool_calls' : options.finishReason,
+        finish_reason: (options.toolName || options.toolCalls) && options.finishReason === 'stop' ? 'tool_calls' : options.finishReason,
       },
     ],
     ...(options.usage ? { usage: options.usage } : {}),

@@ -85,7 +85,18 @@ const disconnectResponseSchema = z.strictObject({
   delayMs,
 });
 
+const toolCallsResponseSchema = z.strictObject({
+  /**
+   * The model asks for these tool calls (in parallel, in one assistant message). `arguments` as JSON is
+   * sent as its text; a string is sent as-is (e.g. invalid JSON). `id` defaults to `call_<seq>_<index>`.
+   */
+  toolCalls: z.array(z.strictObject({ name: z.string().min(1), arguments: z.union([z.string(), z.record(z.string(), z.json())]), id: z.string().min(1).optional() })).min(1).max(1000),
+  delayMs,
+  usage: usageSchema.optional(),
+});
+
 export const llmScenarioResponseSchema = z.union([
+  toolCallsResponseSchema,
   jsonResponseSchema,
   textResponseSchema,
   errorResponseSchema,

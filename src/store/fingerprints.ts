@@ -92,6 +92,12 @@ export interface ClaimRequest {
   owner: string;
   leaseMs: number;
   createdBy?: string;
+  /**
+   * An owner prefix whose leases do not block this claim: the earlier attempts of the same activity
+   * (`<workflow>/<run>/<activity>#`), which Temporal has given up on once it runs this one. Tool calls use
+   * it so a retry after a crash reconciles at once instead of waiting out the dead attempt's lease.
+   */
+  supersedes?: string;
 }
 
 export function createFingerprintStore(db: Db) {
@@ -135,7 +141,8 @@ export function createFingerprintStore(db: Db) {
         );
         const row = rows[0]!;
         if (row.status === 'done') return { kind: 'done', record: toRecord(row), payloadMatches: row.payload_matches };
-        if (row.lease_owner && row.lease_owner !== req.owner && (row.lease_remaining_ms ?? 0) > 0) {
+        const superseded = req.supersedes !== undefined && row.lease_owner?.startsWith(req.supersedes) === true;
+        if (row.lease_owner && row.lease_owner !== req.owner && !superseded && (row.lease_remaining_ms ?? 0) > 0) {
           return { kind: 'busy', record: toRecord(row), leaseRemainingMs: row.lease_remaining_ms ?? 0 };
         }
         const reconcile = row.posted_at !== null;

@@ -15,7 +15,7 @@ export interface CallContext {
   attempt: number;
 }
 
-export type CallOutcome = 'ok' | 'invalid-output' | 'http-error' | 'network-error' | 'cache-hit' | 'refused-daily-cap' | 'refused-run-budget';
+export type CallOutcome = 'ok' | 'invalid-output' | 'http-error' | 'network-error' | 'cache-hit' | 'refused-daily-cap' | 'refused-run-budget' | 'tool-calls';
 
 export interface CallRecord {
   ctx: CallContext;

@@ -22,6 +22,22 @@ export interface RunLlmCall {
   error: string | null;
 }
 
+export interface RunToolCall {
+  at: string;
+  activityId: string | null;
+  attempt: number;
+  role: string;
+  turn: number;
+  tool: string;
+  effect: string | null;
+  status: string;
+  reason: string | null;
+  latencyMs: number | null;
+  resultBytes: number | null;
+  approvedBy: string | null;
+  error: string | null;
+}
+
 export interface RunFingerprint {
   key: string;
   status: string;
@@ -53,6 +69,8 @@ export interface RunRecords {
   /** Broker tickets of the run's rate-limited calls: how long each attempt queued for its slot, by design. */
   /** The run's escalations as the human gate recorded them (runs started before that record have none). */
   escalations: RunEscalation[];
+  /** Agents' tool calls in order: run, cached (a write's fingerprint) or refused, with why. */
+  toolCalls: RunToolCall[];
   brokerCalls: { activityId: string | null; attempt: number | null; api: string; queuedMs: number; outcome: string }[];
 }
 
@@ -103,5 +121,10 @@ export async function loadRunRecords(db: Queryable, run: RunScope): Promise<RunR
   const bc = await db.query('SELECT activity_id, attempt, api, queued_ms, outcome FROM broker_calls WHERE workflow_id = $1 AND requested_at BETWEEN $2 AND $3 ORDER BY id', [workflowId, from, to]);
   const brokerCalls = bc.rows.map((r) => ({ activityId: r.activity_id, attempt: r.attempt, api: r.api, queuedMs: r.queued_ms, outcome: r.outcome }));
   const escalations = (await listRunEscalations(db, { workflowIds: [workflowId], since: from })).filter((e) => Date.parse(e.openedAt) <= to.getTime());
-  return { llmCalls, fingerprints, breakerEvents, alerts, audit, attemptFailures, brokerCalls, escalations };
+  const tc = await db.query('SELECT at, activity_id, attempt, agent_role, turn, tool, effect, status, reason, latency_ms, result_bytes, approved_by, error FROM tool_calls WHERE workflow_id = $1 ORDER BY id', [workflowId]);
+  const toolCalls = tc.rows.map((r) => ({
+    at: isoOf(r.at)!, activityId: r.activity_id, attempt: r.attempt, role: r.agent_role, turn: r.turn, tool: r.tool, effect: r.effect, status: r.status, reason: r.reason,
+    latencyMs: r.latency_ms, resultBytes: r.result_bytes, approvedBy: r.approved_by, error: r.error,
+  }));
+  return { llmCalls, fingerprints, breakerEvents, alerts, audit, attemptFailures, brokerCalls, escalations, toolCalls };
 }

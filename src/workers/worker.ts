@@ -12,7 +12,7 @@ import { breakwaterBundlePath, bundleWorkflows } from './bundle';
 import { workerObservability } from '../observability/workerObservability';
 import { startAlertRelay } from './alertRelay';
 
-export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 'resourceResolvers' | 'llm'> {
+export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 'resourceResolvers' | 'llm' | 'tools'> {
   config: BreakwaterConfig;
   db: Db;
   connection: NativeConnection;
@@ -45,7 +45,7 @@ async function workflowBundleFor(o: BreakwaterWorkerOptions): Promise<{ code: st
 }
 
 export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promise<Worker> {
-  const activities = createActivities({ db: o.db, config: o.config, effects: o.effects, resourceResolvers: o.resourceResolvers, llm: o.llm });
+  const activities = createActivities({ db: o.db, config: o.config, effects: o.effects, resourceResolvers: o.resourceResolvers, llm: o.llm, tools: o.tools });
   const worker = await Worker.create({
     connection: o.connection,
     namespace: o.config.temporal.namespace,

@@ -25,6 +25,7 @@ import { budgetLevel, budgetView, createBudget, msUntilNextUtcDay, nanoToUsd, ra
 import { Failure, failureDetails, failureSpecOf, isFailure, raise } from '../failures';
 import { humanRejection, type HumanGate } from './humanGate';
 import { markCost } from './status';
+import type { ToolWire } from '../contracts/tool';
 
 export interface AgentRunnerOptions {
   pipeline: string;
@@ -48,6 +49,11 @@ export type AgentAnswer<T> = Omit<CallModelResult, 'output'> & { output: T };
 
 export interface AgentRunner {
   call<T>(role: string, schema: AgentSchema<T>, messages: ChatMessage[], options?: AgentCallOptions): Promise<AgentAnswer<T>>;
+  /**
+   * One turn of a tool-using agent (`runAgent`): the same recorded, budgeted call, offering `tools`. The
+   * answer is tool calls (`toolCalls`, `output` null) or the final answer validated against `schema`.
+   */
+  turn<T>(role: string, schema: AgentSchema<T>, messages: ChatMessage[], tools: ToolWire[], options?: AgentCallOptions): Promise<AgentAnswer<T | null>>;
   /** Lets a decision through when confident enough; otherwise a person approves (returns who) or rejects (throws). */
   requireConfidence(decision: { confidence: number }, o: { threshold: number; step: string; evidence?: unknown; summary?: string }): Promise<{ decidedBy: string }>;
   budget(): BudgetStatus;
@@ -163,14 +169,22 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     if (resolution?.decision === 'reject') throw rejection(step, resolution);
   }
 
-  async function call<T>(role: string, schema: AgentSchema<T>, messages: ChatMessage[], options: AgentCallOptions = {}): Promise<AgentAnswer<T>> {
+  function call<T>(role: string, schema: AgentSchema<T>, messages: ChatMessage[], options: AgentCallOptions = {}): Promise<AgentAnswer<T>> {
+    return invoke(role, schema, messages, options, undefined) as Promise<AgentAnswer<T>>;
+  }
+
+  function turn<T>(role: string, schema: AgentSchema<T>, messages: ChatMessage[], tools: ToolWire[], options: AgentCallOptions = {}): Promise<AgentAnswer<T | null>> {
+    return invoke(role, schema, messages, options, tools);
+  }
+
+  async function invoke<T>(role: string, schema: AgentSchema<T>, messages: ChatMessage[], options: AgentCallOptions, tools: ToolWire[] | undefined): Promise<AgentAnswer<T | null>> {
     const step = options.step ?? role;
     for (;;) {
       await holdWhileExhausted(step);
       let result: CallModelResult;
       try {
         const budgetNanoUsd = reserveBudget ? Math.max(0, box.budget.limitNano - box.budget.spentNano) : undefined;
-        result = await callModel({ role, schema: schema.name, jsonSchema: agentJsonSchema(schema.schema), messages, cache: options.cache, temperature: options.temperature, maxRepairs: options.maxRepairs, budgetNanoUsd });
+        result = await callModel({ role, schema: schema.name, jsonSchema: agentJsonSchema(schema.schema), messages, cache: options.cache, temperature: options.temperature, maxRepairs: options.maxRepairs, budgetNanoUsd, ...(tools ? { tools } : {}) });
       } catch (err) {
         const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
         const message = (failure ?? (err as Error)).message;
@@ -197,6 +211,7 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
         continue; // a person said retry, or the day turned: call again with the same input
       }
       await spend(result.costNanoUsd, step);
+      if (tools && result.toolCalls?.length) return { ...result, output: null };
       // Defence in depth: the answer crossed a serialization boundary; it moves on only if it still fits.
       const checked = schema.schema.safeParse(result.output);
       if (checked.success) return { ...result, output: checked.data };
@@ -215,5 +230,5 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     return { decidedBy: resolution.by };
   }
 
-  return { call, requireConfidence, budget: status };
+  return { call, turn, requireConfidence, budget: status };
 }

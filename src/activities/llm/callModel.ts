@@ -23,7 +23,7 @@ import type { ModelsConfig, RoleRoute } from './models';
 import { routeFor } from './models';
 import { overReservation, type OverReservationNotice } from './overReservation';
 import { estimateTokens, priceUsage, worstCaseUsage } from './pricing';
-import { answerText, buildChatRequest } from './request';
+import { answerText, buildChatRequest, requestedToolCalls } from './request';
 import { endChatSpan, startChatSpan } from './tracing';
 
 export interface CallModelDeps {
@@ -121,7 +121,7 @@ export function createCallModel(deps: CallModelDeps) {
     const base = { ctx, role: input.role, model: route.model, schemaName: input.schema, price: route.price };
     const started = Date.now();
 
-    const key = input.cache ? cacheKey({ model: route.model, messages: input.messages, schemaName: input.schema, jsonSchema }) : undefined;
+    const key = input.cache && !input.tools?.length ? cacheKey({ model: route.model, messages: input.messages, schemaName: input.schema, jsonSchema }) : undefined;
     if (key) {
       const hit = await deps.cache.get(key);
       if (hit) {
@@ -142,9 +142,10 @@ export function createCallModel(deps: CallModelDeps) {
     let issues: string[] = [];
 
     for (let repair = 0; repair <= maxRepairs; repair++) {
-      const request = buildChatRequest(route.compat, { model: route.model, messages, schemaName: input.schema, jsonSchema, maxOutputTokens: route.maxOutputTokens, temperature });
+      const request = buildChatRequest(route.compat, { model: route.model, messages, schemaName: input.schema, jsonSchema, maxOutputTokens: route.maxOutputTokens, temperature, tools: input.tools });
       // Everything that becomes input tokens: the messages as sent (schema instruction, folded system text) and the schema parameter.
-      const requestText = request.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('') + JSON.stringify(request.response_format ?? request.tools ?? '');
+      const toolCallText = (m: (typeof request.messages)[number]) => ('tool_calls' in m && m.tool_calls ? JSON.stringify(m.tool_calls) : '');
+      const requestText = request.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)) + toolCallText(m)).join('') + JSON.stringify(input.tools?.length ? [request.response_format ?? '', request.tools] : (request.response_format ?? request.tools ?? ''));
       const estimate = priceUsage(worstCaseUsage(requestText, request.messages.length, route.maxOutputTokens), route.price).costNanoUsd;
       if (input.budgetNanoUsd !== undefined && estimate > input.budgetNanoUsd - totals.costNanoUsd) {
         const remaining = Math.max(0, input.budgetNanoUsd - totals.costNanoUsd);
@@ -189,7 +190,8 @@ export function createCallModel(deps: CallModelDeps) {
 
       const latencyMs = Date.now() - t0;
       const choice = completion.choices[0];
-      const content = answerText(route.compat, choice);
+      const toolCalls = input.tools?.length ? requestedToolCalls(choice, input.schema) : [];
+      const content = toolCalls.length > 0 ? JSON.stringify(toolCalls) : answerText(route.compat, choice, input.tools?.length ? input.schema : undefined);
       // Usage absent (or not trusted by the profile): estimated from the text sent and received, never a silent
       // zero; the row says estimated (cost_estimated).
       const estimatedUsage = route.compat.usage === 'estimated' || !completion.usage;
@@ -203,6 +205,20 @@ export function createCallModel(deps: CallModelDeps) {
       totals.outputTokens += priced.outputTokens;
       totals.costNanoUsd += priced.costNanoUsd;
       responseModel = completion.model || route.model;
+      if (toolCalls.length > 0) {
+        // The model asked for tools: not an answer to validate. The workflow screens and runs (or refuses) them.
+        const common = { ...base, repair, responseModel, httpStatus: 200, messages, content: content ?? undefined, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costNanoUsd: priced.costNanoUsd, costEstimated: estimatedUsage, overReservation: over !== undefined, latencyMs, providerRequestId: requestId };
+        if (over) await deps.onOverReservation?.({ ...over, role: input.role, model: route.model, workflowId: ctx.workflowId, tokenLimitParam: route.compat.tokenLimitParam });
+        endChatSpan(span, { responseModel, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, responseId: completion.id, finishReason: choice?.finish_reason, costUsd: priced.costUsd, cacheHit: false });
+        callIds.push(await deps.recorder.record({ ...common, outcome: 'tool-calls', output: toolCalls }, reservation));
+        logInfo('llm call asked for tools', { role: input.role, model: route.model, tools: toolCalls.length, costUsd: nanoToUsd(totals.costNanoUsd) });
+        return {
+          output: null, toolCalls, role: input.role, model: route.model, responseModel,
+          usage: { inputTokens: totals.inputTokens, outputTokens: totals.outputTokens },
+          costNanoUsd: totals.costNanoUsd, costUsd: nanoToUsd(totals.costNanoUsd), latencyMs: Date.now() - started,
+          cacheHit: false, repairs: repair, callIds,
+        };
+      }
       const checked = validate(content, choice?.message.refusal, schema);
       const common = { ...base, repair, responseModel, httpStatus: 200, messages, content: content ?? undefined, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costNanoUsd: priced.costNanoUsd, costEstimated: estimatedUsage, overReservation: over !== undefined, latencyMs, providerRequestId: requestId };
       if (over) await deps.onOverReservation?.({ ...over, role: input.role, model: route.model, workflowId: ctx.workflowId, tokenLimitParam: route.compat.tokenLimitParam });

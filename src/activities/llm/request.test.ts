@@ -30,3 +30,16 @@ test('a setting is a preset, or a preset with overrides; the probe prints only w
   assert.deepEqual(resolveCompat({ preset: 'vllm', tokenLimitParam: 'max_completion_tokens' }), { ...compatPresets.vllm, tokenLimitParam: 'max_completion_tokens' });
   assert.deepEqual(compatSettingFor(compatPresets['llama-cpp-python']), { structuredOutput: 'json_object', tokenLimitParam: 'max_tokens', stripKeywords: ['pattern'], systemMessages: false });
 });
+
+test('an agent turn offers its tools in the OpenAI tools format, strict exactly when the profile is', () => {
+  const tools = [{ name: 'search', description: 'Search.', parameters: { type: 'object', properties: { q: { type: 'string', pattern: '^x' } }, required: ['q'], additionalProperties: false } }];
+  const openai = buildChatRequest(compatPresets.openai, { ...shape, tools });
+  assert.deepEqual(openai.tools, [{ type: 'function', function: { name: 'search', description: 'Search.', parameters: tools[0]!.parameters, strict: true } }]);
+  assert.deepEqual(openai.response_format, { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } }, 'the final answer is still asked for');
+  const llamaPy = buildChatRequest(compatPresets['llama-cpp-python'], { ...shape, tools });
+  assert.equal((llamaPy.tools![0] as { function: { strict?: boolean } }).function.strict, undefined);
+  assert.ok(!JSON.stringify(llamaPy.tools).includes('^x'), "the profile's stripped keywords go from tool parameters too");
+  const toolCall = buildChatRequest(resolveCompat({ structuredOutput: 'tool_call' }), { ...shape, tools });
+  assert.deepEqual(toolCall.tools!.map((t) => (t as { function: { name: string } }).function.name), ['answer', 'search']);
+  assert.equal(toolCall.tool_choice, 'required');
+});

@@ -5,6 +5,7 @@
  */
 import type OpenAI from 'openai';
 import type { ChatMessage } from '../../contracts/agentCall';
+import type { ModelToolCall, ToolWire } from '../../contracts/tool';
 import type { CompatProfile } from './profiles';
 
 export type ChatRequest = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
@@ -55,6 +56,8 @@ export interface RequestShape {
   jsonSchema: Record<string, unknown>;
   maxOutputTokens: number;
   temperature?: number;
+  /** Tools the model may call (an agent turn); the final answer is still asked for with `jsonSchema`. */
+  tools?: readonly ToolWire[];
 }
 
 /** The request body for `profile`. */
@@ -66,7 +69,7 @@ export function buildChatRequest(profile: CompatProfile, r: RequestShape): ChatR
     messages = [{ role: 'system', content: schemaInstruction(r.schemaName, schema) }, ...messages];
   }
   if (!profile.systemMessages) messages = foldSystemMessages(messages);
-  const body: ChatRequest = { model: r.model, messages, ...(r.temperature === undefined ? {} : { temperature: r.temperature }) };
+  const body: ChatRequest = { model: r.model, messages: messages as ChatRequest['messages'], ...(r.temperature === undefined ? {} : { temperature: r.temperature }) };
   if (profile.tokenLimitParam === 'max_tokens') body.max_tokens = r.maxOutputTokens;
   else body.max_completion_tokens = r.maxOutputTokens;
   switch (profile.structuredOutput) {
@@ -82,15 +85,29 @@ export function buildChatRequest(profile: CompatProfile, r: RequestShape): ChatR
       body.tool_choice = { type: 'function', function: { name: r.schemaName } };
       break;
   }
+  if (r.tools && r.tools.length > 0) {
+    // Strict exactly when the profile's structured output is: the same JSON Schema rules hold for both.
+    const strict = profile.structuredOutput === 'json_schema_strict';
+    const offered = r.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: stripSchemaKeywords(t.parameters, profile.stripKeywords) as Record<string, unknown>, ...(strict ? { strict } : {}) } }));
+    body.tools = [...(body.tools ?? []), ...offered];
+    // tool_call profile: the answer is a call too, of the answer's tool or of a real one; either is fine.
+    if (profile.structuredOutput === 'tool_call') body.tool_choice = 'required';
+  }
   return body;
 }
 
-/** The answer's JSON text: the content, or the forced tool call's arguments. */
-export function answerText(profile: CompatProfile, choice: OpenAI.Chat.Completions.ChatCompletion.Choice | undefined): string | null {
+/** The answer's JSON text: the content, or the forced tool call's arguments (the call named `schemaName`, when given). */
+export function answerText(profile: CompatProfile, choice: OpenAI.Chat.Completions.ChatCompletion.Choice | undefined, schemaName?: string): string | null {
   if (!choice) return null;
   if (profile.structuredOutput === 'tool_call') {
-    const call = choice.message.tool_calls?.find((c) => c.type === 'function');
+    const call = choice.message.tool_calls?.find((c) => c.type === 'function' && (schemaName === undefined || c.function.name === schemaName));
     if (call && call.type === 'function') return call.function.arguments;
   }
   return choice.message.content ?? null;
+}
+
+/** The calls of real tools the model asked for (not the tool_call profile's answer tool), in its order. */
+export function requestedToolCalls(choice: OpenAI.Chat.Completions.ChatCompletion.Choice | undefined, schemaName: string): ModelToolCall[] {
+  const calls = choice?.message.tool_calls ?? [];
+  return calls.flatMap((c) => (c.type === 'function' && c.function.name !== schemaName ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' }] : []));
 }
