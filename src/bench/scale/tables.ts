@@ -169,3 +169,21 @@ export function abTable(ab: AbFigures): string {
     `Throughput ${f2(mean(ab.after) / mean(ab.before))}× of before; RSS per in-flight run ${f2(after.rssPerRunKiB / before.rssPerRunKiB)}× of before.`,
   ].join('\n');
 }
+
+/** Why a missed target was missed and what it would take, for the targets this run missed. */
+export function missedNotes(missed: { throughput: boolean; memory: boolean; contention: boolean; tracing: boolean }): string {
+  const notes: string[] = [];
+  if (missed.throughput) {
+    notes.push(
+      '- **Throughput.** With the model at 1 s and the portal at 50 ms a run is mostly waiting, so throughput at high load is set by the CPU each run costs the worker, the dev server and Postgres on the shared cores. A Breakwater run costs more of all three: 33 history events against bare\'s 23 for agentDecision (part 4: the cost and budget search-attribute upserts, an extra workflow task per agent call), the OTel and metrics workflow interceptors on every activation, and one to three Postgres statements per guard (daily-cap reservation, llm_calls row, fingerprint claim, breaker read). Per-run module evaluation was the largest part and is fixed (part 6). What it would take to reach 0.95×: upsert the cost and budget search attributes once per agent call instead of twice and skip unchanged values (fewer events and workflow tasks), run the cheap guard statements as local activities (no server round trip per guard), preload the OTel interceptor libraries like zod (their lazy singletons initialised before the freeze), and measure on a machine whose cores are not shared with other work.',
+    );
+  }
+  if (missed.memory) {
+    notes.push(
+      "- **Memory.** The V8 heap a waiting run keeps after a GC is about the same as bare's (the heap-per-run column); the RSS gap is native memory the worker took while it evaluated each new run's modules — Breakwater's workflows import zod, the OTel interceptors and Breakwater's contracts (zod schemas built at module load), bare's only @temporalio/workflow — and did not give back to the system. Sharing zod (part 6) removed the largest part; what it would take to reach 1.2×: preload the OTel libraries and the pure contracts too — which needs each shared object's lazily-set state (zod schemas cache their JSON Schema and parsers on first use) initialised before Temporal freezes the shared copy — or build schemas lazily per run only when used.",
+    );
+  }
+  if (missed.contention) notes.push('- **Contention.** A check above failed: an admission was lost or doubled. That is a correctness bug in the guard named, not a performance figure; it must be fixed before anything else.');
+  if (missed.tracing) notes.push('- **Tracing.** The overhead with export is above 5 %: span serialization and the OTLP POSTs share the worker\'s event loop with the workflow activations. What it would take: a larger batch and schedule delay (fewer, bigger exports), or sampling.');
+  return notes.length ? ['### Targets missed in this run: why, and what it would take', '', ...notes].join('\n') : '';
+}
