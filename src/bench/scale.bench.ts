@@ -66,7 +66,7 @@ export async function bench(o: { quick?: boolean; log?: (l: string) => void } = 
       { title: 'p99 run time vs load', xLabel: 'concurrent runs', yLabel: 'p99 ms', series: throughputSeries(cells, pipelines, size.workers, (c) => c.p99) },
       { title: 'Worker RSS vs runs in flight', xLabel: 'runs waiting in the worker', yLabel: 'RSS MiB', series: memorySeries(memory, kinds) },
     ],
-    `Breakwater (solid/dashed colours) beside bare Temporal (grey tones); ${size.name} size, ${new Date().toISOString().slice(0, 16)}Z, load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} at start.`,
+    `Breakwater in strong colours, bare Temporal in light tones of the same colour, dashed: 2 worker processes; ${size.name} size, ${new Date().toISOString().slice(0, 16)}Z, load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} at start.`,
   );
   const pngBytes = writePng(path.join(projectRoot(), 'docs', PLOT_FILE), plotSvg);
   const minutes = (Date.now() - started) / 60_000;

@@ -20,8 +20,8 @@ export interface Panel {
 }
 
 const W = 520;
-const H = 380;
-const M = { l: 64, r: 16, t: 36, b: 120 };
+const H = 440;
+const M = { l: 64, r: 16, t: 36, b: 180 };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 function niceMax(v: number): number {
@@ -54,8 +54,8 @@ function panelSvg(p: Panel, ox: number): string {
     for (const q of pts) out.push(`<circle cx="${X(q.x).toFixed(1)}" cy="${Y(q.y).toFixed(1)}" r="3" fill="${s.color}"/>`);
   }
   p.series.forEach((s, i) => {
-    const lx = ox + M.l + (i % 2) * (pw / 2);
-    const ly = H - M.b + 52 + Math.floor(i / 2) * 16;
+    const lx = ox + M.l;
+    const ly = H - M.b + 52 + i * 15;
     out.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 22}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2" ${s.dashed ? 'stroke-dasharray="6,4"' : ''}/>`, `<text x="${lx + 27}" y="${ly}" font-size="11">${esc(s.label)}</text>`);
   });
   return out.join('\n');
