@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark (each measures its subject against a baseline in the same run) and
  * writes the figures to docs/benchmarks.md. `npm run bench -- NAME…` runs only some; their sections are
- * replaced in the file, the others kept.
+ * replaced in the file, the others kept. `scale` (issue 15: the cost curve against bare Temporal, ~25 min)
+ * runs only when named: `npm run bench -- scale`, or `npm run bench -- scale --quick` for the small size.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { ensureStack } from '../devstack/stack';
 import { createLogger, temporalLogger } from '../workers/logger';
 import type { BenchSection } from './report';
 import * as agentLayer from './agentLayer.bench';
+import * as scale from './scale.bench';
 import * as broker from './broker.bench';
 import * as submitAndVerify from './submitAndVerify.bench';
 import * as toolCall from './toolCall.bench';
@@ -25,13 +27,18 @@ const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   broker,
   tracing,
   toolCall,
+  scale: { bench: () => scale.bench({ quick }) },
 };
+/** Run only when named on the command line (long, or measuring something else than one pipeline). */
+const onlyWhenNamed = new Set(['scale']);
 
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
 const file = path.join(projectRoot(), 'docs', 'benchmarks.md');
 const marker = (name: string, edge: 'start' | 'end') => `<!-- bench:${name}:${edge} -->`;
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const wanted = args.filter((a) => a !== '--quick');
   const unknown = wanted.filter((w) => !(w in benches));
   if (unknown.length) {
     process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`);
@@ -49,7 +56,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   doc = doc.startsWith('# Benchmarks') ? doc.replace(/^# Benchmarks[\s\S]*?\n\n(?=<!--|$)/, `${header}\n`) : header;
-  for (const name of wanted.length ? wanted : Object.keys(benches)) {
+  for (const name of wanted.length ? wanted : Object.keys(benches).filter((b) => !onlyWhenNamed.has(b))) {
     process.stdout.write(`== ${name}\n`);
     const section = await benches[name]!.bench();
     const text = `${marker(name, 'start')}\n## ${section.title}\n\n_Measured ${new Date().toISOString().slice(0, 16)}Z._\n\n${section.markdown}\n${marker(name, 'end')}\n`;

@@ -1,0 +1,51 @@
+/**
+ * BENCHMARK BASELINES ONLY — not pipelines. Bare Temporal workflows doing the same work as the reference
+ * pipelines the scale benchmark runs, without Breakwater: no budget, no daily cap, no llm_calls recording,
+ * no fingerprint or breaker, no human gate (a bare signal instead), no search attributes, no interceptors.
+ * Bundled on their own (plain `bundleWorkflowCode`) and run by a plain `Worker.create` in the bench's
+ * worker processes (./workerMain.ts).
+ */
+import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import type { BareActivities } from './bareActivities';
+
+export { bareSubmit } from '../bareSubmit';
+
+const act = proxyActivities<BareActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 6 },
+});
+
+export const bareApproveSignal = defineSignal<[{ by: string }]>('bareApprove');
+
+export interface BareDecisionInput {
+  requestId: string;
+  text: string;
+  confidenceThreshold?: number;
+}
+
+/** agentDecision's work, bare: triage, decide, a person below the threshold, record the decision. */
+export async function bareDecision(input: BareDecisionInput): Promise<{ status: 'completed'; decisionId: number; decidedBy: string }> {
+  let approvedBy: string | undefined;
+  setHandler(bareApproveSignal, ({ by }) => void (approvedBy = by));
+  const triage = await act.bareChat({ role: 'router', schema: 'requestTriage', system: 'You are the triage agent. Classify the customer request and list the order and customer ids it names.', user: input.text });
+  const decision = (await act.bareChat({ role: 'decider', schema: 'actionDecision', system: 'You are the decision agent. Choose one action for the request, with your confidence and the evidence for it.', user: `Request: ${input.text}\nTriage: ${JSON.stringify(triage)}` })) as { confidence: number; action: string; orderId: string | null; evidence: string[] };
+  let decidedBy = 'confidence-gate';
+  if (decision.confidence < (input.confidenceThreshold ?? 0.8)) {
+    await condition(() => approvedBy !== undefined);
+    decidedBy = approvedBy!;
+  }
+  const recorded = await act.bareRecordDecision({ requestId: input.requestId, decision, decidedBy });
+  return { status: 'completed', decisionId: recorded.id, decidedBy };
+}
+
+/** submitAndVerify's work, bare, with its verify delay: POST, a timer, GETs until listed. */
+export async function bareSubmitVerify(input: { recordId: string; entityId: string; payload: unknown; verifyDelayMs: number }): Promise<{ confirmation: string; looks: number }> {
+  const { confirmation } = await act.barePortalPost(input);
+  if (input.verifyDelayMs > 0) await sleep(input.verifyDelayMs);
+  for (let looks = 1; looks <= 20; looks++) {
+    const listed = await act.barePortalFind(input.recordId);
+    if (listed.some((r) => r.confirmation === confirmation)) return { confirmation, looks };
+    await sleep(100);
+  }
+  throw new Error(`baseline: ${confirmation} never became visible`);
+}
