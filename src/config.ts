@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import path from 'node:path';
+import { parseKeyRing, type CodecKey } from './codec/keys';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
@@ -51,6 +52,31 @@ const envSchema = z.object({
     .string()
     .regex(/^\s*[a-z][a-z0-9_-]{0,49}=\d{1,7}\/\d{1,7}(ms|s|m)(\s*,\s*[a-z][a-z0-9_-]{0,49}=\d{1,7}\/\d{1,7}(ms|s|m))*\s*$/, 'expected name=limit/window[,…], e.g. shop=100/60s')
     .optional(),
+  /**
+   * Payload encryption keys, `id:base64[,id:base64…]` (32-byte keys; `breakwater codec-key` makes one): the
+   * first encrypts, all decrypt. Or BREAKWATER_CODEC_KEYS_FILE, a file (a Docker secret) with the same text.
+   * Neither set: the dev stack's key (.breakwater/codec-keys in a checkout), else clients and workers refuse to start.
+   */
+  BREAKWATER_CODEC_KEYS: z.string().min(1).optional(),
+  BREAKWATER_CODEC_KEYS_FILE: z.string().min(1).optional(),
+  /** The codec server's bearer token (at least 32 characters), or a file holding it. */
+  BREAKWATER_CODEC_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
+  BREAKWATER_CODEC_TOKEN_FILE: z.string().min(1).optional(),
+  /** TLS certificate and key files for the codec server: required to bind it beyond loopback. */
+  BREAKWATER_CODEC_TLS_CERT_PATH: z.string().min(1).optional(),
+  BREAKWATER_CODEC_TLS_KEY_PATH: z.string().min(1).optional(),
+  /**
+   * What the resource gate may check: URL prefixes (`https://erp.example.com/api/`, comma-separated) and
+   * absolute directories for `file` resources. Anything else a plan names is "missing", never requested or read.
+   */
+  BREAKWATER_RESOURCE_URLS: z
+    .string()
+    .refine((v) => v.split(',').map((u) => u.trim()).filter(Boolean).every((u) => url.safeParse(u).success && !/^https?:\/\/[^/]*@/.test(u)), 'expected comma-separated http(s) URL prefixes without credentials')
+    .optional(),
+  BREAKWATER_RESOURCE_FILE_ROOTS: z
+    .string()
+    .refine((v) => v.split(',').map((p) => p.trim()).filter(Boolean).every((p) => path.isAbsolute(p)), 'expected comma-separated absolute directories')
+    .optional(),
 });
 
 /** LOG_LEVEL's values (pino's). */
@@ -77,6 +103,10 @@ export type BreakwaterConfig = Readonly<{
   /** Per API: requests allowed per rolling window (BREAKWATER_API_LIMITS). */
   apiLimits: Readonly<Record<string, { limit: number; windowMs: number }>>;
   approvers: readonly string[] | undefined;
+  /** Payload encryption (src/codec): the key ring (first writes), empty when none is configured; the codec server's settings. */
+  codec: { keys: readonly CodecKey[]; keysFrom: 'env' | 'file' | 'dev-stack' | 'none'; token: string | undefined; tls: { certPath: string; keyPath: string } | undefined };
+  /** The resource gate's allowlist (BREAKWATER_RESOURCE_URLS, BREAKWATER_RESOURCE_FILE_ROOTS). */
+  resources: { urls: readonly string[]; fileRoots: readonly string[] };
 }>;
 
 /** Names of every variable this module reads; the compose file test keeps docker-compose.yml in step. */
@@ -117,7 +147,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     dailySpendCapUsd: e.DAILY_SPEND_CAP_USD,
     apiLimits: parseApiLimits(e.BREAKWATER_API_LIMITS),
     approvers: e.BREAKWATER_APPROVERS?.split(',').map((n) => n.trim()),
+    codec: codecSettings(e),
+    resources: { urls: list(e.BREAKWATER_RESOURCE_URLS), fileRoots: list(e.BREAKWATER_RESOURCE_FILE_ROOTS).map((p) => path.resolve(p)) },
   });
+}
+
+const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+function readSecretFile(file: string, variable: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, [variable]);
+  }
+}
+
+function codecSettings(e: z.infer<typeof envSchema>): BreakwaterConfig['codec'] {
+  if (e.BREAKWATER_CODEC_KEYS && e.BREAKWATER_CODEC_KEYS_FILE) throw new ConfigError('set BREAKWATER_CODEC_KEYS or BREAKWATER_CODEC_KEYS_FILE, not both', ['BREAKWATER_CODEC_KEYS', 'BREAKWATER_CODEC_KEYS_FILE']);
+  if (e.BREAKWATER_CODEC_TOKEN && e.BREAKWATER_CODEC_TOKEN_FILE) throw new ConfigError('set BREAKWATER_CODEC_TOKEN or BREAKWATER_CODEC_TOKEN_FILE, not both', ['BREAKWATER_CODEC_TOKEN', 'BREAKWATER_CODEC_TOKEN_FILE']);
+  if (Boolean(e.BREAKWATER_CODEC_TLS_CERT_PATH) !== Boolean(e.BREAKWATER_CODEC_TLS_KEY_PATH)) throw new ConfigError('BREAKWATER_CODEC_TLS_CERT_PATH and BREAKWATER_CODEC_TLS_KEY_PATH go together', ['BREAKWATER_CODEC_TLS_CERT_PATH', 'BREAKWATER_CODEC_TLS_KEY_PATH']);
+  const devFile = path.join(process.env.BREAKWATER_HOME ?? path.resolve(__dirname, '..', '.breakwater'), 'codec-keys');
+  const [variable, spec, keysFrom] = e.BREAKWATER_CODEC_KEYS
+    ? (['BREAKWATER_CODEC_KEYS', e.BREAKWATER_CODEC_KEYS, 'env'] as const)
+    : e.BREAKWATER_CODEC_KEYS_FILE
+      ? (['BREAKWATER_CODEC_KEYS_FILE', readSecretFile(e.BREAKWATER_CODEC_KEYS_FILE, 'BREAKWATER_CODEC_KEYS_FILE'), 'file'] as const)
+      : existsSync(devFile)
+        ? (['BREAKWATER_CODEC_KEYS', readSecretFile(devFile, 'BREAKWATER_CODEC_KEYS'), 'dev-stack'] as const)
+        : (['BREAKWATER_CODEC_KEYS', undefined, 'none'] as const);
+  let keys: CodecKey[] = [];
+  try {
+    if (spec !== undefined) keys = parseKeyRing(spec);
+  } catch (err) {
+    throw new ConfigError(`${variable}: ${(err as Error).message}`, [variable]);
+  }
+  const token = e.BREAKWATER_CODEC_TOKEN_FILE ? readSecretFile(e.BREAKWATER_CODEC_TOKEN_FILE, 'BREAKWATER_CODEC_TOKEN_FILE') : e.BREAKWATER_CODEC_TOKEN;
+  if (token !== undefined && token.length < 32) throw new ConfigError('BREAKWATER_CODEC_TOKEN_FILE: the token needs at least 32 characters', ['BREAKWATER_CODEC_TOKEN_FILE']);
+  const tls = e.BREAKWATER_CODEC_TLS_CERT_PATH && e.BREAKWATER_CODEC_TLS_KEY_PATH ? { certPath: e.BREAKWATER_CODEC_TLS_CERT_PATH, keyPath: e.BREAKWATER_CODEC_TLS_KEY_PATH } : undefined;
+  return { keys, keysFrom, token, tls };
 }
 
 let cached: BreakwaterConfig | undefined;
@@ -144,7 +210,8 @@ export function configSecrets(c: BreakwaterConfig): string[] {
       return '';
     }
   })();
-  return [c.openai.apiKey, c.temporal.apiKey, dbPassword].filter((s): s is string => Boolean(s));
+  const codec = [...c.codec.keys.map((k) => k.key.toString('base64')), c.codec.token];
+  return [c.openai.apiKey, c.temporal.apiKey, dbPassword, ...codec].filter((s): s is string => Boolean(s));
 }
 
 /** Throws a ConfigError naming the variable when a setting a command needs is absent. */

@@ -43,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLlmActivities({ ...deps.llm, db, config }),
     ...createCircuitBreakerActivities({ db, config }),
     ...createEffectActivities({ db, config, effects: deps.effects ?? [] }),
-    ...createResourceGateActivities({ db, resolvers: deps.resourceResolvers }),
+    ...createResourceGateActivities({ db, resolvers: deps.resourceResolvers, allow: config.resources }),
   };
 }
 

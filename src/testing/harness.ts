@@ -9,6 +9,8 @@
  *   with Breakwater's migrations and yours.
  */
 import { randomBytes } from 'node:crypto';
+import { generateKeySpec } from '../codec/keys';
+import { breakwaterDataConverter } from '../codec/dataConverter';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type BreakwaterConfig } from '../config';
@@ -62,9 +64,14 @@ const existing = (path: string | undefined) => (path ? { executable: { type: 'ex
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const url = databaseUrl();
+  // Payloads are encrypted in tests as in production: a key of this stack's own unless one is configured.
+  const ownKey = process.env.BREAKWATER_CODEC_KEYS || process.env.BREAKWATER_CODEC_KEYS_FILE || options.env?.BREAKWATER_CODEC_KEYS || options.env?.BREAKWATER_CODEC_KEYS_FILE ? {} : { BREAKWATER_CODEC_KEYS: generateKeySpec('test') };
+  const config0 = loadConfig({ ...process.env, ...ownKey, ...options.env, DATABASE_URL: url });
+  const client = { dataConverter: breakwaterDataConverter(config0) };
   const env = options.timeSkipping
-    ? await TestWorkflowEnvironment.createTimeSkipping({ server: { ...existing(process.env.TEMPORAL_TEST_SERVER) } })
+    ? await TestWorkflowEnvironment.createTimeSkipping({ client, server: { ...existing(process.env.TEMPORAL_TEST_SERVER) } })
     : await TestWorkflowEnvironment.createLocal({
+        client,
         server: {
           ...existing(process.env.TEMPORAL_CLI),
           searchAttributes: [...searchAttributeKeys],
@@ -81,6 +88,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     TEMPORAL_ADDRESS: env.address,
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '2000',
+    ...ownKey,
     ...options.env,
   };
   const config = loadConfig(settings);

@@ -4,6 +4,7 @@ import type { BreakwaterConfig } from '../../config';
 import type { Output } from '../output';
 import { registerBroker } from './broker';
 import { registerBudget } from './budget';
+import { registerCodec } from './codec';
 import { registerDlq } from './dlq';
 import { registerDoctor } from './doctor';
 import { registerEscalations } from './escalations';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerInbox(program, ctx);
   registerSetup(program, ctx);
   registerLlm(program, ctx);
+  registerCodec(program, ctx);
 }
 
 /** A command group of your own, registered next to Breakwater's (see `main` in src/client/cli.ts). */
