@@ -48,6 +48,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Serve the dev server's Web UI on this port (browser tests). */
   uiPort?: number;
+  /** The Web UI's remote codec endpoint (`--ui-codec-endpoint`), e.g. a `breakwater codec-server`. */
+  uiCodecEndpoint?: string;
   /** Your migrations folders, applied after Breakwater's in the test's schema. */
   migrations?: string[];
   /** Defaults for every worker of this stack (your workflows, activities, effects). */
@@ -76,6 +78,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
           ...existing(process.env.TEMPORAL_CLI),
           searchAttributes: [...searchAttributeKeys],
           ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+          ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
         },
       });
   const schema = `t_${randomBytes(6).toString('hex')}`;
