@@ -11,6 +11,8 @@ import { parseKeyRing, type CodecKey } from './codec/keys';
 const url = z.url({ protocol: /^https?$/ });
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
 const port = z.coerce.number().int().min(1).max(65535);
+/** A setting where an empty value (`VAR=` in a compose file or shell) means unset. */
+const optionalText = (t: z.ZodString = z.string().min(1)) => z.preprocess((v) => (v === '' ? undefined : v), t.optional());
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port').default('127.0.0.1:7233'),
@@ -57,14 +59,16 @@ const envSchema = z.object({
    * first encrypts, all decrypt. Or BREAKWATER_CODEC_KEYS_FILE, a file (a Docker secret) with the same text.
    * Neither set: the dev stack's key (.breakwater/codec-keys in a checkout), else clients and workers refuse to start.
    */
-  BREAKWATER_CODEC_KEYS: z.string().min(1).optional(),
-  BREAKWATER_CODEC_KEYS_FILE: z.string().min(1).optional(),
+  BREAKWATER_CODEC_KEYS: optionalText(),
+  BREAKWATER_CODEC_KEYS_FILE: optionalText(),
   /** The codec server's bearer token (at least 32 characters), or a file holding it. */
-  BREAKWATER_CODEC_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
-  BREAKWATER_CODEC_TOKEN_FILE: z.string().min(1).optional(),
+  BREAKWATER_CODEC_TOKEN: optionalText(z.string().min(32, 'at least 32 characters')),
+  BREAKWATER_CODEC_TOKEN_FILE: optionalText(),
   /** TLS certificate and key files for the codec server: required to bind it beyond loopback. */
-  BREAKWATER_CODEC_TLS_CERT_PATH: z.string().min(1).optional(),
-  BREAKWATER_CODEC_TLS_KEY_PATH: z.string().min(1).optional(),
+  BREAKWATER_CODEC_TLS_CERT_PATH: optionalText(),
+  BREAKWATER_CODEC_TLS_KEY_PATH: optionalText(),
+  /** `keep` (default): llm_calls stores prompts and answers (redacted); `omit`: it stores none (docs/security.md). */
+  BREAKWATER_LLM_CONTENT: z.enum(['keep', 'omit']).default('keep'),
   /**
    * What the resource gate may check: URL prefixes (`https://erp.example.com/api/`, comma-separated) and
    * absolute directories for `file` resources. Anything else a plan names is "missing", never requested or read.
@@ -105,6 +109,8 @@ export type BreakwaterConfig = Readonly<{
   approvers: readonly string[] | undefined;
   /** Payload encryption (src/codec): the key ring (first writes), empty when none is configured; the codec server's settings. */
   codec: { keys: readonly CodecKey[]; keysFrom: 'env' | 'file' | 'dev-stack' | 'none'; token: string | undefined; tls: { certPath: string; keyPath: string } | undefined };
+  /** Whether llm_calls keeps prompts and answers (BREAKWATER_LLM_CONTENT). */
+  llmContent: 'keep' | 'omit';
   /** The resource gate's allowlist (BREAKWATER_RESOURCE_URLS, BREAKWATER_RESOURCE_FILE_ROOTS). */
   resources: { urls: readonly string[]; fileRoots: readonly string[] };
 }>;
@@ -148,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     apiLimits: parseApiLimits(e.BREAKWATER_API_LIMITS),
     approvers: e.BREAKWATER_APPROVERS?.split(',').map((n) => n.trim()),
     codec: codecSettings(e),
+    llmContent: e.BREAKWATER_LLM_CONTENT,
     resources: { urls: list(e.BREAKWATER_RESOURCE_URLS), fileRoots: list(e.BREAKWATER_RESOURCE_FILE_ROOTS).map((p) => path.resolve(p)) },
   });
 }

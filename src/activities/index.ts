@@ -36,7 +36,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDoctorActivities(db),
     ...createSharedStateActivities(db),
-    ...createDeadLetterActivities(db),
+    ...createDeadLetterActivities(db, config),
     ...createAlertActivities({ db, config }),
     ...createApprovalActivities({ db, config }),
     ...createEscalationRecordActivities(db),

@@ -66,9 +66,10 @@ const existing = (path: string | undefined) => (path ? { executable: { type: 'ex
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const url = databaseUrl();
-  // Payloads are encrypted in tests as in production: a key of this stack's own unless one is configured.
-  const ownKey = process.env.BREAKWATER_CODEC_KEYS || process.env.BREAKWATER_CODEC_KEYS_FILE || options.env?.BREAKWATER_CODEC_KEYS || options.env?.BREAKWATER_CODEC_KEYS_FILE ? {} : { BREAKWATER_CODEC_KEYS: generateKeySpec('test') };
-  const config0 = loadConfig({ ...process.env, ...ownKey, ...options.env, DATABASE_URL: url });
+  // Payloads are encrypted in tests as in production. Without a configured key the harness makes one for
+  // this test process and puts it in process.env, so the processes a test spawns (the CLI, a worker) share it.
+  if (!process.env.BREAKWATER_CODEC_KEYS && !process.env.BREAKWATER_CODEC_KEYS_FILE) process.env.BREAKWATER_CODEC_KEYS = generateKeySpec('test');
+  const config0 = loadConfig({ ...process.env, ...options.env, DATABASE_URL: url });
   const client = { dataConverter: breakwaterDataConverter(config0) };
   const env = options.timeSkipping
     ? await TestWorkflowEnvironment.createTimeSkipping({ client, server: { ...existing(process.env.TEMPORAL_TEST_SERVER) } })
@@ -91,7 +92,6 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     TEMPORAL_ADDRESS: env.address,
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '2000',
-    ...ownKey,
     ...options.env,
   };
   const config = loadConfig(settings);
