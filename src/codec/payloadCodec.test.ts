@@ -5,6 +5,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { isFailure, Failure } from '../failures';
 import { generateKeySpec, parseKeyRing } from './keys';
 import { createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './payloadCodec';
+import { decodeHistoryWith } from './decodeHistory';
 
 const SECRET = 'sk-live-PLANTED-4242-secret';
 const text = (b?: Uint8Array | null) => Buffer.from(b ?? new Uint8Array()).toString('utf8');
@@ -63,4 +64,15 @@ test('key rings: malformed entries are refused with the entry named, never the k
   assert.throws(() => parseKeyRing(`${spec},${spec}`), /appears twice/);
   assert.throws(() => parseKeyRing(''), /no keys/);
   assert.equal(parseKeyRing(`${generateKeySpec('x')}\n${generateKeySpec('y')}\n`).length, 2);
+});
+
+test('decodeHistoryWith: encrypted payloads anywhere in a history object are decoded in place; plaintext ones are left alone', async () => {
+  const codec = createEncryptionCodec(parseKeyRing(generateKeySpec('h')));
+  const [input, result] = await codec.encode([plain({ order: SECRET }), plain('done')]);
+  const clear = plain('signal arg');
+  const history = { events: [{ a: { input: { payloads: [input] } } }, { b: { result: { payloads: [result] }, sig: { payloads: [clear] } } }] };
+  await decodeHistoryWith([codec], history);
+  assert.deepEqual(value(history.events[0]!.a!.input.payloads[0]!), { order: SECRET });
+  assert.equal(value(history.events[1]!.b!.result.payloads[0]!), 'done');
+  assert.equal(history.events[1]!.b!.sig.payloads[0], clear);
 });
