@@ -4,7 +4,8 @@
  * run — workers and clients redeployed with a new key first, the old one kept — keeps the run readable.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
@@ -16,6 +17,7 @@ import { startTestStack, type TestStack } from '../testing/harness';
 import { createBreakwaterWorker } from '../workers/worker';
 import { requestApproval } from '../workflows/requestApproval';
 import { breakwaterDataConverter } from './dataConverter';
+import { startCodecServer } from './codecServer';
 import { generateKeySpec, parseKeyRing } from './keys';
 import { createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './payloadCodec';
 
@@ -91,6 +93,19 @@ test('a run with a planted secret-like input: its raw history shows ciphertext o
     for (const { path, payload } of payloads) {
       assert.equal(text(payload.metadata?.encoding), ENCRYPTED_ENCODING, `${path} is encrypted`);
       assert.equal(text(payload.metadata?.[KEY_ID_METADATA]), 'k1', `${path} names its key`);
+    }
+    // The stock CLI shows plaintext through the codec server, with its token — and only with it.
+    const token = `cli-${generateKeySpec('t').slice(2)}`;
+    const server = await startCodecServer({ codec: createEncryptionCodec(parseKeyRing(K1)), token, uiOrigin: 'http://127.0.0.1:8233', port: 0 });
+    try {
+      // (asynchronously: the codec server answers from this process's event loop)
+      const show = (auth: string) => promisify(execFile)(ensureTemporalCli(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', stack.env.address, '--namespace', 'default', '--output', 'json', '--codec-endpoint', server.url, '--codec-auth', auth], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+      const shown = (await show(`Bearer ${token}`)).stdout;
+      assert.ok(decodedStrings(shown).some((s) => s.includes(SECRET)), 'temporal workflow show --codec-endpoint decodes the input');
+      const refused = await show('Bearer wrong-token').then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+      assert.ok(!refused.includes(SECRET) && (refused.trim() === '' || !decodedStrings(refused).some((s) => s.includes(SECRET))), 'a wrong token decodes nothing');
+    } finally {
+      await server.close();
     }
   });
 });
