@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { apiLimitFor, configSecrets, configVariables, loadConfig } from './config';
 import { isConfigError } from './errors';
@@ -23,6 +26,12 @@ for (const [variable, value] of [
   ['METRICS_PORT', '70000'],
   ['DATABASE_SCHEMA', 'Robert"); DROP TABLE x;--'],
   ['DAILY_SPEND_CAP_USD', '-1'],
+  ['BREAKWATER_CODEC_KEYS', 'k1:too-short'],
+  ['BREAKWATER_CODEC_KEYS_FILE', '/nonexistent/codec-keys'],
+  ['BREAKWATER_CODEC_TOKEN', 'short'],
+  ['BREAKWATER_RESOURCE_URLS', 'ftp://files.example/'],
+  ['BREAKWATER_RESOURCE_FILE_ROOTS', 'relative/dir'],
+  ['BREAKWATER_LLM_CONTENT', 'sometimes'],
 ] as const) {
   test(`a bad ${variable} is a ConfigError naming it`, () => {
     assert.throws(
@@ -66,7 +75,22 @@ test('Temporal Cloud / secured cluster: an API key turns TLS on; cert and key go
   );
 });
 
-test('configSecrets lists the API keys and the database password for the redactor', () => {
-  const c = loadConfig({ DATABASE_URL: 'postgres://u:db-pass-123@h:5432/d', OPENAI_API_KEY: 'sk-openai-xyz', TEMPORAL_API_KEY: 'tmprl-key-1' });
-  assert.deepEqual(configSecrets(c).sort(), ['db-pass-123', 'sk-openai-xyz', 'tmprl-key-1']);
+test('configSecrets lists the API keys, the database password and the codec keys and token for the redactor', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const token = 'codec-token-abcdefghijklmnopqrstuvwxyz-0123';
+  const c = loadConfig({ DATABASE_URL: 'postgres://u:db-pass-123@h:5432/d', OPENAI_API_KEY: 'sk-openai-xyz', TEMPORAL_API_KEY: 'tmprl-key-1', BREAKWATER_CODEC_KEYS: `k1:${key}`, BREAKWATER_CODEC_TOKEN: token });
+  assert.deepEqual(configSecrets(c).sort(), [key, token, 'db-pass-123', 'sk-openai-xyz', 'tmprl-key-1'].sort());
+});
+
+test('codec keys: inline or from a file (newest first), not both; the resource allowlist is parsed', () => {
+  const [a, b] = [Buffer.alloc(32, 1).toString('base64'), Buffer.alloc(32, 2).toString('base64')];
+  const dir = mkdtempSync(path.join(tmpdir(), 'bw-keys-'));
+  writeFileSync(path.join(dir, 'keys'), `new:${a}\nold:${b}\n`);
+  const fromFile = loadConfig({ ...base, BREAKWATER_CODEC_KEYS_FILE: path.join(dir, 'keys') });
+  assert.deepEqual(fromFile.codec.keys.map((k) => k.id), ['new', 'old']);
+  assert.equal(fromFile.codec.keysFrom, 'file');
+  assert.throws(() => loadConfig({ ...base, BREAKWATER_CODEC_KEYS: `x:${a}`, BREAKWATER_CODEC_KEYS_FILE: path.join(dir, 'keys') }), (e) => isConfigError(e) && /not both/.test((e as Error).message));
+  const allow = loadConfig({ ...base, BREAKWATER_RESOURCE_URLS: 'https://erp.example.com/api/, http://127.0.0.1:4100/', BREAKWATER_RESOURCE_FILE_ROOTS: '/srv/data' });
+  assert.deepEqual(allow.resources, { urls: ['https://erp.example.com/api/', 'http://127.0.0.1:4100/'], fileRoots: ['/srv/data'] });
+  assert.throws(() => loadConfig({ ...base, BREAKWATER_RESOURCE_URLS: 'https://user:pw@erp.example.com/' }), (e) => isConfigError(e) && e.variables.includes('BREAKWATER_RESOURCE_URLS'));
 });

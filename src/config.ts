@@ -7,10 +7,13 @@ import { z } from 'zod';
 import { ConfigError } from './errors';
 import path from 'node:path';
 import { identityConfig, inboxConfig, type IdentityConfig, type InboxConfig } from './identity/identityConfig';
+import { parseKeyRing, type CodecKey } from './codec/keys';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
 const port = z.coerce.number().int().min(1).max(65535);
+/** A setting where an empty value (`VAR=` in a compose file or shell) means unset. */
+const optionalText = (t: z.ZodString = z.string().min(1)) => z.preprocess((v) => (v === '' ? undefined : v), t.optional());
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port').default('127.0.0.1:7233'),
@@ -82,6 +85,33 @@ const envSchema = z.object({
     .string()
     .regex(/^\s*[a-z][a-z0-9_-]{0,49}=\d{1,7}\/\d{1,7}(ms|s|m)(\s*,\s*[a-z][a-z0-9_-]{0,49}=\d{1,7}\/\d{1,7}(ms|s|m))*\s*$/, 'expected name=limit/window[,…], e.g. shop=100/60s')
     .optional(),
+  /**
+   * Payload encryption keys, `id:base64[,id:base64…]` (32-byte keys; `breakwater codec-key` makes one): the
+   * first encrypts, all decrypt. Or BREAKWATER_CODEC_KEYS_FILE, a file (a Docker secret) with the same text.
+   * Neither set: the dev stack's key (.breakwater/codec-keys in a checkout), else clients and workers refuse to start.
+   */
+  BREAKWATER_CODEC_KEYS: optionalText(),
+  BREAKWATER_CODEC_KEYS_FILE: optionalText(),
+  /** The codec server's bearer token (at least 32 characters), or a file holding it. */
+  BREAKWATER_CODEC_TOKEN: optionalText(z.string().min(32, 'at least 32 characters')),
+  BREAKWATER_CODEC_TOKEN_FILE: optionalText(),
+  /** TLS certificate and key files for the codec server: required to bind it beyond loopback. */
+  BREAKWATER_CODEC_TLS_CERT_PATH: optionalText(),
+  BREAKWATER_CODEC_TLS_KEY_PATH: optionalText(),
+  /** `keep` (default): llm_calls stores prompts and answers (redacted); `omit`: it stores none (docs/security.md). */
+  BREAKWATER_LLM_CONTENT: z.enum(['keep', 'omit']).default('keep'),
+  /**
+   * What the resource gate may check: URL prefixes (`https://erp.example.com/api/`, comma-separated) and
+   * absolute directories for `file` resources. Anything else a plan names is "missing", never requested or read.
+   */
+  BREAKWATER_RESOURCE_URLS: z
+    .string()
+    .refine((v) => v.split(',').map((u) => u.trim()).filter(Boolean).every((u) => url.safeParse(u).success && !/^https?:\/\/[^/]*@/.test(u)), 'expected comma-separated http(s) URL prefixes without credentials')
+    .optional(),
+  BREAKWATER_RESOURCE_FILE_ROOTS: z
+    .string()
+    .refine((v) => v.split(',').map((p) => p.trim()).filter(Boolean).every((p) => path.isAbsolute(p)), 'expected comma-separated absolute directories')
+    .optional(),
 });
 
 /** LOG_LEVEL's values (pino's). */
@@ -111,6 +141,12 @@ export type BreakwaterConfig = Readonly<{
   /** Who may decide, and how it is proven (src/identity). */
   identity: IdentityConfig;
   inbox: InboxConfig;
+  /** Payload encryption (src/codec): the key ring (first writes), empty when none is configured; the codec server's settings. */
+  codec: { keys: readonly CodecKey[]; keysFrom: 'env' | 'file' | 'dev-stack' | 'none'; token: string | undefined; tls: { certPath: string; keyPath: string } | undefined };
+  /** Whether llm_calls keeps prompts and answers (BREAKWATER_LLM_CONTENT). */
+  llmContent: 'keep' | 'omit';
+  /** The resource gate's allowlist (BREAKWATER_RESOURCE_URLS, BREAKWATER_RESOURCE_FILE_ROOTS). */
+  resources: { urls: readonly string[]; fileRoots: readonly string[] };
 }>;
 
 /** Names of every variable this module reads; the compose file test keeps docker-compose.yml in step. */
@@ -153,7 +189,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     approvers: e.BREAKWATER_APPROVERS?.split(',').map((n) => n.trim()),
     identity: identityConfig(e),
     inbox: inboxConfig(e),
+    codec: codecSettings(e),
+    llmContent: e.BREAKWATER_LLM_CONTENT,
+    resources: { urls: list(e.BREAKWATER_RESOURCE_URLS), fileRoots: list(e.BREAKWATER_RESOURCE_FILE_ROOTS).map((p) => path.resolve(p)) },
   });
+}
+
+const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+function readSecretFile(file: string, variable: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, [variable]);
+  }
+}
+
+function codecSettings(e: z.infer<typeof envSchema>): BreakwaterConfig['codec'] {
+  if (e.BREAKWATER_CODEC_KEYS && e.BREAKWATER_CODEC_KEYS_FILE) throw new ConfigError('set BREAKWATER_CODEC_KEYS or BREAKWATER_CODEC_KEYS_FILE, not both', ['BREAKWATER_CODEC_KEYS', 'BREAKWATER_CODEC_KEYS_FILE']);
+  if (e.BREAKWATER_CODEC_TOKEN && e.BREAKWATER_CODEC_TOKEN_FILE) throw new ConfigError('set BREAKWATER_CODEC_TOKEN or BREAKWATER_CODEC_TOKEN_FILE, not both', ['BREAKWATER_CODEC_TOKEN', 'BREAKWATER_CODEC_TOKEN_FILE']);
+  if (Boolean(e.BREAKWATER_CODEC_TLS_CERT_PATH) !== Boolean(e.BREAKWATER_CODEC_TLS_KEY_PATH)) throw new ConfigError('BREAKWATER_CODEC_TLS_CERT_PATH and BREAKWATER_CODEC_TLS_KEY_PATH go together', ['BREAKWATER_CODEC_TLS_CERT_PATH', 'BREAKWATER_CODEC_TLS_KEY_PATH']);
+  const devFile = path.join(process.env.BREAKWATER_HOME ?? path.resolve(__dirname, '..', '.breakwater'), 'codec-keys');
+  const [variable, spec, keysFrom] = e.BREAKWATER_CODEC_KEYS
+    ? (['BREAKWATER_CODEC_KEYS', e.BREAKWATER_CODEC_KEYS, 'env'] as const)
+    : e.BREAKWATER_CODEC_KEYS_FILE
+      ? (['BREAKWATER_CODEC_KEYS_FILE', readSecretFile(e.BREAKWATER_CODEC_KEYS_FILE, 'BREAKWATER_CODEC_KEYS_FILE'), 'file'] as const)
+      : existsSync(devFile)
+        ? (['BREAKWATER_CODEC_KEYS', readSecretFile(devFile, 'BREAKWATER_CODEC_KEYS'), 'dev-stack'] as const)
+        : (['BREAKWATER_CODEC_KEYS', undefined, 'none'] as const);
+  let keys: CodecKey[] = [];
+  try {
+    if (spec !== undefined) keys = parseKeyRing(spec);
+  } catch (err) {
+    throw new ConfigError(`${variable}: ${(err as Error).message}`, [variable]);
+  }
+  const token = e.BREAKWATER_CODEC_TOKEN_FILE ? readSecretFile(e.BREAKWATER_CODEC_TOKEN_FILE, 'BREAKWATER_CODEC_TOKEN_FILE') : e.BREAKWATER_CODEC_TOKEN;
+  if (token !== undefined && token.length < 32) throw new ConfigError('BREAKWATER_CODEC_TOKEN_FILE: the token needs at least 32 characters', ['BREAKWATER_CODEC_TOKEN_FILE']);
+  const tls = e.BREAKWATER_CODEC_TLS_CERT_PATH && e.BREAKWATER_CODEC_TLS_KEY_PATH ? { certPath: e.BREAKWATER_CODEC_TLS_CERT_PATH, keyPath: e.BREAKWATER_CODEC_TLS_KEY_PATH } : undefined;
+  return { keys, keysFrom, token, tls };
 }
 
 let cached: BreakwaterConfig | undefined;
@@ -180,7 +253,8 @@ export function configSecrets(c: BreakwaterConfig): string[] {
       return '';
     }
   })();
-  return [c.openai.apiKey, c.temporal.apiKey, dbPassword].filter((s): s is string => Boolean(s));
+  const codec = [...c.codec.keys.map((k) => k.key.toString('base64')), c.codec.token];
+  return [c.openai.apiKey, c.temporal.apiKey, dbPassword, ...codec].filter((s): s is string => Boolean(s));
 }
 
 /** Throws a ConfigError naming the variable when a setting a command needs is absent. */

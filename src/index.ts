@@ -65,6 +65,7 @@ export {
 export { createApiBroker, apiRateLimited, type ApiBroker, type ApiBrokerOptions, type BrokeredCall } from './activities/broker/apiBroker';
 export type { ApiLimit, Limiter, Ticket } from './store/brokerBucket';
 export type { ResourceCheck, ResourceResolver } from './activities/resourceGate';
+export type { ResourceAllowlist } from './activities/resourceAllowlist';
 export { createSharedStateActivities, type SharedUpdate } from './activities/sharedState';
 export type { SharedObject } from './store/sharedObjects';
 export type { LlmDeps } from './activities/llm';
@@ -84,7 +85,14 @@ export { createLogger, temporalLogger, type AppLogger } from './workers/logger';
 export { createPool, inTransaction, type Db } from './store/db';
 export { migrate, type MigrateOptions, type MigrationFolder } from './store/migrate';
 export { createFingerprintStore, type FingerprintRecord, type FingerprintStore, type ClaimVerdict, type ClaimRequest } from './store/fingerprints';
-export { createDeadLetterStore, type DeadLetter, type ReplayInput } from './store/deadLetters';
+export { createDeadLetterStore, type DeadLetter, type DeadLetterStoreOptions, type ReplayInput } from './store/deadLetters';
+
+// Payload encryption: every client and worker of yours that talks to Breakwater's runs needs the codec
+export { breakwaterDataConverter, payloadCodecFor, sealerFor } from './codec/dataConverter';
+export { createEncryptionCodec, isEncrypted, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './codec/payloadCodec';
+export { parseKeyRing, generateKeySpec, type CodecKey } from './codec/keys';
+export { createSealer, isSealed, type Sealer, type SealedValue } from './codec/sealed';
+export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec/codecServer';
 
 // Client
 export { connectClient, temporalConnectionOptions, webUiLink } from './client/connection';

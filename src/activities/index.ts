@@ -41,7 +41,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDoctorActivities(db),
     ...createSharedStateActivities(db),
-    ...createDeadLetterActivities(db),
+    ...createDeadLetterActivities(db, config),
     ...createAlertActivities({ db, config }),
     ...createApprovalActivities({ db, config }),
     ...createOperatorDecisionActivities({ db, config }),
@@ -49,7 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLlmActivities({ ...deps.llm, db, config }),
     ...createCircuitBreakerActivities({ db, config }),
     ...createEffectActivities({ db, config, effects: deps.effects ?? [] }),
-    ...createResourceGateActivities({ db, resolvers: deps.resourceResolvers }),
+    ...createResourceGateActivities({ db, resolvers: deps.resourceResolvers, allow: config.resources }),
     ...createToolActivities({ db, config, tools: deps.tools ?? [] }),
   };
 }

@@ -2,21 +2,25 @@
  * The resource gate: a deterministic (non-LLM) check that every resource a plan's manifest names exists and
  * is readable, before any step runs. It reports what is missing and why; it never guesses.
  *
- * - http: a HEAD (or GET, when HEAD is not allowed) answered 2xx within the timeout;
+ * Only what the allowlist names is looked at (src/activities/resourceAllowlist.ts): a URL or path outside it
+ * is "missing" without a request being sent or the file system being touched.
+ *
+ * - http: a HEAD (or GET, when HEAD is not allowed) answered 2xx within the timeout; a redirect is followed
+ *   only to an allowed URL;
  * - table: `to_regclass` finds it on the search path (the run's schema) and the role may SELECT from it;
  * - taxonomy: a row with at least one term in the `taxonomies` table (its terms are returned, so the
  *   review can check inferred values against them); both asked through src/store/resourceLookups.ts;
- * - file: an absolute path to a regular file this process can read.
+ * - file: an absolute path inside an allowed root (symlinks resolved) to a regular file this process can read.
  * A database that cannot be reached is an error (retried by Temporal), not a "missing" resource.
  */
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { access, realpath, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { resourceSchema, type MissingResource, type Resource, type ResourceGateResult } from '../contracts/resources';
 import { Failure, raise } from '../failures';
 import type { Db } from '../store/db';
 import { tableAccess, taxonomyTerms } from '../store/resourceLookups';
+import { emptyAllowlist, fileRefusal, insideRoots, urlRefusal, type ResourceAllowlist } from './resourceAllowlist';
 
 /** What a resolver answers for one resource: found (a taxonomy's terms, when it is one), or missing and why. */
 export type ResourceCheck = { ok: true; terms?: string[] } | { ok: false; why: string };
@@ -25,6 +29,8 @@ export type ResourceResolver = (resource: Resource) => Promise<ResourceCheck>;
 
 export interface ResourceGateDeps {
   db: Db;
+  /** What http and file resources may be checked (config: BREAKWATER_RESOURCE_URLS, BREAKWATER_RESOURCE_FILE_ROOTS). Default: nothing. */
+  allow?: ResourceAllowlist;
   /** Per HTTP check. Default 5 s. */
   httpTimeoutMs?: number;
   /** Your own kinds, or replacements for the built-in ones (`http`, `table`, `taxonomy`, `file`). */
@@ -37,24 +43,36 @@ const MAX_TERMS = 5000;
 
 type Check = ResourceCheck;
 
-async function checkHttp(locator: string, timeoutMs: number): Promise<Check> {
-  let url: URL;
-  try {
-    url = new URL(locator);
-  } catch {
-    return { ok: false, why: 'not a URL' };
+const MAX_REDIRECTS = 3;
+
+async function checkHttp(allow: ResourceAllowlist, locator: string, timeoutMs: number): Promise<Check> {
+  let target = locator;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const refused = urlRefusal(allow, target);
+    if (refused) return { ok: false, why: hop === 0 ? refused : `redirected to ${target}: ${refused}` };
+    const res = await request(target, timeoutMs);
+    if ('why' in res) return { ok: false, why: res.why };
+    if (res.status >= 300 && res.status < 400 && res.location) {
+      target = new URL(res.location, target).toString();
+      continue;
+    }
+    return res.status >= 200 && res.status < 300 ? { ok: true } : { ok: false, why: `HTTP ${res.status}` };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, why: `protocol ${url.protocol} is not http(s)` };
+  return { ok: false, why: `more than ${MAX_REDIRECTS} redirects` };
+}
+
+/** HEAD (GET when HEAD is refused), never following a redirect by itself: each hop is checked against the allowlist. */
+async function request(url: string, timeoutMs: number): Promise<{ status: number; location: string | null } | { why: string }> {
   try {
-    let res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    let res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     if (res.status === 405 || res.status === 501) {
-      res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+      res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
       await res.body?.cancel();
     }
-    return res.ok ? { ok: true } : { ok: false, why: `HTTP ${res.status}` };
+    return { status: res.status, location: res.headers.get('location') };
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code;
-    return { ok: false, why: `unreachable: ${cause ?? (e as Error).name ?? 'error'}` };
+    return { why: `unreachable: ${cause ?? (e as Error).name ?? 'error'}` };
   }
 }
 
@@ -74,12 +92,17 @@ async function checkTaxonomy(db: Db, locator: string): Promise<Check> {
   return { ok: true, terms };
 }
 
-async function checkFile(locator: string): Promise<Check> {
-  if (!path.isAbsolute(locator)) return { ok: false, why: 'not an absolute path' };
+async function checkFile(allow: ResourceAllowlist, locator: string): Promise<Check> {
+  const refused = fileRefusal(allow, locator);
+  if (refused) return { ok: false, why: refused };
   try {
-    const s = await stat(locator);
+    // A symlink inside a root may point out of it: the resolved path must be inside a (resolved) root too.
+    const real = await realpath(locator);
+    const roots = await Promise.all(allow.fileRoots.map((r) => realpath(r).catch(() => r)));
+    if (!insideRoots(roots, real)) return { ok: false, why: 'resolves outside the allowed file roots: not read' };
+    const s = await stat(real);
     if (!s.isFile()) return { ok: false, why: 'not a regular file' };
-    await access(locator, constants.R_OK);
+    await access(real, constants.R_OK);
     return { ok: true };
   } catch (e) {
     return { ok: false, why: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not readable: ${(e as NodeJS.ErrnoException).code ?? 'error'}` };
@@ -88,18 +111,19 @@ async function checkFile(locator: string): Promise<Check> {
 
 export function createResourceGateActivities(deps: ResourceGateDeps) {
   const timeoutMs = deps.httpTimeoutMs ?? 5000;
+  const allow = deps.allow ?? emptyAllowlist;
   const check = (r: Resource): Promise<Check> => {
     const resolver = deps.resolvers?.[r.kind];
     if (resolver) return resolver(r);
     switch (r.kind) {
       case 'http':
-        return checkHttp(r.locator, timeoutMs);
+        return checkHttp(allow, r.locator, timeoutMs);
       case 'table':
         return checkTable(deps.db, r.locator);
       case 'taxonomy':
         return checkTaxonomy(deps.db, r.locator);
       case 'file':
-        return checkFile(r.locator);
+        return checkFile(allow, r.locator);
       default:
         return Promise.resolve({ ok: false, why: `no resolver for resource kind '${r.kind}'` });
     }

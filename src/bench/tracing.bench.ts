@@ -24,6 +24,7 @@ import { createReferenceActivities } from '../pipelines/activities';
 import { loadReferenceConfig } from '../pipelines/config';
 import { agentDecision } from '../pipelines/agentDecision/workflow';
 import { ms, percentile, type BenchSection } from './report';
+import { breakwaterDataConverter } from '../codec/dataConverter';
 
 const triage = { category: 'order', orderIds: ['ORD-1001'], customerId: 'CUS-7' };
 const decision = { action: 'refund', orderId: 'ORD-1001', confidence: 0.95, evidence: ['arrived damaged'] };
@@ -47,10 +48,11 @@ export async function bench(o: { runs?: number } = {}): Promise<BenchSection> {
     activities: { ...createActivities({ db: t.stack.db, config: t.stack.config }), ...createReferenceActivities({ db: t.stack.db, config: t.stack.config, reference: loadReferenceConfig(t.stack.settings) }) },
     interceptors: { activity: [activityMetricsInterceptor] },
     sinks: metricsSinks(),
+    dataConverter: breakwaterDataConverter(t.stack.config), // encrypted like the "on" worker: only tracing differs
   });
   const offRunning = off.run();
   const plain = t.stack.env.client;
-  const traced = new Client({ connection: plain.connection, namespace: 'default', interceptors: tracingClientInterceptors() });
+  const traced = new Client({ connection: plain.connection, namespace: 'default', interceptors: tracingClientInterceptors(), dataConverter: breakwaterDataConverter(t.stack.config) });
   // Counts what it is given: the export path runs in full, without a network in the measurement.
   const exported = { spans: 0 };
   const exporter: SpanExporter = {

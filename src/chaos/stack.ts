@@ -22,6 +22,8 @@ import { chaosModels, chaosScenario } from './llmScenario';
 import { startOwnPostgres, type OwnPostgres } from './ownPostgres';
 import { INGEST_SOURCES } from './pipelines';
 import { startWorkerFleet, type WorkerFleet } from './workerFleet';
+import { generateKeySpec } from '../codec/keys';
+import { breakwaterDataConverter } from '../codec/dataConverter';
 
 /** The simulators' healthy settings, restored after every fault. */
 export const healthy = {
@@ -85,6 +87,7 @@ export async function startChaosStack(o: { seed: number; workers: number; log: (
       BREAKWATER_MODELS_FILE: modelsFile,
       DAILY_SPEND_CAP_USD: String(DAILY_CAP_USD),
       SHUTDOWN_GRACE_MS: '1000',
+      BREAKWATER_CODEC_KEYS: generateKeySpec('chaos'), // the fleet's workers and this client share the run's key
       METRICS_PORT: '',
       ALERT_WEBHOOK_URL: alerts.url,
       ALERT_NTFY_URL: '',
@@ -106,7 +109,7 @@ export async function startChaosStack(o: { seed: number; workers: number; log: (
 
     const connection = await Connection.connect({ address: temporal.address });
     cleanup.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: breakwaterDataConverter(config) });
     const fleet = startWorkerFleet({ size: o.workers, env, log: o.log, armedAt: o.armedAt });
     cleanup.push(() => fleet.stop());
     await fleet.ready(90_000);

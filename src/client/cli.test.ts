@@ -1,10 +1,13 @@
 /** The CLI's contract: --help everywhere, exit 2 on usage errors, --json errors, exit 1 when the server is down. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { projectRoot } from '../devstack/paths';
 import { findFreePort } from '../devstack/processes';
+import { generateKeySpec, parseKeyRing } from '../codec/keys';
 
 const bin = path.join(projectRoot(), 'bin', 'breakwater.js');
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -37,7 +40,24 @@ test('a bad environment value is a usage error naming the variable', async () =>
 
 test('an unreachable Temporal server is an operational failure: exit 1', async () => {
   const port = await findFreePort();
-  const r = await run(['doctor', '--timeout', '3'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+  const r = await run(['doctor', '--timeout', '3'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, BREAKWATER_CODEC_KEYS: generateKeySpec('cli') });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /breakwater:/);
+});
+
+test('no payload encryption key configured (and no dev stack key): the CLI refuses to connect, exit 2 naming BREAKWATER_CODEC_KEYS', async () => {
+  const home = mkdtempSync(path.join(tmpdir(), 'bw-nokey-')); // no .breakwater/codec-keys to fall back on
+  const r = await run(['status', 'any-run', '--json'], { BREAKWATER_HOME: home, BREAKWATER_CODEC_KEYS: '', BREAKWATER_CODEC_KEYS_FILE: '' });
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'BW_CONFIG_INVALID');
+  assert.match(r.stdout, /BREAKWATER_CODEC_KEYS is not set/);
+});
+
+test('codec-key prints a usable key ring entry; --token a 43-character token', async () => {
+  const key = await run(['codec-key', '--id', 'k9']);
+  assert.equal(key.code, 0);
+  assert.equal(parseKeyRing(key.stdout.trim())[0]!.id, 'k9');
+  const token = await run(['codec-key', '--token']);
+  assert.match(token.stdout.trim(), /^[A-Za-z0-9_-]{43}$/);
+  assert.equal((await run(['codec-key', '--id', 'bad id!'])).code, 2);
 });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { BreakwaterConfig } from '../config';
+import { breakwaterDataConverter } from '../codec/dataConverter';
 
 /**
  * Connection options for Temporal from the config: plain for the dev server; TLS (mTLS with client
@@ -21,9 +22,11 @@ export function temporalConnectionOptions(config: BreakwaterConfig): { address: 
   return { address, ...(tlsConfig ? { tls: tlsConfig } : {}), ...(apiKey ? { apiKey } : {}) };
 }
 
+/** A client that encrypts what it sends and decrypts what it reads (BREAKWATER_CODEC_KEYS). */
 export async function connectClient(config: BreakwaterConfig): Promise<Client> {
+  const dataConverter = breakwaterDataConverter(config); // before connecting: no keys is a ConfigError, not a hang
   const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: 5000 });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 }
 
 /** Link to a workflow run in the Temporal Web UI. */

@@ -28,6 +28,7 @@ import { runPlanExecuteReviewDemo } from '../pipelines/planExecuteReview/demo';
 import { runObservabilityDemo } from './observabilityDemo';
 import { runSubmitAndVerifyDemo } from '../pipelines/submitAndVerify/demo';
 import { runResearchAgentDemo } from '../pipelines/researchAgent/demo';
+import { devCodecKeys } from '../devstack/codecKey';
 
 const parts: { name: string; run: (ctx: DemoContext) => Promise<DemoRow[]> }[] = [
   { name: 'doctor', run: runDoctorDemo },
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     ENRICHMENT_URL: enrichment.url,
     LOG_LEVEL: 'warn',
     METRICS_PORT: process.env.METRICS_PORT ?? '9464',
+    // Payloads are encrypted as in production; the demo's CLI calls get the same key through this env.
+    ...(process.env.BREAKWATER_CODEC_KEYS || process.env.BREAKWATER_CODEC_KEYS_FILE ? {} : { BREAKWATER_CODEC_KEYS: devCodecKeys() }),
   };
   const config = loadConfig({ ...process.env, ...env });
   const metricsPort = config.metricsPort ?? 9464;

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { stackHome, stackStatePath } from './paths';
+import { devCodecKeys } from './codecKey';
 import { checkDatabase, ensurePostgres, stopPostgres } from './postgres';
 import { ensureTemporalCli } from './temporalTools';
 import { ensureTemporalDevServer, stopTemporalDevServer } from './temporalServer';
@@ -52,6 +53,7 @@ export async function ensureStack(options: StackOptions = {}): Promise<StackInfo
   const previous = readStackState(home);
   mkdirSync(home, { recursive: true });
   const pgDataDir = path.join(home, 'pgdata');
+  devCodecKeys(home); // the development key the config module falls back to (src/devstack/codecKey.ts)
 
   const dbFile = path.join(home, 'temporal.sqlite');
   const temporal = await ensureTemporalDevServer({

@@ -9,6 +9,7 @@ import { loadRunRecords } from '../store/runRecords';
 import { explainRun, noRecords, type ExplainRecords, type Explanation } from './explain';
 import { readTimeline, type Timeline } from './explainHistory';
 import { escalationQuery } from '../contracts/messages';
+import { decodeHistory } from '../codec/decodeHistory';
 
 export async function loadRecords(db: Db, workflowId: string, t: Timeline): Promise<ExplainRecords> {
   const fingerprintKeys = t.steps.flatMap((s) => (s.kind === 'activity' ? [(s.result as { fingerprint?: unknown } | undefined)?.fingerprint] : [])).filter((k): k is string => typeof k === 'string');
@@ -24,7 +25,7 @@ export interface ExplainSources {
 
 export async function explainWorkflow(s: ExplainSources, workflowId: string, runId?: string): Promise<Explanation> {
   const handle = s.client.workflow.getHandle(workflowId, runId);
-  const history = await handle.fetchHistory();
+  const history = await decodeHistory(s.client, await handle.fetchHistory()); // payloads are stored encrypted
   const timeline = readTimeline(history);
   // A closed run answers a query only after a worker replays it (seconds, or never without a worker);
   // Postgres's run_escalations says the same for runs recorded since, so closed runs get a short wait.

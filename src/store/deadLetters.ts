@@ -13,6 +13,8 @@ import { deadLetterSchema, type DeadLetterInput } from '../contracts/deadLetter'
 import type { UnverifiedEffect } from '../contracts/effect';
 import { containsMask, redactValue } from '../redact';
 import type { Db } from './db';
+import { isSealed, type Sealer } from '../codec/sealed';
+import { ConfigError } from '../errors';
 
 export interface DeadLetter {
   id: number;
@@ -80,7 +82,18 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   unverifiedEffect: r.unverified_effect,
 });
 
-export function createDeadLetterStore(db: Db) {
+export interface DeadLetterStoreOptions {
+  /**
+   * Seals `original_input` (the exact copy a replay re-sends) with the payload encryption keys
+   * (src/codec/sealed.ts; `sealerFor(config)`). Without one it is stored as given — Breakwater's own
+   * activities and CLI always pass one.
+   */
+  sealer?: Sealer;
+}
+
+const ORIGINAL = 'dead_letters.original_input';
+
+export function createDeadLetterStore(db: Db, o: DeadLetterStoreOptions = {}) {
   return {
     /**
      * Idempotent per (workflow, run, step): an activity retry does not file the same letter twice. Everything
@@ -107,7 +120,7 @@ export function createDeadLetterStore(db: Db) {
           d.costUsd,
           JSON.stringify(d.provenance ?? null),
           d.link ?? null,
-          JSON.stringify(letter.input ?? null),
+          JSON.stringify(o.sealer ? o.sealer.seal(letter.input ?? null, ORIGINAL) : (letter.input ?? null)),
           letter.unverifiedEffect ? JSON.stringify(letter.unverifiedEffect) : null,
         ],
       );
@@ -130,7 +143,10 @@ export function createDeadLetterStore(db: Db) {
       const { rows } = await db.query<{ input: unknown; original_input: unknown }>('SELECT input, original_input FROM dead_letters WHERE id = $1', [id]);
       const row = rows[0];
       if (!row) return undefined;
-      if (row.original_input !== null) return { input: row.original_input };
+      if (row.original_input !== null) {
+        if (isSealed(row.original_input) && !o.sealer) throw new ConfigError(`dead letter ${id}'s original input is sealed: the store needs the payload encryption keys (BREAKWATER_CODEC_KEYS)`, ['BREAKWATER_CODEC_KEYS']);
+        return { input: o.sealer ? o.sealer.open(row.original_input, ORIGINAL) : row.original_input };
+      }
       if (!containsMask(row.input)) return { input: row.input };
       return { refused: `dead letter ${id} was filed before originals were kept and its stored input is redacted; a replay would send '[REDACTED]'. Start the work again with its real input instead` };
     },

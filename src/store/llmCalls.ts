@@ -48,15 +48,24 @@ const COLUMNS = [
   'input_usd_per_m', 'output_usd_per_m', 'cost_usd', 'latency_ms', 'error', 'provider_request_id', 'cost_estimated', 'over_reservation',
 ];
 
-export function createCallRecorder(db: Db, cap: DailyCap) {
+export interface CallRecorderOptions {
+  /**
+   * BREAKWATER_LLM_CONTENT: `keep` (default) stores the prompts and answers, redacted, for explain and the
+   * run viewer; `omit` keeps them out of Postgres (the row keeps role, model, tokens, cost, outcome, error).
+   */
+  content?: 'keep' | 'omit';
+}
+
+export function createCallRecorder(db: Db, cap: DailyCap, o: CallRecorderOptions = {}) {
+  const keep = o.content !== 'omit';
   return {
     async record(r: CallRecord, reservation?: Reservation): Promise<number> {
       const values: unknown[] = [
         r.ctx.workflowId, r.ctx.runId, r.ctx.activityId, r.ctx.attempt, r.repair, r.role, r.model, r.responseModel ?? null,
         r.schemaName, r.outcome, r.outcome === 'cache-hit', r.httpStatus ?? null,
-        JSON.stringify(redactValue(r.messages)),
-        r.content === undefined ? null : redactText(r.content),
-        r.output === undefined ? null : JSON.stringify(redactValue(r.output)),
+        keep ? JSON.stringify(redactValue(r.messages)) : '[]',
+        r.content === undefined || !keep ? null : redactText(r.content),
+        r.output === undefined || !keep ? null : JSON.stringify(redactValue(r.output)),
         r.inputTokens ?? 0, r.outputTokens ?? 0,
         nanoToDecimal(r.price.inputNanoPerToken * 1_000_000), nanoToDecimal(r.price.outputNanoPerToken * 1_000_000),
         nanoToDecimal(r.costNanoUsd), r.latencyMs ?? null,

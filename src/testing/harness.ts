@@ -9,6 +9,8 @@
  *   with Breakwater's migrations and yours.
  */
 import { randomBytes } from 'node:crypto';
+import { generateKeySpec } from '../codec/keys';
+import { breakwaterDataConverter } from '../codec/dataConverter';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type BreakwaterConfig } from '../config';
@@ -47,6 +49,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Serve the dev server's Web UI on this port (browser tests). */
   uiPort?: number;
+  /** The Web UI's remote codec endpoint (`--ui-codec-endpoint`), e.g. a `breakwater codec-server`. */
+  uiCodecEndpoint?: string;
   /** Your migrations folders, applied after Breakwater's in the test's schema. */
   migrations?: string[];
   /**
@@ -68,13 +72,20 @@ const existing = (path: string | undefined) => (path ? { executable: { type: 'ex
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const url = databaseUrl();
+  // Payloads are encrypted in tests as in production. Without a configured key the harness makes one for
+  // this test process and puts it in process.env, so the processes a test spawns (the CLI, a worker) share it.
+  if (!process.env.BREAKWATER_CODEC_KEYS && !process.env.BREAKWATER_CODEC_KEYS_FILE) process.env.BREAKWATER_CODEC_KEYS = generateKeySpec('test');
+  const config0 = loadConfig({ ...process.env, ...options.env, DATABASE_URL: url });
+  const client = { dataConverter: breakwaterDataConverter(config0) };
   const env = options.timeSkipping
-    ? await TestWorkflowEnvironment.createTimeSkipping({ server: { ...existing(process.env.TEMPORAL_TEST_SERVER) } })
+    ? await TestWorkflowEnvironment.createTimeSkipping({ client, server: { ...existing(process.env.TEMPORAL_TEST_SERVER) } })
     : await TestWorkflowEnvironment.createLocal({
+        client,
         server: {
           ...existing(process.env.TEMPORAL_CLI),
           searchAttributes: [...searchAttributeKeys],
           ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+          ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
         },
       });
   const schema = `t_${randomBytes(6).toString('hex')}`;

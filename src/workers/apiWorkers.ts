@@ -13,6 +13,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { BreakwaterConfig } from '../config';
 import { apiTaskQueue } from '../contracts/api';
+import { breakwaterDataConverter } from '../codec/dataConverter';
 
 export { apiTaskQueue };
 
@@ -48,6 +49,7 @@ export async function createApiWorkers(o: ApiWorkersOptions): Promise<Worker[]> 
         shutdownGraceTime: o.config.shutdownGraceMs,
         ...(spec.maxActivitiesPerSecond === undefined ? {} : { maxTaskQueueActivitiesPerSecond: spec.maxActivitiesPerSecond }),
         ...spec.workerOptions,
+        dataConverter: breakwaterDataConverter(o.config, spec.workerOptions?.dataConverter), // activity inputs and results are encrypted too
       }),
     ),
   );

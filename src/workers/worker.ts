@@ -11,6 +11,7 @@ import type { Db } from '../store/db';
 import { breakwaterBundlePath, bundleWorkflows } from './bundle';
 import { workerObservability } from '../observability/workerObservability';
 import { startAlertRelay } from './alertRelay';
+import { breakwaterDataConverter } from '../codec/dataConverter';
 
 export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 'resourceResolvers' | 'llm' | 'tools'> {
   config: BreakwaterConfig;
@@ -54,6 +55,8 @@ export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promis
     activities: { ...activities, ...o.activities },
     shutdownGraceTime: o.config.shutdownGraceMs,
     ...o.workerOptions,
+    // Every payload this worker writes to Temporal is encrypted; it reads encrypted and plaintext ones.
+    dataConverter: breakwaterDataConverter(o.config, o.workerOptions?.dataConverter),
     ...workerObservability(o.config, o.workerOptions, [], o.db), // metrics, failed attempts + tracing interceptors and sinks, merged with the caller's
   });
   if (o.alertRelay !== false) runAlongside(worker, () => startAlertRelay({ db: o.db, config: o.config, intervalMs: o.alertRelay ? o.alertRelay.intervalMs : undefined }));

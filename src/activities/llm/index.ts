@@ -57,7 +57,7 @@ export function createLlmActivities(deps: LlmDeps) {
       models,
       cap,
       cache: createLlmCache(deps.db),
-      recorder: createCallRecorder(deps.db, cap),
+      recorder: createCallRecorder(deps.db, cap, { content: deps.config.llmContent }),
       backoff: { ...defaultBackoff, ...deps.backoff },
       requestTimeoutMs,
       onOverReservation,

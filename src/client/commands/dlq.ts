@@ -16,6 +16,7 @@ import { runDecisionWorkflow } from '../operatorDecisions';
 import { KEY_OPTION, proofFor } from '../signing';
 import { table } from '../output';
 import type { CommandContext } from './index';
+import { sealerFor } from '../../codec/dataConverter';
 
 const parseId = (raw: string): number => {
   if (!/^\d{1,15}$/.test(raw)) throw new InvalidInputError(`dead letter id must be a positive integer, got '${raw.slice(0, 50)}'`);
@@ -26,9 +27,10 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
   const dlq = program.command('dlq').description('dead letters: work that exhausted its retry and repair budgets');
 
   const withStore = async <T>(fn: (store: ReturnType<typeof createDeadLetterStore>, db: ReturnType<typeof createPool>) => Promise<T>) => {
-    const db = createPool(ctx.config().database);
+    const config = ctx.config();
+    const db = createPool(config.database);
     try {
-      return await fn(createDeadLetterStore(db), db);
+      return await fn(createDeadLetterStore(db, { sealer: config.codec.keys.length > 0 ? sealerFor(config) : undefined }), db);
     } finally {
       await db.end();
     }

@@ -4,6 +4,7 @@ import type { BreakwaterConfig } from '../../config';
 import type { Output } from '../output';
 import { registerBroker } from './broker';
 import { registerBudget } from './budget';
+import { registerCodec } from './codec';
 import { registerDlq } from './dlq';
 import { registerDoctor } from './doctor';
 import { registerEscalations } from './escalations';
@@ -37,6 +38,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerLlm(program, ctx);
   registerApprover(program, ctx);
   registerSign(program, ctx);
+  registerCodec(program, ctx);
 }
 
 /** A command group of your own, registered next to Breakwater's (see `main` in src/client/cli.ts). */

@@ -19,8 +19,11 @@ interface Service {
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown> | string[];
   volumes?: string[];
+  ports?: string[];
+  secrets?: string[];
 }
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const composeText = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; secrets?: Record<string, { file?: string }> };
 
 test('every service has an image or a build, and depends only on services that exist', () => {
   for (const [name, s] of Object.entries(compose.services)) {
@@ -63,4 +66,24 @@ test('Prometheus scrapes the workers and loads the alert rules', () => {
   assert.match(targets, /worker/);
   const rules = parse(readFileSync(path.join(root, 'deploy', 'prometheus', 'alert-rules.yml'), 'utf8')) as { groups: { rules: { alert: string }[] }[] };
   assert.ok(rules.groups.flatMap((g) => g.rules).length >= 4, 'the four alert rules of the observability issue');
+});
+
+test('no default secrets: the password, keys, token and approvers are required variables; keys and token are Docker secrets', () => {
+  assert.doesNotMatch(composeText, /BREAKWATER_DB_PASSWORD:-/, 'no default database password');
+  assert.match(composeText, /BREAKWATER_DB_PASSWORD:\?/);
+  for (const name of ['codec_keys', 'codec_token', 'codec_tls_cert', 'codec_tls_key', 'approver_keys']) {
+    assert.match(compose.secrets?.[name]?.file ?? '', /^\$\{[A-Z_]+:\?.+\}$/, `secret ${name} comes from a required variable`);
+  }
+  assert.deepEqual(compose.services.worker?.secrets, ['codec_keys', 'approver_keys']);
+  assert.equal(compose.services.worker?.environment?.BREAKWATER_CODEC_KEYS_FILE, '/run/secrets/codec_keys');
+  assert.ok(!('BREAKWATER_CODEC_KEYS' in (compose.services.worker?.environment ?? {})), 'keys are never an environment value');
+  assert.match(compose.services.worker?.environment?.BREAKWATER_APPROVERS ?? '', /:\?/);
+  assert.equal(compose.services.worker?.environment?.BREAKWATER_APPROVER_KEYS_FILE, '/run/secrets/approver_keys', 'the worker verifies decisions against the approvers\' keys');
+  assert.ok(!('BREAKWATER_DEV_MODE' in (compose.services.worker?.environment ?? {})), 'no development mode in production');
+});
+
+test("Temporal's frontend is not published (no TLS here); everything published binds the host's loopback", () => {
+  assert.equal(compose.services.temporal?.ports, undefined);
+  for (const [name, s] of Object.entries(compose.services)) for (const p of s.ports ?? []) assert.match(p, /^127\.0\.0\.1:/, `${name} publishes ${p} beyond loopback`);
+  assert.deepEqual(compose.services['codec-server']?.secrets, ['codec_keys', 'codec_token', 'codec_tls_cert', 'codec_tls_key'], 'the codec server binds beyond its container only with TLS');
 });

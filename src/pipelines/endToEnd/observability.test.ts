@@ -18,6 +18,7 @@ import { submitAndVerify } from '../submitAndVerify/workflow';
 import { runtimeTelemetryOptions, startMetricsServer, type MetricsServer } from '../../observability/metricsServer';
 import { parsePrometheusText, sumSamples } from '../../observability/promText';
 import { installTracing, shutdownTracing, tracingClientInterceptors } from '../../observability/tracing';
+import { breakwaterDataConverter } from '../../codec/dataConverter';
 
 const spans = new InMemorySpanExporter();
 let t: AgentLayerStack;
@@ -33,7 +34,7 @@ before(async () => {
   portal = await startPortalSimulator({ lagMs: 100, mode: 'failing' });
   t = await startAgentLayerStack({ env: { PORTAL_URL: portal.url } });
   metrics = await startMetricsServer({ port: 0, host: '127.0.0.1', coreMetricsUrl: `http://127.0.0.1:${corePort}/metrics` });
-  client = new Client({ connection: t.stack.env.client.connection, namespace: 'default', interceptors: tracingClientInterceptors() });
+  client = new Client({ connection: t.stack.env.client.connection, namespace: 'default', interceptors: tracingClientInterceptors(), dataConverter: breakwaterDataConverter(t.stack.config) });
 });
 after(async () => {
   await metrics?.close();

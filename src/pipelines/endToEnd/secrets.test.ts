@@ -4,12 +4,13 @@
  * an agent's input and into a portal payload that ends in the dead-letter table — and every record is grepped.
  * The key is shaped so that no generic pattern catches it: only the registered-secret path can.
  *
- * One deliberate exception: `dead_letters.original_input`, the input as the run received it, kept so that
- * `dlq replay` re-sends real data and not `[REDACTED]`. It is in clear, like the run's Temporal history and
- * the effect's fingerprint row; no CLI command displays it (see src/store/deadLetters.ts).
+ * `dead_letters.original_input`, the input as the run received it, is kept so that `dlq replay` re-sends real
+ * data and not `[REDACTED]` — sealed with the payload encryption keys, so the grep finds nothing there either,
+ * and opening it gives back the exact original (src/codec/sealed.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sealerFor } from '../../codec/dataConverter';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Runtime } from '@temporalio/worker';
 import type pino from 'pino';
@@ -75,7 +76,7 @@ test('a planted key appears in no log, trace, alert, llm_calls row or dead lette
   const records = {
     llm_calls: await rows('SELECT row_to_json(c)::text AS j FROM llm_calls c WHERE workflow_id = $1', [agent.workflowId]),
     alerts: await rows('SELECT row_to_json(a)::text AS j FROM alerts a WHERE workflow_id = ANY($1)', [[agent.workflowId, submit.workflowId]]),
-    dead_letters: await rows("SELECT (to_jsonb(d) - 'original_input')::text AS j FROM dead_letters d WHERE workflow_id = $1", [submit.workflowId]),
+    dead_letters: await rows('SELECT row_to_json(d)::text AS j FROM dead_letters d WHERE workflow_id = $1', [submit.workflowId]),
     logs: logLines.join(''),
     traces: JSON.stringify(spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status }))),
   };
@@ -86,7 +87,8 @@ test('a planted key appears in no log, trace, alert, llm_calls row or dead lette
   assert.ok(spans.getFinishedSpans().length > 0, 'traces were captured');
   assert.ok(records.logs.length > 0, 'logs were captured');
   for (const [where, text] of Object.entries(records)) assert.ok(!text.includes(PLANTED), `the planted key leaked into ${where}`);
-  // The exception, pinned: the original input is kept for replay only, exactly as the run received it.
-  const { rows: originals } = await t.stack.db.query<{ original_input: { payload: unknown } }>('SELECT original_input FROM dead_letters WHERE workflow_id = $1', [submit.workflowId]);
-  assert.deepEqual(originals.map((o) => o.original_input.payload), [{ note: `token ${PLANTED}` }]);
+  // The original input is kept for replay only, sealed, and opens to exactly what the run received.
+  const { rows: originals } = await t.stack.db.query<{ original_input: unknown }>('SELECT original_input FROM dead_letters WHERE workflow_id = $1', [submit.workflowId]);
+  const sealer = sealerFor(t.stack.config);
+  assert.deepEqual(originals.map((o) => (sealer.open(o.original_input, 'dead_letters.original_input') as { payload: unknown }).payload), [{ note: `token ${PLANTED}` }]);
 });

@@ -116,6 +116,9 @@ test('a DLQ replay re-sends the original input; `dlq show` displays the redacted
   const result = await handle.result();
   assert.equal(result.status === 'NOT_SUBMITTED' && result.reason, 'breaker-open');
   const id = await letterOf(handle.workflowId);
+  const stored = (await stack.db.query<{ o: string }>('SELECT original_input::text AS o FROM dead_letters WHERE id = $1', [id])).rows[0]!.o;
+  assert.match(stored, /"\$sealed": "v1"/, 'the exact original is sealed with the payload keys in Postgres');
+  for (const clear of ['k-123', 'token=abc', 'Basic maintenance']) assert.ok(!stored.includes(clear), `'${clear}' is not in the stored row`);
 
   // 2. What a person sees is redacted, in JSON and in text.
   const shown = await breakwaterCli(env, ['dlq', 'show', String(id), '--json']);

@@ -16,6 +16,8 @@ import { postAttemptsFor, waitFor } from './testKit';
 import { createReferenceWorker } from '../worker';
 import { loadReferenceConfig } from '../config';
 import { submitAndVerify } from './workflow';
+import { generateKeySpec } from '../../codec/keys';
+import { breakwaterDataConverter } from '../../codec/dataConverter';
 
 let temporal: PersistentTemporal;
 let portal: PortalSimulator;
@@ -27,7 +29,7 @@ before(async () => {
   temporal = await startPersistentTemporal();
   portal = await startPortalSimulator({ lagMs: 500 });
   const url = process.env.DATABASE_URL ?? loadConfig({}).database.url ?? (await ensureStack()).postgres.url;
-  config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: `restart-${schema}`, DATABASE_URL: url, DATABASE_SCHEMA: schema, PORTAL_URL: portal.url, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '1000' });
+  config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: `restart-${schema}`, DATABASE_URL: url, DATABASE_SCHEMA: schema, PORTAL_URL: portal.url, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '1000', BREAKWATER_CODEC_KEYS: generateKeySpec('test') });
   db = createPool(config.database);
   await migrate(db, schema);
 });
@@ -55,7 +57,7 @@ async function startWorker(): Promise<{ worker: Worker; done: Promise<void>; clo
 
 test('dev server killed during the verify timer and restarted on its SQLite file: the workflow completes VERIFIED', async () => {
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: breakwaterDataConverter(config) });
   let w = await startWorker();
   try {
     const recordId = `RESTART-${process.pid}`;

@@ -1,0 +1,44 @@
+/**
+ * The data converter every Temporal client and worker Breakwater builds uses: Temporal's default payload
+ * converter and Breakwater's encryption codec over the configured key ring. Without keys there is no
+ * converter: Breakwater does not silently write plaintext histories, it refuses to start (ConfigError).
+ */
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
+import type { BreakwaterConfig } from '../config';
+import { ConfigError } from '../errors';
+import { createEncryptionCodec } from './payloadCodec';
+import { createSealer, type Sealer } from './sealed';
+
+const codecs = new WeakMap<BreakwaterConfig['codec'], PayloadCodec>();
+
+function requireKeys(config: BreakwaterConfig): void {
+  if (config.codec.keys.length === 0) {
+    throw new ConfigError(
+        'BREAKWATER_CODEC_KEYS is not set: Breakwater encrypts every payload it hands Temporal (inputs, prompts, model outputs) and will not write them in clear. ' +
+          'Make a key with `breakwater codec-key` and set BREAKWATER_CODEC_KEYS=<id:base64> (or BREAKWATER_CODEC_KEYS_FILE); see docs/security.md',
+      ['BREAKWATER_CODEC_KEYS'],
+    );
+  }
+}
+
+/** The encryption codec of this configuration (one per config: its key ring). */
+export function payloadCodecFor(config: BreakwaterConfig): PayloadCodec {
+  let codec = codecs.get(config.codec);
+  if (!codec) {
+    requireKeys(config);
+    codec = createEncryptionCodec(config.codec.keys);
+    codecs.set(config.codec, codec);
+  }
+  return codec;
+}
+
+/** `dataConverter` for Worker.create / new Client: the caller's converter (if any) with Breakwater's codec applied last. */
+export function breakwaterDataConverter(config: BreakwaterConfig, own?: DataConverter): DataConverter {
+  return { ...own, payloadCodecs: [...(own?.payloadCodecs ?? []), payloadCodecFor(config)] };
+}
+
+/** The sealer of this configuration's key ring, for Postgres columns that keep exact sensitive copies (src/codec/sealed.ts). */
+export function sealerFor(config: BreakwaterConfig): Sealer {
+  requireKeys(config);
+  return createSealer(config.codec.keys);
+}
