@@ -19,6 +19,7 @@ import { verifyDecision } from '../identity/verifier';
 import { createCircuitBreakerStore, isBreakerNotFoundError } from '../store/circuitBreakers';
 import type { Db } from '../store/db';
 import { createDeadLetterStore } from '../store/deadLetters';
+import { optionalSealerFor } from '../codec/dataConverter';
 import { createFingerprintStore } from '../store/fingerprints';
 import { runsWaitingOnBreaker } from '../store/runEscalations';
 
@@ -66,7 +67,7 @@ export function createOperatorDecisionActivities(deps: { db: Db; config: Breakwa
       const parsed = replayDeadLetterRequestSchema.safeParse(input);
       if (!parsed.success) throw invalid('dead letter replay', parsed.error.issues);
       const r = parsed.data;
-      const store = createDeadLetterStore(db);
+      const store = createDeadLetterStore(db, { sealer: optionalSealerFor(config) });
       const letter = await store.get(r.id);
       const replayInput = await store.inputForReplay(r.id);
       if (!letter || !replayInput) throw raise(Failure.NotFound, `no dead letter ${r.id}`);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import type { BreakwaterConfig } from '../config';
 import { InvalidInputError } from '../errors';
-import { failureTypeOf } from '../failures';
+import { Failure, failureTypeOf } from '../failures';
 import { connectClient } from './connection';
 
 export async function runDecisionWorkflow<T>(config: BreakwaterConfig, workflowType: 'clearBreaker' | 'replayDeadLetter', request: object, timeoutMs = 60_000): Promise<T> {
@@ -26,7 +26,7 @@ export async function runDecisionWorkflow<T>(config: BreakwaterConfig, workflowT
       let cause: unknown = e;
       while ((cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
       const why = (cause as Error).message;
-      if (type && type !== 'BW_FAILED') throw new InvalidInputError(`${type}: ${why}`, [why]);
+      if (type && type !== Failure.Failed.type) throw new InvalidInputError(`${type}: ${why}`, [why]);
       if (cause instanceof TimeoutFailure) throw new Error(`${workflowType}: no Breakwater worker on task queue '${config.temporal.taskQueue}' finished it within ${timeoutMs / 1000} s (the worker verifies who decides; is one running?)`);
       throw new Error(`${workflowType} failed: ${why}`);
     }

@@ -42,3 +42,6 @@ export function sealerFor(config: BreakwaterConfig): Sealer {
   requireKeys(config);
   return createSealer(config.codec.keys);
 }
+
+/** The sealer when keys are configured, else none (the store then keeps new originals in clear and refuses sealed ones). */
+export const optionalSealerFor = (config: BreakwaterConfig): Sealer | undefined => (config.codec.keys.length > 0 ? sealerFor(config) : undefined);

@@ -75,7 +75,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   // Payloads are encrypted in tests as in production. Without a configured key the harness makes one for
   // this test process and puts it in process.env, so the processes a test spawns (the CLI, a worker) share it.
   if (!process.env.BREAKWATER_CODEC_KEYS && !process.env.BREAKWATER_CODEC_KEYS_FILE) process.env.BREAKWATER_CODEC_KEYS = generateKeySpec('test');
-  const config0 = loadConfig({ ...process.env, ...options.env, DATABASE_URL: url });
+  const identityEnv = options.approvers ? approverEnv(options.approvers) : { BREAKWATER_DEV_MODE: '1' };
+  const config0 = loadConfig({ ...process.env, ...identityEnv, ...options.env, DATABASE_URL: url });
   const client = { dataConverter: breakwaterDataConverter(config0) };
   const env = options.timeSkipping
     ? await TestWorkflowEnvironment.createTimeSkipping({ client, server: { ...existing(process.env.TEMPORAL_TEST_SERVER) } })
@@ -99,7 +100,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '2000',
     // Development mode unless the test names its approvers: then the worker verifies signatures, as in production.
-    ...(options.approvers ? approverEnv(options.approvers) : { BREAKWATER_DEV_MODE: '1' }),
+    ...identityEnv,
     ...options.env,
   };
   const config = loadConfig(settings);

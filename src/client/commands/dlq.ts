@@ -16,7 +16,7 @@ import { runDecisionWorkflow } from '../operatorDecisions';
 import { KEY_OPTION, proofFor } from '../signing';
 import { table } from '../output';
 import type { CommandContext } from './index';
-import { sealerFor } from '../../codec/dataConverter';
+import { optionalSealerFor } from '../../codec/dataConverter';
 
 const parseId = (raw: string): number => {
   if (!/^\d{1,15}$/.test(raw)) throw new InvalidInputError(`dead letter id must be a positive integer, got '${raw.slice(0, 50)}'`);
@@ -30,7 +30,7 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
     const config = ctx.config();
     const db = createPool(config.database);
     try {
-      return await fn(createDeadLetterStore(db, { sealer: config.codec.keys.length > 0 ? sealerFor(config) : undefined }), db);
+      return await fn(createDeadLetterStore(db, { sealer: optionalSealerFor(config) }), db);
     } finally {
       await db.end();
     }
