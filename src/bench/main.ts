@@ -2,7 +2,8 @@
  * `npm run bench`: runs every benchmark (each measures its subject against a baseline in the same run) and
  * writes the figures to docs/benchmarks.md. `npm run bench -- NAME…` runs only some; their sections are
  * replaced in the file, the others kept. `scale` (issue 15: the cost curve against bare Temporal, ~25 min)
- * runs only when named: `npm run bench -- scale`, or `npm run bench -- scale --quick` for the small size.
+ * runs only when named: `npm run bench -- scale`, or `npm run bench -- scale --quick` for the small size;
+ * `--loads 50,200,500` picks the concurrency steps of its throughput part.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,18 +28,25 @@ const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   broker,
   tracing,
   toolCall,
-  scale: { bench: () => scale.bench({ quick }) },
+  scale: { bench: () => scale.bench({ quick, loads }) },
 };
 /** Run only when named on the command line (long, or measuring something else than one pipeline). */
 const onlyWhenNamed = new Set(['scale']);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const loadsAt = args.indexOf('--loads');
+const loadsArg = loadsAt >= 0 ? args[loadsAt + 1] : undefined;
+const loads = loadsArg?.split(',').map(Number);
+if (loadsAt >= 0 && (!loads || loads.some((n) => !Number.isInteger(n) || n < 1))) {
+  process.stderr.write(`--loads takes positive whole numbers separated by commas, e.g. --loads 50,200,500 (got ${loadsArg ?? 'nothing'})\n`);
+  process.exit(2);
+}
 const file = path.join(projectRoot(), 'docs', 'benchmarks.md');
 const marker = (name: string, edge: 'start' | 'end') => `<!-- bench:${name}:${edge} -->`;
 
 async function main(): Promise<void> {
-  const wanted = args.filter((a) => a !== '--quick');
+  const wanted = args.filter((a, i) => a !== '--quick' && a !== '--loads' && !(loadsAt >= 0 && i === loadsAt + 1));
   const unknown = wanted.filter((w) => !(w in benches));
   if (unknown.length) {
     process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`);

@@ -31,8 +31,9 @@ export const PLOT_FILE = 'benchmarks-scale.png';
 const LLM_DELAY_MS = 1000;
 const PORTAL_LATENCY_MS = 50;
 
-export async function bench(o: { quick?: boolean; log?: (l: string) => void } = {}): Promise<BenchSection> {
-  const size = sizes[o.quick ? 'quick' : 'full'];
+export async function bench(o: { quick?: boolean; loads?: number[]; log?: (l: string) => void } = {}): Promise<BenchSection> {
+  const base = sizes[o.quick ? 'quick' : 'full'];
+  const size = o.loads ? { ...base, loads: o.loads } : base;
   const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const started = Date.now();
   const loadBefore = os.loadavg();
