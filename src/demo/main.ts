@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const enrichment = await startEnrichmentSimulator();
   // The demo's approvers have keys like real ones: the CLI signs with them, the worker verifies (no development mode).
   const keyDir = mkdtempSync(path.join(os.tmpdir(), 'breakwater-demo-approvers-'));
-  const approverKeys = ['demo-reviewer', 'demo-finance', 'demo-oncall', 'demo-operator'].map((n) => addApproverKey(keyDir, n).line).join(',');
+  const approverKeys = ['demo-reviewer', 'demo-finance', 'demo-oncall', 'demo-operator', 'demo-editor'].map((n) => addApproverKey(keyDir, n).line).join(',');
   const env = {
     BREAKWATER_APPROVER_KEY_DIR: keyDir,
     BREAKWATER_APPROVER_KEYS: approverKeys,

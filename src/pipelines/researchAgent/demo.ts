@@ -4,6 +4,9 @@
  * answers; and a model that keeps asking for the same page (stopped, escalated with the transcript, rejected).
  */
 import type { LlmScenario } from '../../simulators/llm';
+import { resolveClaim, type Resolution } from '../../contracts/resolution';
+import { createDecisionSigner } from '../../identity/decisionSignature';
+import { findSigningKey } from '../../identity/keyFiles';
 import { toolCallRows } from '../../store/toolCalls';
 import { waitForEscalation } from '../testKit';
 import type { DemoContext, DemoRow } from '../../demo/context';
@@ -34,13 +37,19 @@ export async function runResearchAgentDemo(ctx: DemoContext): Promise<DemoRow[]>
     const by = (s: string) => rows.filter((r) => r.status === s).length;
     return `${by('ran')} ran, ${by('refused')} refused, ${by('cached')} cached`;
   };
+  // Signed with the approver's key from the demo's key folder, as `breakwater resolve` does; without a key
+  // (a test stack in development mode) the decision goes unsigned.
+  const resolution = (workflowId: string, r: Pick<Resolution, 'decision' | 'by' | 'reason'> & { escalation: string }): Resolution => {
+    const key = findSigningKey(ctx.config.identity.keyDir, r.by);
+    return key ? { ...r, ...createDecisionSigner(key)(resolveClaim(workflowId, r)) } : r;
+  };
   const rows: DemoRow[] = [];
 
   ctx.log('research agent: 40 parallel searches asked → 5 run (the per-turn cap), 35 refused to the model; a note saved; publish waits for a person');
   let h = await start('fanout');
   const e = await waitForEscalation(h, 'tool-approval', 60_000);
   ctx.log(`  escalated: ${e.reason}; approving as demo-editor`);
-  await h.executeUpdate('resolve', { args: [{ decision: 'approve', by: 'demo-editor' }] });
+  await h.executeUpdate('resolve', { args: [resolution(h.workflowId, { decision: 'approve', by: 'demo-editor', escalation: e.id })] });
   const done = await h.result();
   rows.push({ scenario: 'agent tools: 40 searches, caps, approval', outcome: done.status, detail: `${await tally(h.workflowId)}; see breakwater explain ${h.workflowId}` });
 
@@ -48,7 +57,7 @@ export async function runResearchAgentDemo(ctx: DemoContext): Promise<DemoRow[]>
   h = await start('loop');
   const stopped = await waitForEscalation(h, 'agent-stopped', 60_000);
   ctx.log(`  escalated: ${stopped.reason}; rejecting`);
-  await h.executeUpdate('resolve', { args: [{ decision: 'reject', by: 'demo-reviewer', reason: 'looping' }] });
+  await h.executeUpdate('resolve', { args: [resolution(h.workflowId, { decision: 'reject', by: 'demo-reviewer', reason: 'looping', escalation: stopped.id })] });
   const rejected = await h.result();
   rows.push({ scenario: 'agent tools: repeated call stopped', outcome: rejected.status, detail: await tally(h.workflowId) });
   return rows;
