@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Runtime } from '@temporalio/worker';
 import { projectRoot } from '../devstack/paths';
 import { ensureStack } from '../devstack/stack';
+import { ensureTemporalCli } from '../devstack/temporalTools';
 import { createLogger, temporalLogger } from '../workers/logger';
 import type { BenchSection } from './report';
 import * as agentLayer from './agentLayer.bench';
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
   Runtime.install({ logger: temporalLogger(createLogger('warn')) });
   const stack = await ensureStack();
   process.env.DATABASE_URL ??= stack.postgres.url;
+  // Benches that start their own dev servers (the test harness) use the project's pinned CLI, never a download.
+  process.env.TEMPORAL_CLI ??= ensureTemporalCli();
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const header = [
     '# Benchmarks',
