@@ -3,7 +3,7 @@
  * call to its result. Throughput is completed runs over the wall time from the first start to the last
  * completion; a run without its result within `executionTimeoutMs` of its start counts as a timeout.
  */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import { startSubmitAndVerify } from '../../pipelines/submitAndVerify/client';
 import { percentile } from '../report';
 
@@ -26,8 +26,20 @@ export interface LoadFigures {
 
 let seq = 0;
 
+const plainClients = new WeakMap<Client, Client>();
+/**
+ * The same connection without Breakwater's payload codec: bare Temporal's runs are started and read in plain
+ * payloads, as its plain workers expect (the codec is part of what Breakwater's side pays for).
+ */
+export function bareClient(client: Client): Client {
+  let plain = plainClients.get(client);
+  if (!plain) plainClients.set(client, (plain = new Client({ connection: client.connection, namespace: client.options.namespace })));
+  return plain;
+}
+
 /** Starts one run; resolves its handle. Breakwater runs go through the pipelines' own start helpers. */
-async function start(client: Client, pipeline: Pipeline, mode: Mode, taskQueue: string, tag: string) {
+async function start(withCodec: Client, pipeline: Pipeline, mode: Mode, taskQueue: string, tag: string) {
+  const client = mode === 'bare' ? bareClient(withCodec) : withCodec;
   const id = `${tag}-${++seq}`;
   const common = { taskQueue, workflowId: id };
   if (pipeline === 'agentDecision') {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { startSubmitAndVerify } from '../../pipelines/submitAndVerify/client';
 import { spawnWorker, type WorkerProcess } from './fleet';
-import type { Mode } from './load';
+import { bareClient, type Mode } from './load';
 import { startScaleStack } from './stack';
 import type { WorkerReport } from './workerMain';
 
@@ -68,7 +68,7 @@ export async function measureMemory(o: { levels: number[]; kinds: WaitKind[]; lo
           for (const level of o.levels) {
             while (started < level) {
               const batch = Math.min(100, level - started);
-              await Promise.all(Array.from({ length: batch }, () => startWaiting(s.t.stack.env.client, kind, mode, taskQueue)));
+              await Promise.all(Array.from({ length: batch }, () => startWaiting(mode === 'bare' ? bareClient(s.t.stack.env.client) : s.t.stack.env.client, kind, mode, taskQueue)));
               started += batch;
             }
             const r = await settle(w, level, 10 * 60_000);
