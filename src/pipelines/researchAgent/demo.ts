@@ -4,9 +4,8 @@
  * answers; and a model that keeps asking for the same page (stopped, escalated with the transcript, rejected).
  */
 import type { LlmScenario } from '../../simulators/llm';
+import { proofFor } from '../../client/signing';
 import { resolveClaim, type Resolution } from '../../contracts/resolution';
-import { createDecisionSigner } from '../../identity/decisionSignature';
-import { findSigningKey } from '../../identity/keyFiles';
 import { toolCallRows } from '../../store/toolCalls';
 import { waitForEscalation } from '../testKit';
 import type { DemoContext, DemoRow } from '../../demo/context';
@@ -39,10 +38,10 @@ export async function runResearchAgentDemo(ctx: DemoContext): Promise<DemoRow[]>
   };
   // Signed with the approver's key from the demo's key folder, as `breakwater resolve` does; without a key
   // (a test stack in development mode) the decision goes unsigned.
-  const resolution = (workflowId: string, r: Pick<Resolution, 'decision' | 'by' | 'reason'> & { escalation: string }): Resolution => {
-    const key = findSigningKey(ctx.config.identity.keyDir, r.by);
-    return key ? { ...r, ...createDecisionSigner(key)(resolveClaim(workflowId, r)) } : r;
-  };
+  const resolution = (workflowId: string, r: Pick<Resolution, 'decision' | 'by' | 'reason'> & { escalation: string }): Resolution => ({
+    ...r,
+    ...proofFor(ctx.config, resolveClaim(workflowId, r)),
+  });
   const rows: DemoRow[] = [];
 
   ctx.log('research agent: 40 parallel searches asked → 5 run (the per-turn cap), 35 refused to the model; a note saved; publish waits for a person');
