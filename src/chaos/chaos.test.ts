@@ -48,7 +48,7 @@ test('chaos (seed 11, 2 runs per kind, 40 s): nothing lost, no duplicate, no wro
   assert.equal(f.stale.applied, 0, f.stale.details.join('; '));
   assert.ok(f.alerts.recorded > 0, 'alerts were raised');
   assert.equal(f.alerts.lost, 0, `alerts: ${JSON.stringify(f.alerts)}`);
-  assert.deepEqual(f.unfiredPoints, [], `every named fault point crashed a worker at least once: ${JSON.stringify(f.crashedAt)}`);
+  assert.deepEqual(f.unfiredPoints, [], `every named fault point crashed a worker at least once: ${JSON.stringify(f.crashedAt)}\n${context}`);
   assert.ok(f.autoRecoveredShare !== null && f.autoRecoveredShare >= 0.95, `auto-recovered ${f.autoRecovered} of ${f.hitByTransientFault}\n${context}`);
   assert.equal(f.sharedCounter.actual, f.sharedCounter.expected, 'no shared-state update lost or applied twice');
   assert.equal(f.escalatedWithContext, f.escalated, 'every escalation carries its context');

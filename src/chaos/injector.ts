@@ -16,12 +16,16 @@ export interface AppliedFault {
   effect: string;
 }
 
+/** Requests of any method the window spoiled: a reconciliation's failed look-up counts against the breaker like a failed POST. */
 const portalOutcomes = (stack: ChaosStack, since: number, outcomes: string[]) =>
-  stack.portal.log().filter((e) => e.seq > since && e.method === 'POST' && outcomes.includes(e.outcome)).length;
+  stack.portal.log().filter((e) => e.seq > since && outcomes.includes(e.outcome)).length;
 
 /**
- * A portal window that ends early after the first POST it spoiled: two consecutive POST failures open the
- * shared breaker, which is a person's call by design — so the schedule keeps POST faults isolated.
+ * A portal window that ends early after the first request it spoiled: two consecutive failures of the
+ * submit step open the shared breaker, which is a person's call by design — so the schedule keeps portal
+ * faults isolated. A GET counts too: the look-up that reconciles a POST of unknown outcome is part of the
+ * step, and a 500 there is a step failure (seed 11 under load: a reconcile GET and a probe's POST, both 500
+ * in one window, opened the breaker and every later submission waited for a person).
  */
 async function portalWindow(stack: ChaosStack, e: FaultEvent, patch: PortalConfigPatch, postOutcomes: string[]): Promise<string> {
   const since = stack.portal.log().length;
@@ -32,7 +36,7 @@ async function portalWindow(stack: ChaosStack, e: FaultEvent, patch: PortalConfi
   stack.portal.configure(restore);
   const entries = stack.portal.log().filter((x) => x.seq > since);
   const hitPosts = postOutcomes.length ? portalOutcomes(stack, since, postOutcomes) : 0;
-  return `${JSON.stringify(patch)}: ${entries.length} request(s) in the window${postOutcomes.length ? `, ${hitPosts} POST(s) ${postOutcomes.join('/')}` : ''}`;
+  return `${JSON.stringify(patch)}: ${entries.length} request(s) in the window${postOutcomes.length ? `, ${hitPosts} request(s) ${postOutcomes.join('/')}` : ''}`;
 }
 
 async function llmBurst(stack: ChaosStack, e: FaultEvent): Promise<string> {

@@ -284,7 +284,7 @@ export async function checkInvariants(c: CheckInput): Promise<{ reports: RunRepo
     alerts,
     unfiredPoints: crashPoints.filter((p) => !c.crashedAt[p]),
     crashedAt: c.crashedAt,
-    notRecovered: hit.filter((r) => !recovered.includes(r)).map((r) => `${r.run.workflowId}: ${r.state.outcome}${r.state.escalation ? ` (${r.state.escalation.kind}: ${r.state.escalation.reason.slice(0, 160)})` : ''}${r.wrong ? ` (wrong result: ${r.wrong})` : ''} — ${r.state.status}; evidence: ${r.evidence.slice(0, 3).join('; ')}`),
+    notRecovered: hit.filter((r) => !recovered.includes(r)).map((r) => `${r.run.workflowId}: ${r.state.outcome}${r.state.escalation ? ` (${r.state.escalation.kind}: ${r.state.escalation.reason.slice(0, 160)})` : ''}${r.wrong ? ` (wrong result: ${r.wrong})` : ''} — ${r.state.status}${r.state.waitingOn ? `, waiting on ${r.state.waitingOn}` : ''}; evidence: ${r.evidence.slice(0, 3).join('; ')}`),
     sharedCounter,
     dailyLedger: money.dailyLedger,
     overruns: money.overruns,

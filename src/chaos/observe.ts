@@ -35,6 +35,8 @@ export interface RunState {
   startMs?: number;
   closeMs?: number;
   result?: unknown;
+  /** A stuck run's pending activities: type, attempt and last failure (what it is waiting on). */
+  waitingOn?: string;
 }
 
 const withDeadline = <T>(client: Client, ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
@@ -80,7 +82,11 @@ export async function observeRun(client: Client, run: PlannedRun): Promise<RunSt
     const escalation = await openEscalation(client, id);
     if (escalation) return { outcome: 'escalated', status, escalation, ...times };
   }
-  return { outcome: 'stuck', status, ...times };
+  const pending = d.raw.pendingActivities ?? [];
+  const waitingOn = pending.length
+    ? pending.map((a) => `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? ` (${a.lastFailure.message.slice(0, 160)})` : ''}`).join('; ')
+    : 'no pending activity (timer, child or workflow task)';
+  return { outcome: 'stuck', status, ...times, waitingOn };
 }
 
 /** Observes every run until none is stuck any more, or the settle time is up. */
@@ -92,7 +98,7 @@ export async function settle(client: Client, runs: PlannedRun[], timeoutMs: numb
     await Promise.all(pending.map(async (r) => states.set(r.workflowId, await observeRun(client, r))));
     const stuck = runs.filter((r) => states.get(r.workflowId)!.outcome === 'stuck');
     if (stuck.length === 0 || Date.now() > until) return states;
-    log(`settling: ${stuck.length} run(s) still running without an escalation (${stuck.slice(0, 4).map((r) => r.workflowId).join(', ')}${stuck.length > 4 ? ', ...' : ''})`);
+    log(`settling: ${stuck.length} run(s) still running without an escalation (${stuck.slice(0, 4).map((r) => `${r.workflowId}: ${states.get(r.workflowId)!.waitingOn}`).join(', ')}${stuck.length > 4 ? ', ...' : ''})`);
     await delay(3000);
   }
 }
