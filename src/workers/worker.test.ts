@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
@@ -19,6 +20,7 @@ import { startPortalSimulator, type PortalSimulator } from '../simulators/portal
 import { startTestStack, type TestStack } from '../testing/harness';
 import { waitFor } from '../testing/waitFor';
 import { createApiWorkers } from './apiWorkers';
+import { defaultMaxCachedWorkflows } from './workflowCache';
 import { shopEffect } from './fixtures/shop';
 import type * as userWorkflows from './fixtures/userWorkflows';
 
@@ -128,4 +130,13 @@ test('the broker serves two APIs, each held to its own limit from config, with n
   assert.ok(stock.maxInAnyWindow(1000) <= 5, `stock: ${stock.maxInAnyWindow(1000)} in a second`);
   const { rows } = await stack.db.query<{ api: string; n: number }>("SELECT api, count(*)::int AS n FROM broker_calls WHERE outcome = 'ok' GROUP BY api ORDER BY api");
   assert.deepEqual(rows, [{ api: 'prices', n: 8 }, { api: 'stock', n: 8 }]);
+});
+
+test("a Breakwater worker's workflow cache is sized from its heap at a Breakwater run's size; the user's choice wins", async () => {
+  const sized = await stack.createWorker({ taskQueue: `cache-default-${stack.schema}` });
+  const chosen = await stack.createWorker({ taskQueue: `cache-chosen-${stack.schema}`, workerOptions: { maxCachedWorkflows: 7 } });
+  await Promise.all([sized.runUntil(Promise.resolve()), chosen.runUntil(Promise.resolve())]);
+  assert.equal(sized.options.maxCachedWorkflows, defaultMaxCachedWorkflows());
+  assert.ok(sized.options.maxCachedWorkflows < Math.floor(((v8.getHeapStatistics().heap_size_limit / 2 ** 20 - 200) * 600) / 1024), "below the SDK's default");
+  assert.equal(chosen.options.maxCachedWorkflows, 7);
 });

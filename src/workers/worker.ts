@@ -12,6 +12,7 @@ import { breakwaterBundlePath, bundleWorkflows } from './bundle';
 import { workerObservability } from '../observability/workerObservability';
 import { startAlertRelay } from './alertRelay';
 import { breakwaterDataConverter } from '../codec/dataConverter';
+import { defaultMaxCachedWorkflows } from './workflowCache';
 
 export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 'resourceResolvers' | 'llm' | 'tools'> {
   config: BreakwaterConfig;
@@ -54,6 +55,7 @@ export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promis
     workflowBundle: await workflowBundleFor(o),
     activities: { ...activities, ...o.activities },
     shutdownGraceTime: o.config.shutdownGraceMs,
+    maxCachedWorkflows: defaultMaxCachedWorkflows(), // sized for what a Breakwater run holds (workflowCache.ts)
     ...o.workerOptions,
     // Every payload this worker writes to Temporal is encrypted; it reads encrypted and plaintext ones.
     dataConverter: breakwaterDataConverter(o.config, o.workerOptions?.dataConverter),

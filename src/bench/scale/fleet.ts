@@ -21,6 +21,8 @@ export interface SpawnOptions {
   bareBundle: string;
   /** Extra environment: PORTAL_URL, OTEL_EXPORTER_OTLP_ENDPOINT, SCALE_MAX_ACTIVITIES … */
   env?: Record<string, string>;
+  /** V8 heap limit of the worker process and its workflow thread, MiB (default: Node's). */
+  maxHeapMiB?: number;
 }
 
 export async function spawnWorker(stack: Pick<TestStack, 'settings'>, o: SpawnOptions): Promise<WorkerProcess> {
@@ -28,7 +30,7 @@ export async function spawnWorker(stack: Pick<TestStack, 'settings'>, o: SpawnOp
   for (const [k, v] of Object.entries(stack.settings)) if (v !== undefined) env[k] = v;
   Object.assign(env, { TEMPORAL_TASK_QUEUE: o.taskQueue, SCALE_MODE: o.mode, SCALE_BARE_BUNDLE: o.bareBundle, LOG_LEVEL: 'error', SHUTDOWN_GRACE_MS: '1000' }, o.env);
   if (!o.env?.OTEL_EXPORTER_OTLP_ENDPOINT) delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const child = fork(path.resolve(__dirname, 'workerMain.js'), [], { env, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child = fork(path.resolve(__dirname, 'workerMain.js'), [], { env, execArgv: ['--expose-gc', ...(o.maxHeapMiB ? [`--max-old-space-size=${o.maxHeapMiB}`] : [])], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

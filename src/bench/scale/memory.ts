@@ -60,7 +60,9 @@ export async function measureMemory(o: { levels: number[]; kinds: WaitKind[]; lo
     for (const kind of o.kinds) {
       for (const mode of o.modes ?? (['breakwater', 'bare'] as const)) {
         const taskQueue = `mem-${kind}-${mode}`;
-        const w = await spawnWorker(s.t.stack, { mode, taskQueue, bareBundle: s.bareBundle, env: { PORTAL_URL: s.portal.url, SCALE_MAX_CACHED: String(max + 100), ...o.env } });
+        // Every run stays cached to be measured: above the default cache (src/workers/workflowCache.ts), so the
+        // heap is raised to hold them (at Node's 4 GiB the workflow thread died at 2,000 waiting runs).
+        const w = await spawnWorker(s.t.stack, { mode, taskQueue, bareBundle: s.bareBundle, maxHeapMiB: 8192, env: { PORTAL_URL: s.portal.url, SCALE_MAX_CACHED: String(max + 100), ...o.env } });
         try {
           // One run started and finished first is not possible for a waiting kind: the baseline is the idle worker after a GC.
           const base = await w.report({ gc: true });

@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import v8 from 'node:v8';
+import { defaultMaxCachedWorkflows } from './workflowCache';
+
+test('the default workflow cache fits the heap at what a Breakwater run holds, below the SDK default', () => {
+  // 4 GiB heap: the SDK would cache (4096 - 200) × 600 / 1024 = 2,282 runs; at 3 MiB each that is 6.7 GiB.
+  assert.equal(defaultMaxCachedWorkflows(4096), 1280);
+  assert.ok(defaultMaxCachedWorkflows(4096) * 3 <= 4096 - 256, 'the cached runs fit the heap with room to spare');
+  assert.ok(defaultMaxCachedWorkflows(4096) < Math.floor(((4096 - 200) * 600) / 1024));
+  assert.equal(defaultMaxCachedWorkflows(2048), 597);
+  assert.equal(defaultMaxCachedWorkflows(128), 10, 'a tiny heap still caches a few runs');
+  assert.equal(defaultMaxCachedWorkflows(), defaultMaxCachedWorkflows(v8.getHeapStatistics().heap_size_limit / 2 ** 20), 'read from this process by default');
+});
