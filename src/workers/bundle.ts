@@ -36,7 +36,11 @@ export interface BundleWorkflowsOptions {
  * Libraries every Breakwater run imports, stateless after load: evaluated once per worker instead of in each
  * run's module cache. Measured by `npm run bench -- scale` (worker CPU and RSS per in-flight run).
  */
-export const sharedWorkflowModules = (): string[] => [path.resolve(__dirname, '..', 'workflows', 'sharedModules')];
+export const sharedWorkflowModules = (): string[] => [...sharedLibraryModules(), ...sharedTelemetryModules()];
+/** zod (src/workflows/sharedModules.ts). */
+export const sharedLibraryModules = (): string[] => [path.resolve(__dirname, '..', 'workflows', 'sharedModules')];
+/** The OpenTelemetry libraries behind the tracing interceptor (src/workflows/sharedTelemetryModules.ts). */
+export const sharedTelemetryModules = (): string[] => [path.resolve(__dirname, '..', 'workflows', 'sharedTelemetryModules')];
 
 /**
  * A module exporting Breakwater's workflows and the user's. A name defined by both is a mistake the bundle

@@ -5,7 +5,7 @@ import type { HistoryFigures } from './history';
 import type { BundleComposition, MemoryRow } from './memory';
 import type { ThroughputCell } from './throughput';
 import type { TracingFigures } from './tracingExport';
-import type { AbFigures } from './abSharedModules';
+import { abVariants, type AbFigures, type AbVariant } from './abSharedModules';
 
 export interface ScaleSize {
   name: 'full' | 'quick';
@@ -59,7 +59,7 @@ export function memoryTables(rows: MemoryRow[], bundles: { breakwater: BundleCom
   const out = [
     '### 2. Worker memory per in-flight run',
     '',
-    "One worker process per kind; runs started in steps and left waiting, all held in the worker's workflow cache (maxCachedWorkflows above the top level, both kinds); readings after a forced GC, per run = (reading − idle worker's reading) ÷ runs. Waiting on a timer: submitAndVerify's verify delay (1 h) vs bare POST + `sleep`. Waiting on a person: agentDecision at confidence 0.5 (the human gate, after its alert) vs bare `condition` on a signal.",
+    "One worker process per kind; runs started in steps and left waiting, all held in the worker's workflow cache (maxCachedWorkflows above the top level and an 8 GiB heap, both kinds: a Breakwater worker's default cache, src/workers/workflowCache.ts, would evict beyond ~1,280 runs on Node's default 4 GiB heap); readings after a forced GC, per run = (reading − idle worker's reading) ÷ runs. The heap column is the worker's main thread only: the workflow sandbox is a worker thread whose heap is counted in RSS. Waiting on a timer: submitAndVerify's verify delay (1 h) vs bare POST + `sleep`. Waiting on a person: agentDecision at confidence 0.5 (the human gate, after its alert) vs bare `condition` on a signal.",
     '',
     '| waiting on | runs in flight | Breakwater RSS MiB | KiB per run | bare RSS MiB | KiB per run | RSS per run, Breakwater ÷ bare | heap per run KiB (BW / bare) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -155,18 +155,22 @@ export function abTable(ab: AbFigures): string {
   const mean = (fs: { runsPerSec: number }[]) => fs.reduce((a, f) => a + f.runsPerSec, 0) / fs.length;
   const p99 = (fs: { p99: number }[]) => Math.max(...fs.map((f) => f.p99));
   const t = (fs: { timeouts: number }[]) => fs.reduce((a, f) => a + f.timeouts, 0);
-  const { before, after } = ab.memory;
+  const [none, zod, all] = abVariants;
+  const row = (v: AbVariant, label: string) =>
+    `| ${label} | ${f1(mean(ab.byVariant[v]))} | ${f0(p99(ab.byVariant[v]))} | ${t(ab.byVariant[v])} | ${f0(ab.memory[v].rssPerRunKiB)} KiB | ${f0(ab.memory[v].heapPerRunKiB)} KiB |`;
+  const ratio = (a: AbVariant, b: AbVariant) => `throughput ${f2(mean(ab.byVariant[a]) / mean(ab.byVariant[b]))}×, RSS per in-flight run ${f2(ab.memory[a].rssPerRunKiB / ab.memory[b].rssPerRunKiB)}×`;
   return [
     '### 6. Speed-ups, each measured before and after in this run',
     '',
-    "**Shared workflow modules** (src/workflows/sharedModules.ts, `preloadModules` in src/workers/bundle.ts). What the figures above showed: a Breakwater run's first workflow task cost far more CPU than bare's, and each in-flight run held megabytes more. The cause: Temporal's reused V8 context still evaluates a bundle's modules once per run, in the run's own module cache, unless they are preloaded — and every Breakwater run imports zod (~1 MB of module code, see the bundle's composition above). Now zod is evaluated once per worker and shared (frozen) by all runs. Before = the same reference bundle built with `preloadModules: []`; same stack, same worker code, rounds alternating.",
+    "**Shared workflow modules** (`preloadModules` in src/workers/bundle.ts). Temporal's reused V8 context evaluates a bundle's modules once per run, in the run's own module cache, unless they are preloaded; what is preloaded is evaluated once per worker and shared (frozen) by all runs. Every Breakwater run imports zod (~1 MB of module code, see the bundle's composition above) and, through the tracing interceptor, the OpenTelemetry libraries (~650 KiB). Three bundles of the same reference workflows, each on its own worker process, same stack, the order rotated every round: nothing preloaded (the SDK's default); zod shared (src/workflows/sharedModules.ts, the previous default); zod and OpenTelemetry shared (src/workflows/sharedTelemetryModules.ts, the default now).",
     '',
-    '| | agentDecision runs/s at ' + ab.load + ' concurrent (mean of ' + ab.rounds + ' rounds) | worst p99 ms | timeouts | worker RSS per run waiting on a timer (' + before.runs + ' runs) | heap per run |',
+    `| preloaded | agentDecision runs/s at ${ab.load} concurrent (mean of ${ab.rounds} rounds) | worst p99 ms | timeouts | worker RSS per run waiting on a timer (${ab.memory[none!].runs} runs) | main-thread heap per run |`,
     '|---|---:|---:|---:|---:|---:|',
-    `| before (every module per run) | ${f1(mean(ab.before))} | ${f0(p99(ab.before))} | ${t(ab.before)} | ${f0(before.rssPerRunKiB)} KiB | ${f0(before.heapPerRunKiB)} KiB |`,
-    `| after (zod shared) | ${f1(mean(ab.after))} | ${f0(p99(ab.after))} | ${t(ab.after)} | ${f0(after.rssPerRunKiB)} KiB | ${f0(after.heapPerRunKiB)} KiB |`,
+    row(none!, 'nothing (every module per run)'),
+    row(zod!, 'zod'),
+    row(all!, 'zod and OpenTelemetry (default)'),
     '',
-    `Throughput ${f2(mean(ab.after) / mean(ab.before))}× of before; RSS per in-flight run ${f2(after.rssPerRunKiB / before.rssPerRunKiB)}× of before.`,
+    `Sharing OpenTelemetry too, against zod only: ${ratio(all!, zod!)}. Both, against nothing shared: ${ratio(all!, none!)}.`,
   ].join('\n');
 }
 
@@ -175,12 +179,12 @@ export function missedNotes(missed: { throughput: boolean; memory: boolean; cont
   const notes: string[] = [];
   if (missed.throughput) {
     notes.push(
-      '- **Throughput.** With the model at 1 s and the portal at 50 ms a run is mostly waiting, so throughput at high load is set by the CPU each run costs the worker, the dev server and Postgres on the shared cores. A Breakwater run costs more of all three: 33 history events against bare\'s 23 for agentDecision (part 4: the cost and budget search-attribute upserts, an extra workflow task per agent call), the OTel and metrics workflow interceptors on every activation, and one to three Postgres statements per guard (daily-cap reservation, llm_calls row, fingerprint claim, breaker read). Each run evaluating its own copy of zod was one part, now fixed (part 6 measures it). What it would take to reach 0.95×: upsert the cost and budget search attributes once per agent call instead of twice and skip unchanged values (fewer events and workflow tasks), run the cheap guard statements as local activities (no server round trip per guard), preload the OTel interceptor libraries like zod (their lazy singletons initialised before the freeze), and measure on a machine whose cores are not shared with other work.',
+      '- **Throughput.** With the model at 1 s and the portal at 50 ms a run is mostly waiting, so throughput at high load is set by the CPU each run costs the worker, the dev server and Postgres on the shared cores. A Breakwater run costs more of all three: 33 history events against bare\'s 23 for agentDecision (part 4: the cost and budget search-attribute upserts, an extra workflow task per agent call), the OTel and metrics workflow interceptors on every activation, and one to three Postgres statements per guard (daily-cap reservation, llm_calls row, fingerprint claim, breaker read). Each run evaluating its own copy of zod was one part, now fixed (part 6 measures it). What it would take to reach 0.95×: upsert the cost and budget search attributes once per agent call instead of twice and skip unchanged values (fewer events and workflow tasks), run the cheap guard statements as local activities (no server round trip per guard), bundle the tracing interceptor only when tracing is on (its OpenTelemetry API cannot be shared between runs, part 6), and measure on a machine whose cores are not shared with other work.',
     );
   }
   if (missed.memory) {
     notes.push(
-      "- **Memory.** The V8 heap a waiting run keeps after a GC is about the same as bare's (the heap-per-run column); the RSS gap is native memory the worker took while it evaluated each new run's modules — Breakwater's workflows import zod, the OTel interceptors and Breakwater's contracts (zod schemas built at module load), bare's only @temporalio/workflow — and did not give back to the system. Sharing zod (part 6) removed the largest part; what it would take to reach 1.2×: preload the OTel libraries and the pure contracts too — which needs each shared object's lazily-set state (zod schemas cache their JSON Schema and parsers on first use) initialised before Temporal freezes the shared copy — or build schemas lazily per run only when used.",
+      "- **Memory.** What a waiting Breakwater run holds beyond bare's is in the workflow thread (the heap column reads the worker's main thread only): each run's own evaluation of the bundle's modules that are not shared — Breakwater's workflows and contracts (zod schemas built at module load), OpenTelemetry's API and SDK with the tracing interceptor, the metrics interceptor — against bare's @temporalio/workflow only. Sharing zod and OpenTelemetry's semantic conventions (part 6) removes a part. OpenTelemetry's API cannot be shared: the tracing interceptor registers each run's tracer provider on the API's global facade, which a frozen shared copy refuses (tried). What it would take to reach 1.2×: bundle the tracing interceptor only when tracing is switched on (today every bundle carries it), and build the contracts' schemas per run only when used, or share them with their lazy state warmed before Temporal freezes them.",
     );
   }
   if (missed.contention) notes.push('- **Contention.** A check above failed: an admission was lost or doubled. That is a correctness bug in the guard named, not a performance figure; it must be fixed before anything else.');
