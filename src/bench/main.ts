@@ -3,7 +3,8 @@
  * writes the figures to docs/benchmarks.md. `npm run bench -- NAME…` runs only some; their sections are
  * replaced in the file, the others kept. `scale` (issue 15: the cost curve against bare Temporal, ~25 min)
  * runs only when named: `npm run bench -- scale`, or `npm run bench -- scale --quick` for the small size;
- * `--loads 50,200,500` picks the concurrency steps of its throughput part.
+ * `--loads 50,200,500` picks the concurrency steps of its throughput part, `--memory 100,500,1000` the waiting-run
+ * levels of its memory part.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,25 +30,33 @@ const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   broker,
   tracing,
   toolCall,
-  scale: { bench: () => scale.bench({ quick, loads }) },
+  scale: { bench: () => scale.bench({ quick, loads, memoryLevels }) },
 };
 /** Run only when named on the command line (long, or measuring something else than one pipeline). */
 const onlyWhenNamed = new Set(['scale']);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const loadsAt = args.indexOf('--loads');
-const loadsArg = loadsAt >= 0 ? args[loadsAt + 1] : undefined;
-const loads = loadsArg?.split(',').map(Number);
-if (loadsAt >= 0 && (!loads || loads.some((n) => !Number.isInteger(n) || n < 1))) {
-  process.stderr.write(`--loads takes positive whole numbers separated by commas, e.g. --loads 50,200,500 (got ${loadsArg ?? 'nothing'})\n`);
-  process.exit(2);
+/** `--name 1,2,3`: positive whole numbers; a bad list exits 2 with what was expected. */
+function numbersAfter(flag: string, example: string): { values?: number[]; at: number } {
+  const at = args.indexOf(flag);
+  if (at < 0) return { at };
+  const raw = args[at + 1];
+  const values = raw?.split(',').map(Number);
+  if (!values || values.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write(`${flag} takes positive whole numbers separated by commas, e.g. ${flag} ${example} (got ${raw ?? 'nothing'})\n`);
+    process.exit(2);
+  }
+  return { values, at };
 }
+const { values: loads, at: loadsAt } = numbersAfter('--loads', '50,200,500');
+const { values: memoryLevels, at: memoryAt } = numbersAfter('--memory', '100,500,1000');
 const file = path.join(projectRoot(), 'docs', 'benchmarks.md');
 const marker = (name: string, edge: 'start' | 'end') => `<!-- bench:${name}:${edge} -->`;
 
 async function main(): Promise<void> {
-  const wanted = args.filter((a, i) => a !== '--quick' && a !== '--loads' && !(loadsAt >= 0 && i === loadsAt + 1));
+  const flagValues = new Set([loadsAt, memoryAt].filter((i) => i >= 0).flatMap((i) => [i, i + 1]));
+  const wanted = args.filter((a, i) => a !== '--quick' && !flagValues.has(i));
   const unknown = wanted.filter((w) => !(w in benches));
   if (unknown.length) {
     process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`);

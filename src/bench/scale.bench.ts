@@ -31,9 +31,9 @@ export const PLOT_FILE = 'benchmarks-scale.png';
 const LLM_DELAY_MS = 1000;
 const PORTAL_LATENCY_MS = 50;
 
-export async function bench(o: { quick?: boolean; loads?: number[]; log?: (l: string) => void } = {}): Promise<BenchSection> {
+export async function bench(o: { quick?: boolean; loads?: number[]; memoryLevels?: number[]; log?: (l: string) => void } = {}): Promise<BenchSection> {
   const base = sizes[o.quick ? 'quick' : 'full'];
-  const size = o.loads ? { ...base, loads: o.loads } : base;
+  const size = { ...base, ...(o.loads ? { loads: o.loads } : {}), ...(o.memoryLevels ? { memoryLevels: o.memoryLevels } : {}) };
   const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const started = Date.now();
   const loadBefore = os.loadavg();
@@ -72,7 +72,7 @@ export async function bench(o: { quick?: boolean; loads?: number[]; log?: (l: st
   const pngBytes = writePng(path.join(projectRoot(), 'docs', PLOT_FILE), plotSvg);
   const minutes = (Date.now() - started) / 60_000;
   const markdown = [
-    `One run of \`npm run bench -- scale${o.quick ? ' --quick' : ''}\` (${size.name} size, ${minutes.toFixed(1)} min). Bare Temporal does the same work in the same run: the same HTTP calls to the same simulators and the same decision insert, in plain workflows on plain workers (src/bench/scale/bareWorkflows.ts) — no budget, daily cap, llm_calls recording, fingerprint, breaker, human gate, search attributes or interceptors. Breakwater's workers are built with the public \`createBreakwaterWorker\` (via the reference pipelines' \`createReferenceWorker\`) and run in separate processes, like bare's. LLM simulator latency ${LLM_DELAY_MS} ms per call, portal ${PORTAL_LATENCY_MS} ms; one Temporal dev server (in memory), one local Postgres, everything on this machine's ${os.cpus().length} cores. Load average ${loadBefore.map((l) => l.toFixed(2)).join(', ')} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} at the end.`,
+    `One run of \`npm run bench -- scale${o.quick ? ' --quick' : ''}${o.loads ? ` --loads ${o.loads.join(',')}` : ''}${o.memoryLevels ? ` --memory ${o.memoryLevels.join(',')}` : ''}\` (${size.name} size${o.loads || o.memoryLevels ? ', steps as given' : ''}, ${minutes.toFixed(1)} min). Bare Temporal does the same work in the same run: the same HTTP calls to the same simulators and the same decision insert, in plain workflows on plain workers (src/bench/scale/bareWorkflows.ts) — no budget, daily cap, llm_calls recording, fingerprint, breaker, human gate, search attributes or interceptors. Breakwater's workers are built with the public \`createBreakwaterWorker\` (via the reference pipelines' \`createReferenceWorker\`) and run in separate processes, like bare's. LLM simulator latency ${LLM_DELAY_MS} ms per call, portal ${PORTAL_LATENCY_MS} ms; one Temporal dev server (in memory), one local Postgres, everything on this machine's ${os.cpus().length} cores. Load average ${loadBefore.map((l) => l.toFixed(2)).join(', ')} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} at the end.`,
     '',
     `![Throughput, p99 and worker RSS against load, Breakwater beside bare Temporal](${PLOT_FILE}) (${(pngBytes / 1024).toFixed(0)} KiB)`,
     '',

@@ -59,7 +59,7 @@ export function memoryTables(rows: MemoryRow[], bundles: { breakwater: BundleCom
   const out = [
     '### 2. Worker memory per in-flight run',
     '',
-    "One worker process per kind; runs started in steps and left waiting, all held in the worker's workflow cache (maxCachedWorkflows above the top level and an 8 GiB heap, both kinds: a Breakwater worker's default cache, src/workers/workflowCache.ts, would evict beyond ~1,280 runs on Node's default 4 GiB heap); readings after a forced GC, per run = (reading − idle worker's reading) ÷ runs. The heap column is the worker's main thread only: the workflow sandbox is a worker thread whose heap is counted in RSS. Waiting on a timer: submitAndVerify's verify delay (1 h) vs bare POST + `sleep`. Waiting on a person: agentDecision at confidence 0.5 (the human gate, after its alert) vs bare `condition` on a signal.",
+    "One worker process per kind; runs started in steps and left waiting, all held in the worker's workflow cache (maxCachedWorkflows above the top level and an 8 GiB heap, both kinds: a Breakwater worker's default cache, src/workers/workflowCache.ts, would evict beyond ~960 runs on Node's default 4 GiB heap); readings after a forced GC, per run = (reading − idle worker's reading) ÷ runs. The heap column is the worker's main thread only: the workflow sandbox is a worker thread whose heap is counted in RSS. Waiting on a timer: submitAndVerify's verify delay (1 h) vs bare POST + `sleep`. Waiting on a person: agentDecision at confidence 0.5 (the human gate, after its alert) vs bare `condition` on a signal.",
     '',
     '| waiting on | runs in flight | Breakwater RSS MiB | KiB per run | bare RSS MiB | KiB per run | RSS per run, Breakwater ÷ bare | heap per run KiB (BW / bare) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -71,7 +71,8 @@ export function memoryTables(rows: MemoryRow[], bundles: { breakwater: BundleCom
       const bare = rows.find((r) => r.kind === kind && r.runs === runs && r.mode === 'bare');
       if (!bw || !bare) continue;
       const ratio = bw.rssPerRunKiB / bare.rssPerRunKiB;
-      out.push(`| ${kind} | ${runs} | ${f0(bw.rssMiB)} | ${f0(bw.rssPerRunKiB)} | ${f0(bare.rssMiB)} | ${f0(bare.rssPerRunKiB)} | ${f2(ratio)}× | ${f0(bw.heapPerRunKiB)} / ${f0(bare.heapPerRunKiB)} |`);
+      const unsettled = (r: MemoryRow) => (r.cachedOnly !== undefined ? ` (not settled in 10 min: ${r.cachedOnly} of ${runs} cached)` : '');
+      out.push(`| ${kind} | ${runs} | ${f0(bw.rssMiB)}${unsettled(bw)} | ${f0(bw.rssPerRunKiB)} | ${f0(bare.rssMiB)}${unsettled(bare)} | ${f0(bare.rssPerRunKiB)} | ${f2(ratio)}× | ${f0(bw.heapPerRunKiB)} / ${f0(bare.heapPerRunKiB)} |`);
       if (runs === Math.max(...rows.map((r) => r.runs))) verdicts.push(`waiting on a ${kind}, ${runs} runs: ${f2(ratio)}× — ${met(ratio <= 1.2)}`);
     }
   }
