@@ -59,7 +59,7 @@ export function memoryTables(rows: MemoryRow[], bundles: { breakwater: BundleCom
   const out = [
     '### 2. Worker memory per in-flight run',
     '',
-    "One worker process per kind; runs started in steps and left waiting, all held in the worker's workflow cache (maxCachedWorkflows above the top level and an 8 GiB heap, both kinds: a Breakwater worker's default cache, src/workers/workflowCache.ts, would evict beyond ~960 runs on Node's default 4 GiB heap); readings after a forced GC, per run = (reading − idle worker's reading) ÷ runs. The heap column is the worker's main thread only: the workflow sandbox is a worker thread whose heap is counted in RSS. Waiting on a timer: submitAndVerify's verify delay (1 h) vs bare POST + `sleep`. Waiting on a person: agentDecision at confidence 0.5 (the human gate, after its alert) vs bare `condition` on a signal.",
+    "One worker process per kind; runs started in steps and left waiting, all held in the worker's workflow cache (maxCachedWorkflows above the top level and an 8 GiB heap, both kinds: a Breakwater worker's default cache, src/workers/workflowCache.ts, would evict beyond ~768 runs on Node's default 4 GiB heap); readings after a forced GC, per run = (reading − idle worker's reading) ÷ runs. The heap column is the worker's main thread only: the workflow sandbox is a worker thread whose heap is counted in RSS. Waiting on a timer: submitAndVerify's verify delay (1 h) vs bare POST + `sleep`. Waiting on a person: agentDecision at confidence 0.5 (the human gate, after its alert) vs bare `condition` on a signal.",
     '',
     '| waiting on | runs in flight | Breakwater RSS MiB | KiB per run | bare RSS MiB | KiB per run | RSS per run, Breakwater ÷ bare | heap per run KiB (BW / bare) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -163,15 +163,15 @@ export function abTable(ab: AbFigures): string {
   return [
     '### 6. Speed-ups, each measured before and after in this run',
     '',
-    "**Shared workflow modules** (`preloadModules` in src/workers/bundle.ts). Temporal's reused V8 context evaluates a bundle's modules once per run, in the run's own module cache, unless they are preloaded; what is preloaded is evaluated once per worker and shared (frozen) by all runs. Every Breakwater run imports zod (~1 MB of module code, see the bundle's composition above) and, through the tracing interceptor, the OpenTelemetry libraries (~650 KiB). Three bundles of the same reference workflows, each on its own worker process, same stack, the order rotated every round: nothing preloaded (the SDK's default); zod shared (src/workflows/sharedModules.ts, the previous default); zod and OpenTelemetry shared (src/workflows/sharedTelemetryModules.ts, the default now).",
+    "**Shared workflow modules** (`preloadModules` in src/workers/bundle.ts). Temporal's reused V8 context evaluates a bundle's modules once per run, in the run's own module cache, unless they are preloaded; what is preloaded is evaluated once per worker and shared (frozen) by all runs. Every Breakwater run imports zod (~1 MB of module code, see the bundle's composition above) and, through the tracing interceptor, the OpenTelemetry libraries (~650 KiB), of which only the semantic conventions can be shared (the API's global facade takes each run's tracer provider). Three bundles of the same reference workflows, each on its own worker process, same stack, the order rotated every round: nothing preloaded (the SDK's default); zod shared (src/workflows/sharedModules.ts, the previous default); zod and OpenTelemetry's semantic conventions shared (src/workflows/sharedTelemetryModules.ts, the default now).",
     '',
     `| preloaded | agentDecision runs/s at ${ab.load} concurrent (mean of ${ab.rounds} rounds) | worst p99 ms | timeouts | worker RSS per run waiting on a timer (${ab.memory[none!].runs} runs) | main-thread heap per run |`,
     '|---|---:|---:|---:|---:|---:|',
     row(none!, 'nothing (every module per run)'),
     row(zod!, 'zod'),
-    row(all!, 'zod and OpenTelemetry (default)'),
+    row(all!, "zod and OpenTelemetry's semantic conventions (default)"),
     '',
-    `Sharing OpenTelemetry too, against zod only: ${ratio(all!, zod!)}. Both, against nothing shared: ${ratio(all!, none!)}.`,
+    `Sharing OpenTelemetry's semantic conventions too, against zod only: ${ratio(all!, zod!)}. Both, against nothing shared: ${ratio(all!, none!)}.`,
   ].join('\n');
 }
 
