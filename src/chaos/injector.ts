@@ -27,16 +27,16 @@ const portalOutcomes = (stack: ChaosStack, since: number, outcomes: string[]) =>
  * step, and a 500 there is a step failure (seed 11 under load: a reconcile GET and a probe's POST, both 500
  * in one window, opened the breaker and every later submission waited for a person).
  */
-async function portalWindow(stack: ChaosStack, e: FaultEvent, patch: PortalConfigPatch, postOutcomes: string[]): Promise<string> {
+async function portalWindow(stack: ChaosStack, e: FaultEvent, patch: PortalConfigPatch, endOn: string[]): Promise<string> {
   const since = stack.portal.log().length;
   const restore = Object.fromEntries(Object.keys(patch).map((k) => [k, healthy.portal[k as keyof typeof healthy.portal]])) as PortalConfigPatch;
   stack.portal.configure(patch);
   const until = Date.now() + e.durationMs;
-  while (Date.now() < until && (postOutcomes.length === 0 || portalOutcomes(stack, since, postOutcomes) === 0)) await delay(10);
+  while (Date.now() < until && (endOn.length === 0 || portalOutcomes(stack, since, endOn) === 0)) await delay(10);
   stack.portal.configure(restore);
   const entries = stack.portal.log().filter((x) => x.seq > since);
-  const hitPosts = postOutcomes.length ? portalOutcomes(stack, since, postOutcomes) : 0;
-  return `${JSON.stringify(patch)}: ${entries.length} request(s) in the window${postOutcomes.length ? `, ${hitPosts} request(s) ${postOutcomes.join('/')}` : ''}`;
+  const spoiled = endOn.length ? portalOutcomes(stack, since, endOn) : 0;
+  return `${JSON.stringify(patch)}: ${entries.length} request(s) in the window${endOn.length ? `, ${spoiled} request(s) ${endOn.join('/')}` : ''}`;
 }
 
 async function llmBurst(stack: ChaosStack, e: FaultEvent): Promise<string> {

@@ -39,7 +39,7 @@ export interface BundleWorkflowsOptions {
 export const sharedWorkflowModules = (): string[] => [...sharedLibraryModules(), ...sharedTelemetryModules()];
 /** zod (src/workflows/sharedModules.ts). */
 export const sharedLibraryModules = (): string[] => [path.resolve(__dirname, '..', 'workflows', 'sharedModules')];
-/** The OpenTelemetry libraries behind the tracing interceptor (src/workflows/sharedTelemetryModules.ts). */
+/** OpenTelemetry's semantic conventions, the one stateless part of the tracing interceptor's libraries (src/workflows/sharedTelemetryModules.ts). */
 export const sharedTelemetryModules = (): string[] => [path.resolve(__dirname, '..', 'workflows', 'sharedTelemetryModules')];
 
 /**
