@@ -1,24 +1,18 @@
 /** The research agent's demo part runs as `npm run demo` runs it (a reference worker, the search API's broker worker, the LLM simulator). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NativeConnection } from '@temporalio/worker';
-import { temporalConnectionOptions } from '../../client/connection';
-import { createApiWorkers } from '../../workers/apiWorkers';
-import { startAgentLayerStack, testModels, type AgentLayerStack } from '../testKit';
+import type { AgentLayerStack } from '../testKit';
 import { runResearchAgentDemo } from './demo';
-import { searchApi } from './tools';
+import { startResearchStack, type ResearchStack } from './testKit';
 
 let t: AgentLayerStack;
-let connection: NativeConnection;
+let research: ResearchStack | undefined;
 before(async () => {
-  t = await startAgentLayerStack({ models: { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-small', maxOutputTokens: 512 } } } });
-  connection = await NativeConnection.connect(temporalConnectionOptions(t.stack.config));
-  const [api] = await createApiWorkers({ config: t.stack.config, connection, taskQueue: t.stack.taskQueue, apis: [searchApi({ db: t.stack.db })] });
-  t.stack.runUntilTeardown(api!);
+  research = await startResearchStack('sim-small');
+  t = research.t;
 });
 after(async () => {
-  await t?.stop();
-  await connection?.close().catch(() => undefined);
+  await research?.stop();
 });
 
 test('demo: 40 searches contained and a publish approved; a looping agent stopped and rejected', async () => {

@@ -4,32 +4,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NativeConnection } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporalConnectionOptions } from '../../client/connection';
 import type { LlmScenario } from '../../simulators/llm';
 import { armFault, faultHits } from '../../faults';
 import { toolFaultPoints } from '../../activities/tools';
 import { toolCallRows } from '../../store/toolCalls';
-import { createApiWorkers } from '../../workers/apiWorkers';
-import { llmCalls, searchAttribute, startAgentLayerStack, testModels, waitForEscalation, type AgentLayerStack } from '../testKit';
+import { llmCalls, searchAttribute, waitForEscalation, type AgentLayerStack } from '../testKit';
 import { notesOf, publicationsOf } from './store';
-import { searchApi } from './tools';
+import { startResearchStack, type ResearchStack } from './testKit';
 import { researchAgent, type ResearchAgentInput } from './workflow';
 import { breakwaterCli, stackEnv } from '../submitAndVerify/testKit';
 import type { Explanation } from '../../observability/explain';
 
 let t: AgentLayerStack;
-let connection: NativeConnection;
+let research: ResearchStack | undefined;
 before(async () => {
-  t = await startAgentLayerStack({ models: { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-large', maxOutputTokens: 512 } } } });
-  connection = await NativeConnection.connect(temporalConnectionOptions(t.stack.config));
-  const [api] = await createApiWorkers({ config: t.stack.config, connection, taskQueue: t.stack.taskQueue, apis: [searchApi({ db: t.stack.db })] });
-  t.stack.runUntilTeardown(api!);
+  research = await startResearchStack('sim-large');
+  t = research.t;
 });
 after(async () => {
-  await t?.stop();
-  await connection?.close().catch(() => undefined);
+  await research?.stop();
 });
 
 /**
