@@ -5,7 +5,7 @@
  * vouching for them and verified by the worker, who is recorded, and the run moves on to VERIFIED.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { webUiLink } from '../../client/connection';
@@ -15,9 +15,8 @@ import { artifactsDir, launchChromium, type Browser } from '../../devstack/chrom
 import { startTestStack, type TestStack } from '../testKit';
 import { waitFor } from '../submitAndVerify/testKit';
 import { submitAndVerify } from '../submitAndVerify/workflow';
-import { startInbox, type InboxServer } from '../../observability/inbox/server';
-import { privateKeyFromPem } from '../../identity/decisionSignature';
-import { hashInboxPassword } from '../../identity/inboxLogin';
+import type { InboxServer } from '../../observability/inbox/server';
+import { startSignedInbox } from './signedInbox';
 import { createTestApprover } from '../../testing/approvers';
 
 const dana = createTestApprover('dana');
@@ -32,13 +31,7 @@ before(async () => {
   portal = await startPortalSimulator({ lagMs: 100, mode: 'failing' });
   stack = await startTestStack({ approvers: [dana, inboxKey], env: { PORTAL_URL: portal.url, BREAKWATER_DECISION_VOUCHERS: 'inbox' } });
   await stack.startWorker();
-  inbox = await startInbox({
-    client: stack.env.client,
-    db: stack.db,
-    link: (id, run) => webUiLink(stack.config, id, run),
-    auth: { users: { dana: hashInboxPassword(PASSWORD) } },
-    signer: { name: 'inbox', key: privateKeyFromPem(readFileSync(inboxKey.keyFile, 'utf8')) },
-  });
+  inbox = await startSignedInbox(stack, { inboxKey, passwords: { dana: PASSWORD } });
   browser = await launchChromium();
 });
 after(async () => {

@@ -4,16 +4,14 @@
  * changes nothing; a logged-in approver's click is signed by the inbox and verified by the worker.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
-import { webUiLink } from '../../client/connection';
 import { escalationQuery } from '../../contracts/messages';
 import type { Escalation } from '../../contracts/resolution';
-import { privateKeyFromPem } from '../../identity/decisionSignature';
 import { hashInboxPassword } from '../../identity/inboxLogin';
 import { checkBind } from '../../observability/inbox/auth';
 import { startInbox, type InboxServer } from '../../observability/inbox/server';
+import { startSignedInbox } from './signedInbox';
 import { createTestApprover } from '../../testing/approvers';
 import { requestApproval } from '../../workflows/requestApproval';
 import { startTestStack, type TestStack } from '../testKit';
@@ -29,13 +27,7 @@ let origin: string;
 before(async () => {
   stack = await startTestStack({ approvers: [dana, inboxKey], env: { BREAKWATER_DECISION_VOUCHERS: 'inbox' } });
   await stack.startWorker();
-  inbox = await startInbox({
-    client: stack.env.client,
-    db: stack.db,
-    link: (id, run) => webUiLink(stack.config, id, run),
-    auth: { users: { dana: hashInboxPassword(PASSWORD) } },
-    signer: { name: 'inbox', key: privateKeyFromPem(readFileSync(inboxKey.keyFile, 'utf8')) },
-  });
+  inbox = await startSignedInbox(stack, { inboxKey, passwords: { dana: PASSWORD } });
   origin = inbox.url.replace(/\/$/, '');
 });
 after(async () => {
