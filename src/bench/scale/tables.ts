@@ -52,6 +52,25 @@ export function throughputTable(cells: ThroughputCell[], size: ScaleSize): strin
     '',
     `Target at ${size.targetLoad} concurrent runs${size.name === 'quick' ? ' (the quick size stands in for 500)' : ''}: throughput ≥ 0.95× bare with 0 timeouts —`,
     ...verdicts.map((v) => `- ${v}`),
+    '',
+    cpuTable(cells, size),
+  ].join('\n');
+}
+
+/** Where each run's CPU went at the target load (src/bench/scale/cpu.ts): the why behind the ratio on shared cores. */
+function cpuTable(cells: ThroughputCell[], size: ScaleSize): string {
+  const at = cells.filter((c) => c.load === size.targetLoad && c.cpuPerRunMs);
+  if (!at.length) return '';
+  const rows = at.map((c) => {
+    const p = c.cpuPerRunMs;
+    return `| ${c.pipeline} | ${c.workers} | ${c.mode === 'bare' ? 'bare' : 'Breakwater'} | ${f1(p.workers)} | ${f1(p.temporal)} | ${f1(p.postgres)} | ${f1(p.bench)} | ${f1(p.machine)} |`;
+  });
+  return [
+    `CPU per completed run at ${size.targetLoad} concurrent runs, ms (user + system, from /proc; "bench" is the benchmark process: the client starting and reading runs and the LLM and portal simulators; "machine" is every busy core, other work included):`,
+    '',
+    '| pipeline | worker processes | kind | workers | Temporal dev server | Postgres | bench | machine |',
+    '|---|---:|---|---:|---:|---:|---:|---:|',
+    ...rows,
   ].join('\n');
 }
 

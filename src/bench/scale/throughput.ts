@@ -5,6 +5,7 @@
  * both alike). Activity attempts that had to be retried are counted from the workers (a timed-out
  * activity shows up there).
  */
+import { cpuDelta, perRun, sampleCpu, type CpuSample } from './cpu';
 import { spawnFleet, stopFleet, type WorkerProcess } from './fleet';
 import { runLoad, type LoadFigures, type Mode, type Pipeline } from './load';
 import { startScaleStack } from './stack';
@@ -18,6 +19,8 @@ export interface ThroughputCell extends LoadFigures {
   retries: number;
   /** Largest worker RSS at the end of the cell, MiB. */
   rssMiB: number;
+  /** CPU ms per completed run, by where it was spent (./cpu.ts). */
+  cpuPerRunMs: CpuSample;
 }
 
 export interface ThroughputOptions {
@@ -33,6 +36,7 @@ export interface ThroughputOptions {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+const fmtCpu = (c: CpuSample) => `worker ${c.workers.toFixed(1)} temporal ${c.temporal.toFixed(1)} postgres ${c.postgres.toFixed(1)} bench ${c.bench.toFixed(1)} machine ${c.machine.toFixed(1)}`;
 
 export async function measureThroughput(o: ThroughputOptions): Promise<ThroughputCell[]> {
   const s = await startScaleStack({ llmDelayMs: o.llmDelayMs, portalLatencyMs: o.portalLatencyMs });
@@ -55,11 +59,14 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
             flip = !flip;
             for (const mode of order) {
               const before = sum((await Promise.all(fleets[mode].map((w) => w.report()))).map((r) => r.retries));
+              const pids = fleets[mode].map((w) => w.child.pid ?? 0);
+              const cpuBefore = sampleCpu(pids);
               const f = await runLoad({ client, pipeline, mode, taskQueue: fleets[mode][0]!.taskQueue, n: load, tag: `${pipeline}-${mode}-w${workers}-n${load}`, executionTimeoutMs: 120_000 });
+              const cpuPerRunMs = perRun(cpuDelta(cpuBefore, sampleCpu(pids)), f.completed);
               const reports = await Promise.all(fleets[mode].map((w) => w.report()));
-              const cell = { ...f, pipeline, mode, workers, load, retries: sum(reports.map((r) => r.retries)) - before, rssMiB: Math.max(...reports.map((r) => r.rss)) / 2 ** 20 };
+              const cell = { ...f, pipeline, mode, workers, load, retries: sum(reports.map((r) => r.retries)) - before, rssMiB: Math.max(...reports.map((r) => r.rss)) / 2 ** 20, cpuPerRunMs };
               cells.push(cell);
-              o.log(`  ${pipeline} ${mode} workers=${workers} load=${load}: ${cell.runsPerSec.toFixed(1)} runs/s, p50 ${cell.p50.toFixed(0)} ms, p99 ${cell.p99.toFixed(0)} ms, timeouts ${cell.timeouts}, failed ${cell.failed}${cell.firstError ? ` (${cell.firstError.slice(0, 200)})` : ''}, retries ${cell.retries}, rss ${cell.rssMiB.toFixed(0)} MiB`);
+              o.log(`  ${pipeline} ${mode} workers=${workers} load=${load}: ${cell.runsPerSec.toFixed(1)} runs/s, p50 ${cell.p50.toFixed(0)} ms, p99 ${cell.p99.toFixed(0)} ms, timeouts ${cell.timeouts}, failed ${cell.failed}${cell.firstError ? ` (${cell.firstError.slice(0, 200)})` : ''}, retries ${cell.retries}, rss ${cell.rssMiB.toFixed(0)} MiB, cpu/run ms ${fmtCpu(cpuPerRunMs)}`);
             }
           }
         }
