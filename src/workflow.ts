@@ -14,6 +14,7 @@ export { performAndVerify, type PerformAndVerifyOptions } from './workflows/effe
 export { waitForBreaker, type BreakerWaitOptions, type BreakerWaitOutcome, type BreakerState, type BreakerProbe } from './workflows/breaker';
 export { proxyApi } from './workflows/api';
 export { markPipeline, markStatus, markCost } from './workflows/status';
+export { lazyWorkflows, type WorkflowLoaders } from './workflows/lazyWorkflows';
 export type { Activities } from './activities';
 export * from './deterministic/convergence';
 export * from './deterministic/drift';

@@ -1,0 +1,34 @@
+/**
+ * A workflows module whose workflows load on first use. Temporal evaluates a bundle's workflows module in
+ * every run (each run has its own module cache), and with it every module it imports: a module that
+ * re-exports ten pipelines makes each run build all ten pipelines' zod contracts, though it runs one. The
+ * scale benchmark measured this as most of a Breakwater run's workflow-thread CPU and memory
+ * (docs/benchmarks.md, part 6). With `lazyWorkflows`, a run evaluates only the module of the workflow it
+ * runs: Temporal looks up `exports[workflowType]`, which calls that workflow's loader and nothing else.
+ *
+ * ```ts
+ * // workflows.ts — the module you pass as `workflowsPath`
+ * lazyWorkflows(exports, {
+ *   orderTriage: () => require('./orderTriage/workflow').orderTriage,
+ *   publishProduct: () => require('./publishProduct/workflow').publishProduct,
+ * });
+ * ```
+ * Loading happens while Temporal initialises the run, where module code always ran: replay is unchanged.
+ * A loader's `require` must name a module path the bundler can see (a string literal).
+ */
+
+/** Workflow name → a function that loads its module and returns the workflow function. */
+export type WorkflowLoaders = Record<string, () => unknown>;
+
+/** Defines each workflow of `loaders` on `target` (your module's `exports`) as a getter that loads it once. */
+export function lazyWorkflows<T extends object>(target: T, loaders: WorkflowLoaders): T {
+  for (const [name, load] of Object.entries(loaders)) {
+    let loaded: unknown;
+    Object.defineProperty(target, name, {
+      enumerable: true, // Object.keys lists it (name checks) without loading it
+      configurable: false,
+      get: () => (loaded ??= load()),
+    });
+  }
+  return target;
+}
