@@ -1,7 +1,8 @@
 /**
  * The reference pipelines on a Breakwater worker — built as a user builds theirs: `createBreakwaterWorker`
  * with this folder's workflows, activities and effects, and the enrichment API's broker worker. `npm run
- * build` prebuilds the bundle (`referenceBundlePath`), so tests and the demo start without webpack.
+ * build` prebuilds the bundle without tracing (`referenceBundlePath`), so tests and the demo start without
+ * webpack; a worker that traces bundles at start.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import type { Worker } from '@temporalio/worker';
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
 import { createApiWorkers } from '../workers/apiWorkers';
+import { tracingEnabled } from '../observability/tracing';
 import { writeWorkflowBundle } from '../workers/bundle';
 import { createBreakwaterWorker, type BreakwaterWorkerOptions } from '../workers/worker';
 import { createReferenceActivities, referenceEffects } from './activities';
@@ -23,8 +25,10 @@ export const referenceBundlePath = (): string => path.resolve(__dirname, 'workfl
 export function referenceWorkerOptions(deps: { db: Db; config: BreakwaterConfig; reference?: ReferenceConfig }): Pick<BreakwaterWorkerOptions, 'workflowBundle' | 'workflowsPath' | 'activities' | 'effects' | 'tools'> {
   const reference = deps.reference ?? loadReferenceConfig();
   const bundle = referenceBundlePath();
+  // The prebuilt bundle has no tracing interceptors: a tracing worker bundles at start (createBreakwaterWorker).
+  const prebuilt = existsSync(bundle) && !tracingEnabled() && !deps.config.otlpEndpoint;
   return {
-    ...(existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: referenceWorkflowsPath() }),
+    ...(prebuilt ? { workflowBundle: { codePath: bundle } } : { workflowsPath: referenceWorkflowsPath() }),
     activities: createReferenceActivities({ db: deps.db, config: deps.config, reference }),
     effects: referenceEffects(reference),
     tools: researchToolImplementations(deps.db),
@@ -46,7 +50,7 @@ export async function createReferenceApiWorkers(o: Pick<BreakwaterWorkerOptions,
 }
 
 if (require.main === module) {
-  writeWorkflowBundle(referenceBundlePath(), { workflowsPath: referenceWorkflowsPath() }).then(
+  writeWorkflowBundle(referenceBundlePath(), { workflowsPath: referenceWorkflowsPath(), tracing: false }).then(
     (size) => process.stdout.write(`reference workflow bundle: ${path.relative(process.cwd(), referenceBundlePath())} (${(size / 1024).toFixed(0)} KiB)\n`),
     (e: unknown) => {
       process.stderr.write(`bundle failed: ${(e as Error).message}\n`);

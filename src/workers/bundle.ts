@@ -6,7 +6,8 @@
  * `bundleWorkflows({ workflowsPath })` merges the user's module with Breakwater's and runs Temporal's
  * bundler (webpack, a few seconds): a worker does this at start when given `workflowsPath`; a deployment
  * prebuilds it once (`writeWorkflowBundle`) and passes `workflowBundle: { codePath }`. `npm run build`
- * prebuilds Breakwater's own bundle, used when a worker is given no workflows of the user's.
+ * prebuilds Breakwater's own bundle, without tracing, used when a worker that does not trace is given no
+ * workflows of the user's.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,14 +18,28 @@ import { otelWorkflowInterceptorModule } from '../observability/tracing';
 export const breakwaterWorkflowsPath = (): string => path.resolve(__dirname, '..', 'workflows', 'index.js');
 export const breakwaterBundlePath = (): string => path.resolve(__dirname, '..', 'workflow-bundle.js');
 
-/** Workflow interceptors bundled into every run: metrics and final status (sinks), OpenTelemetry spans. */
-export const workflowInterceptorModules = (): string[] => [path.resolve(__dirname, '..', 'workflows', 'observabilityInterceptors'), otelWorkflowInterceptorModule()];
+/**
+ * Workflow interceptors bundled into every run: metrics and final status (sinks), and with `tracing`
+ * OpenTelemetry's spans. Left out, a run evaluates none of OpenTelemetry's modules: a worker that does not
+ * trace saves their CPU and memory in every run (measured by `npm run bench -- scale`, part 6). Leaving
+ * them out or adding them back changes no command, so runs replay on either bundle.
+ */
+export const workflowInterceptorModules = (o: { tracing?: boolean } = {}): string[] => [
+  path.resolve(__dirname, '..', 'workflows', 'observabilityInterceptors'),
+  ...(o.tracing === false ? [] : [otelWorkflowInterceptorModule()]),
+];
 
 export interface BundleWorkflowsOptions {
   /** Your workflows: a module (.ts or .js) exporting workflow functions. Omit for Breakwater's alone. */
   workflowsPath?: string;
   /** Your own workflow interceptor modules, bundled after Breakwater's. */
   workflowInterceptorModules?: string[];
+  /**
+   * Bundle OpenTelemetry's workflow interceptors (workflow and activity-scheduling spans). Default true; a
+   * worker built without them records no workflow spans even when tracing is on. `createBreakwaterWorker`
+   * passes whether tracing is installed when it bundles at start.
+   */
+  tracing?: boolean;
   /**
    * Modules evaluated once per worker and shared by every run (Temporal's `preloadModules`), instead of once
    * per run. Default `sharedWorkflowModules()`; `[]` evaluates everything per run (the SDK's default).
@@ -36,7 +51,7 @@ export interface BundleWorkflowsOptions {
  * Libraries every Breakwater run imports, stateless after load: evaluated once per worker instead of in each
  * run's module cache. Measured by `npm run bench -- scale` (worker CPU and RSS per in-flight run).
  */
-export const sharedWorkflowModules = (): string[] => [...sharedLibraryModules(), ...sharedTelemetryModules()];
+export const sharedWorkflowModules = (o: { tracing?: boolean } = {}): string[] => [...sharedLibraryModules(), ...(o.tracing === false ? [] : sharedTelemetryModules())];
 /** zod (src/workflows/sharedModules.ts). */
 export const sharedLibraryModules = (): string[] => [path.resolve(__dirname, '..', 'workflows', 'sharedModules')];
 /** OpenTelemetry's semantic conventions, the one stateless part of the tracing interceptor's libraries (src/workflows/sharedTelemetryModules.ts). */
@@ -45,6 +60,7 @@ export const sharedTelemetryModules = (): string[] => [path.resolve(__dirname, '
 /**
  * A module exporting Breakwater's workflows and the user's. A name defined by both is a mistake the bundle
  * refuses at load, naming it (Breakwater's `doctor`, `requestApproval`, `applySharedChange` are taken).
+ * Names are checked without reading the workflows, so lazily loaded ones stay unloaded until a run needs one.
  */
 function mergedEntry(dir: string, userPath: string): string {
   const entry = path.join(dir, 'workflows.js');
@@ -57,7 +73,10 @@ function mergedEntry(dir: string, userPath: string): string {
       'for (const name of Object.keys(user)) {',
       '  if (Object.prototype.hasOwnProperty.call(breakwater, name)) throw new Error(`workflow name "${name}" is taken by Breakwater; rename yours`);',
       '}',
-      'module.exports = Object.assign({}, breakwater, user);',
+      '// Getters, not copies: reading a lazily loaded workflow (lazyWorkflows) here would load every one of them in every run.',
+      'for (const source of [breakwater, user]) {',
+      '  for (const name of Object.keys(source)) Object.defineProperty(exports, name, { enumerable: true, get: () => source[name] });',
+      '}',
       '',
     ].join('\n'),
   );
@@ -66,9 +85,9 @@ function mergedEntry(dir: string, userPath: string): string {
 
 /** Bundles Breakwater's workflows with the user's (see the file comment). Returns the bundle's code. */
 export async function bundleWorkflows(o: BundleWorkflowsOptions = {}): Promise<{ code: string }> {
-  const interceptors = [...workflowInterceptorModules(), ...(o.workflowInterceptorModules ?? [])];
+  const interceptors = [...workflowInterceptorModules({ tracing: o.tracing }), ...(o.workflowInterceptorModules ?? [])];
   const logger = new DefaultLogger('WARN');
-  const preloadModules = o.preloadModules ?? sharedWorkflowModules();
+  const preloadModules = o.preloadModules ?? sharedWorkflowModules({ tracing: o.tracing });
   if (!o.workflowsPath) return bundleWorkflowCode({ workflowsPath: breakwaterWorkflowsPath(), workflowInterceptorModules: interceptors, logger, preloadModules });
   const userPath = path.resolve(o.workflowsPath);
   statSync(userPath); // a clear ENOENT naming the path, before webpack's
@@ -93,7 +112,8 @@ export async function writeWorkflowBundle(outFile: string, o: BundleWorkflowsOpt
 }
 
 async function main(): Promise<void> {
-  const size = await writeWorkflowBundle(breakwaterBundlePath());
+  // Prebuilt for workers that do not trace (the fast start); a tracing worker bundles at start (worker.ts).
+  const size = await writeWorkflowBundle(breakwaterBundlePath(), { tracing: false });
   process.stdout.write(`workflow bundle: ${path.relative(process.cwd(), breakwaterBundlePath())} (${(size / 1024).toFixed(0)} KiB)\n`);
 }
 

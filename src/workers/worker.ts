@@ -3,13 +3,15 @@
  * Users embed this in their own worker processes; the reference pipelines' worker (src/pipelines/worker.ts)
  * is one such user.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
 import { breakwaterBundlePath, bundleWorkflows } from './bundle';
 import { workerObservability } from '../observability/workerObservability';
+import { installTracingFromConfig, tracingEnabled } from '../observability/tracing';
+import { createLogger } from './logger';
 import { startAlertRelay } from './alertRelay';
 import { breakwaterDataConverter } from '../codec/dataConverter';
 import { defaultMaxCachedWorkflows } from './workflowCache';
@@ -40,19 +42,36 @@ export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 
   alertRelay?: false | { intervalMs?: number };
 }
 
-async function workflowBundleFor(o: BreakwaterWorkerOptions): Promise<{ code: string } | { codePath: string }> {
-  if (o.workflowBundle) return o.workflowBundle;
-  if (!o.workflowsPath && !o.workflowInterceptorModules?.length && existsSync(breakwaterBundlePath())) return { codePath: breakwaterBundlePath() };
-  return bundleWorkflows({ workflowsPath: o.workflowsPath, workflowInterceptorModules: o.workflowInterceptorModules });
+/**
+ * The bundle this worker runs. Bundled here, it holds OpenTelemetry's workflow interceptors only when tracing
+ * is installed (bundle.ts: a run then skips their modules). Breakwater's prebuilt bundle has none, so a
+ * tracing worker bundles at start.
+ */
+async function workflowBundleFor(o: BreakwaterWorkerOptions, tracing: boolean): Promise<{ code: string } | { codePath: string }> {
+  if (o.workflowBundle) {
+    if (tracing && !bundleTraces(o.workflowBundle)) {
+      createLogger(o.config.logLevel).warn('tracing is on, but the prebuilt workflow bundle has no OpenTelemetry workflow interceptors: runs will have activity spans only (build it with writeWorkflowBundle(file, { tracing: true }))');
+    }
+    return o.workflowBundle;
+  }
+  if (!tracing && !o.workflowsPath && !o.workflowInterceptorModules?.length && existsSync(breakwaterBundlePath())) return { codePath: breakwaterBundlePath() };
+  return bundleWorkflows({ workflowsPath: o.workflowsPath, workflowInterceptorModules: o.workflowInterceptorModules, tracing });
+}
+
+/** Whether a bundle holds OpenTelemetry's workflow interceptors (webpack keeps module paths as ids). */
+export function bundleTraces(bundle: { code: string } | { codePath: string }): boolean {
+  const code = 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
+  return code.includes('interceptors-opentelemetry/lib/workflow-interceptors');
 }
 
 export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promise<Worker> {
   const activities = createActivities({ db: o.db, config: o.config, effects: o.effects, resourceResolvers: o.resourceResolvers, llm: o.llm, tools: o.tools });
+  installTracingFromConfig(o.config); // before choosing the bundle: a tracing worker bundles the span interceptors
   const worker = await Worker.create({
     connection: o.connection,
     namespace: o.config.temporal.namespace,
     taskQueue: o.taskQueue ?? o.config.temporal.taskQueue,
-    workflowBundle: await workflowBundleFor(o),
+    workflowBundle: await workflowBundleFor(o, tracingEnabled()),
     activities: { ...activities, ...o.activities },
     shutdownGraceTime: o.config.shutdownGraceMs,
     maxCachedWorkflows: defaultMaxCachedWorkflows(), // sized for what a Breakwater run holds (workflowCache.ts)

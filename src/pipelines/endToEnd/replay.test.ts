@@ -9,11 +9,16 @@ import { observabilitySinks } from '../../observability/workerObservability';
 import { loadHistories } from '../../devstack/histories';
 import { existsSync } from 'node:fs';
 import { referenceBundlePath } from '../worker';
+import { bundleTraces } from '../../workers/worker';
 
 const histories = loadHistories();
 
 test('there are recorded histories to replay', () => {
   assert.ok(histories.length > 0, 'no histories under test/fixtures/histories (record with BREAKWATER_RECORD_HISTORIES=1 npm test)');
+});
+
+test('the bundle replayed has no tracing interceptors, though most histories were recorded with them: they add no command', () => {
+  assert.equal(bundleTraces({ codePath: referenceBundlePath() }), false);
 });
 
 for (const h of histories) {
