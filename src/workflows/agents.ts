@@ -20,7 +20,7 @@ import { agentJsonSchema, type AgentSchema } from '../contracts/agentSchemas';
 import { raiseBudgetSchema, raiseClaim, type BudgetStatus, type RaiseBudget } from '../contracts/budget';
 import { budgetQuery, raiseBudgetSignal, raiseBudgetUpdate } from '../contracts/messages';
 import type { FailureContext, Resolution } from '../contracts/resolution';
-import { BreakwaterBudgetState } from '../contracts/searchAttributes';
+import { BreakwaterBudgetState, BreakwaterCostUsd } from '../contracts/searchAttributes';
 import { budgetLevel, budgetView, createBudget, msUntilNextUtcDay, nanoToUsd, raiseBudget, recordSpend, type Budget } from '../deterministic/budget';
 import { Failure, failureDetails, failureSpecOf, isFailure, raise } from '../failures';
 import { humanRejection, type HumanGate } from './humanGate';
@@ -79,8 +79,32 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     ...budgetView(box.budget),
     raises: box.budget.raises.map((r) => ({ fromUsd: nanoToUsd(r.fromNano), toUsd: nanoToUsd(r.toNano), by: r.by })),
   });
-  const markBudget = (): void => {
-    upsertSearchAttributes([{ key: BreakwaterBudgetState, value: budgetLevel(box.budget) }]);
+  // Runs started before this patch upsert cost and budget state separately on every spend; newer runs
+  // upsert once, and only what changed: each upsert is a history event and a visibility write (the scale
+  // benchmark counts them).
+  const oneUpsertPerSpend = patched('breakwater-one-upsert-per-spend');
+  const marked: { costUsd?: number; level?: string } = {};
+  const markBudgetState = (level: string): void => {
+    if (oneUpsertPerSpend && marked.level === level) return;
+    upsertSearchAttributes([{ key: BreakwaterBudgetState, value: level }]);
+    marked.level = level;
+  };
+  const markBudget = (): void => markBudgetState(budgetLevel(box.budget));
+  /** Cost and budget state, after a spend: one upsert of what changed (two, always, before the patch). */
+  const markSpend = (): void => {
+    const costUsd = nanoToUsd(box.budget.spentNano);
+    const level = budgetLevel(box.budget);
+    if (!oneUpsertPerSpend) {
+      markCost(costUsd);
+      markBudget();
+      return;
+    }
+    const changes = [
+      ...(marked.costUsd !== costUsd ? [{ key: BreakwaterCostUsd, value: costUsd }] : []),
+      ...(marked.level !== level ? [{ key: BreakwaterBudgetState, value: level }] : []),
+    ];
+    if (changes.length) upsertSearchAttributes(changes);
+    Object.assign(marked, { costUsd, level });
   };
   const checkRaise = (payload: unknown): RaiseBudget => {
     const parsed = raiseBudgetSchema.safeParse(payload);
@@ -127,8 +151,7 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     }
   });
   setHandler(budgetQuery, status);
-  markCost(0);
-  markBudget();
+  markSpend();
 
   async function alert(kind: string, title: string, message: string, step: string, details?: Record<string, unknown>, latestFailure?: FailureContext): Promise<void> {
     await sendAlert({ title, message, priority: kind === 'budget-warning' ? 3 : 4, tags: ['breakwater', kind], dedupeKey: `${kind}:${workflowId}`, workflowId, pipeline: o.pipeline, step, details, latestFailure });
@@ -138,8 +161,7 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
   async function spend(costNano: number, step: string): Promise<void> {
     const r = recordSpend(box.budget, costNano);
     box.budget = r.budget;
-    markCost(nanoToUsd(box.budget.spentNano));
-    markBudget();
+    markSpend();
     if (r.warnNow) {
       const v = budgetView(box.budget);
       await alert('budget-warning', `${o.pipeline}: ${Math.floor(v.fraction * 100)} % of the LLM budget spent`, `Spent ${v.spentUsd} of ${v.limitUsd} USD.`, step, { ...v });
@@ -155,7 +177,7 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     const next = needNano > 0 ? ` The next request may cost up to ${nanoToUsd(needNano)} USD.` : '';
     const reason = `LLM budget exhausted: spent ${v.spentUsd} of ${v.limitUsd} USD.${next} Raise it (breakwater budget raise ${workflowId} --to USD --by NAME) or reject.`;
     const details = { ...v, ...(needNano > 0 ? { level: 'exhausted' as const, nextRequestUsd: nanoToUsd(needNano) } : {}) };
-    if (needNano > 0) upsertSearchAttributes([{ key: BreakwaterBudgetState, value: 'exhausted' }]);
+    if (needNano > 0) markBudgetState('exhausted');
     await alert('budget-exhausted', `${o.pipeline}: LLM budget exhausted`, reason, step, details);
     const resolution = await o.gate.escalateUntil({ kind: 'budget-exhausted', reason, step, details, allowed: ['reject'] }, () => !short());
     if (resolution) throw rejection(step, resolution);

@@ -175,3 +175,25 @@ test('a call that lost its response is charged its worst case, marked estimated,
   assert.equal(Math.round(result.costUsd * 1e9), Math.round((0.00027 + 0.01 + estimate) * 1e9));
   assert.equal(Math.round((Number(await today()) - spentBefore) * 1e9), recorded, 'the daily cap counts the estimate');
 });
+
+test('each agent call upserts the cost once and the budget state only when its level changes; both end visible', async () => {
+  t.sim.setScenario(scenario([{ json: decision() }]));
+  const handle = await start('one-upsert');
+  const result = await handle.result();
+  assert.equal(result.status, 'completed');
+  const events = (await handle.fetchHistory()).events ?? [];
+  // Between a callModel result and the next command: the upserts of that one spend.
+  const afterCall = (i: number) => {
+    const keys: string[][] = [];
+    for (let j = i + 1; j < events.length && !events[j]!.activityTaskScheduledEventAttributes && !events[j]!.workflowExecutionCompletedEventAttributes; j++) {
+      const fields = events[j]!.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      if (fields && !('BreakwaterStatus' in fields)) keys.push(Object.keys(fields).sort());
+    }
+    return keys;
+  };
+  const callResults = events.flatMap((e, i) => (e.activityTaskCompletedEventAttributes && events.find((s) => s.eventId?.toString() === e.activityTaskCompletedEventAttributes!.scheduledEventId?.toString())?.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel' ? [i] : []));
+  assert.equal(callResults.length, 2, 'triage and decide');
+  for (const i of callResults) assert.deepEqual(afterCall(i), [['BreakwaterCostUsd']], 'one upsert, the cost only: the budget level stayed ok');
+  assert.equal(await searchAttribute(handle, 'BreakwaterBudgetState'), 'ok');
+  assert.equal(await searchAttribute(handle, 'BreakwaterCostUsd'), result.costUsd);
+});
