@@ -42,8 +42,10 @@ export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 
 
 async function workflowBundleFor(o: BreakwaterWorkerOptions): Promise<{ code: string } | { codePath: string }> {
   if (o.workflowBundle) return o.workflowBundle;
-  if (!o.workflowsPath && !o.workflowInterceptorModules?.length && existsSync(breakwaterBundlePath())) return { codePath: breakwaterBundlePath() };
-  return bundleWorkflows({ workflowsPath: o.workflowsPath, workflowInterceptorModules: o.workflowInterceptorModules });
+  // A failure converter of the caller's is bundled in place of Breakwater's (the prebuilt bundle has Breakwater's).
+  const failureConverterPath = o.workerOptions?.dataConverter?.failureConverterPath;
+  if (!o.workflowsPath && !o.workflowInterceptorModules?.length && !failureConverterPath && existsSync(breakwaterBundlePath())) return { codePath: breakwaterBundlePath() };
+  return bundleWorkflows({ workflowsPath: o.workflowsPath, workflowInterceptorModules: o.workflowInterceptorModules, failureConverterPath });
 }
 
 export async function createBreakwaterWorker(o: BreakwaterWorkerOptions): Promise<Worker> {
