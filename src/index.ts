@@ -84,7 +84,7 @@ export { createLogger, temporalLogger, type AppLogger } from './workers/logger';
 // Postgres: the source of truth
 export { createPool, inTransaction, type Db } from './store/db';
 export { migrate, type MigrateOptions, type MigrationFolder } from './store/migrate';
-export { createFingerprintStore, type FingerprintRecord, type FingerprintStore, type ClaimVerdict, type ClaimRequest } from './store/fingerprints';
+export { createFingerprintStore, type FingerprintRecord, type FingerprintStore, type FingerprintStoreOptions, type ClaimVerdict, type ClaimRequest } from './store/fingerprints';
 export { createDeadLetterStore, type DeadLetter, type DeadLetterStoreOptions, type ReplayInput } from './store/deadLetters';
 
 // Payload encryption: every client and worker of yours that talks to Breakwater's runs needs the codec

@@ -12,6 +12,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { BreakwaterConfig } from '../config';
+import { optionalSealerFor } from '../codec/dataConverter';
 import {
   effectFaultPoints,
   effectKey,
@@ -70,7 +71,7 @@ export interface EffectActivityDeps {
 }
 
 export function createEffectActivities(deps: EffectActivityDeps) {
-  const store = createFingerprintStore(deps.db);
+  const store = createFingerprintStore(deps.db, { sealer: optionalSealerFor(deps.config) }); // the request body is stored sealed
   const breakers = createCircuitBreakerStore(deps.db);
   const { sendAlert } = createAlertActivities(deps);
   const registry = new Map(deps.effects.map((e) => [e.name, e] as const));

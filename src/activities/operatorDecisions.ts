@@ -83,7 +83,7 @@ export function createOperatorDecisionActivities(deps: { db: Db; config: Breakwa
       const workflowId = `${letter.workflowId}-replay-${letter.replays.length + 1}`;
       // The fingerprint still holds a confirmation no look saw: without this the replay would re-verify it and escalate again.
       const reopened = letter.unverifiedEffect
-        ? (await createFingerprintStore(db).reopen(letter.unverifiedEffect.fingerprint, r.by, `dlq replay of dead letter ${r.id}`, { confirmation: letter.unverifiedEffect.confirmation })) !== undefined
+        ? (await createFingerprintStore(db, { sealer: optionalSealerFor(config) }).reopen(letter.unverifiedEffect.fingerprint, r.by, `dlq replay of dead letter ${r.id}`, { confirmation: letter.unverifiedEffect.confirmation })) !== undefined
         : false;
       const handle = await Context.current().client.workflow.start(letter.workflowType, { taskQueue: letter.taskQueue, workflowId, args: [replayInput.input] });
       await store.recordReplay(r.id, { workflowId, by: r.by });

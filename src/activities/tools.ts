@@ -20,6 +20,7 @@ import { Context } from '@temporalio/activity';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { z } from 'zod';
 import type { BreakwaterConfig } from '../config';
+import { optionalSealerFor } from '../codec/dataConverter';
 import { effectKey } from '../contracts/effect';
 import { canonicalJson, recordToolRefusalsInputSchema, toolWire, type ToolDescriptor, runToolInputSchema, type RecordToolRefusalsInput, type RunToolResult, type ToolSpec } from '../contracts/tool';
 import { Failure, raise } from '../failures';
@@ -82,7 +83,8 @@ function attemptInfo() {
 export function createToolActivities(deps: ToolActivityDeps) {
   const registry = new Map(deps.tools.map((t) => [t.spec.name, t] as const));
   if (registry.size !== deps.tools.length) throw new Error('two tools share a name');
-  const fingerprints = createFingerprintStore(deps.db);
+  // The tool's arguments are stored sealed when keys are configured (a config-less deps is a bench or a unit test).
+  const fingerprints = createFingerprintStore(deps.db, { sealer: deps.config && optionalSealerFor(deps.config) });
   const calls = createToolCallStore(deps.db);
 
   async function runTool(raw: unknown): Promise<RunToolResult> {

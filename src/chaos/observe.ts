@@ -11,6 +11,7 @@ import { BreakwaterStatus } from '../contracts/searchAttributes';
 import type { Db } from '../store/db';
 import type { PlannedRun } from './pipelines';
 import { escalationQuery } from '../contracts/messages';
+import { decodeHistoryWith } from '../codec/decodeHistory';
 
 export type RunOutcome = 'completed' | 'escalated' | 'stuck' | 'lost';
 
@@ -82,7 +83,11 @@ export async function observeRun(client: Client, run: PlannedRun): Promise<RunSt
     const escalation = await openEscalation(client, id);
     if (escalation) return { outcome: 'escalated', status, escalation, ...times };
   }
-  const pending = d.raw.pendingActivities ?? [];
+  // Their last failures' messages are encoded attributes (src/codec/failureConverter.ts): decoded to say why
+  // (a diagnostic only: one that does not decode is shown as stored).
+  const raw = d.raw.pendingActivities ?? [];
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  const pending = await decodeHistoryWith(payloadCodecs, raw, payloadConverter).catch(() => raw);
   const waitingOn = pending.length
     ? pending.map((a) => `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? ` (${a.lastFailure.message.slice(0, 160)})` : ''}`).join('; ')
     : 'no pending activity (timer, child or workflow task)';

@@ -1,7 +1,8 @@
 /**
  * The data converter every Temporal client and worker Breakwater builds uses: Temporal's default payload
- * converter and Breakwater's encryption codec over the configured key ring. Without keys there is no
- * converter: Breakwater does not silently write plaintext histories, it refuses to start (ConfigError).
+ * converter, a failure converter that encodes failure messages and stack traces (src/codec/failureConverter.ts),
+ * and Breakwater's encryption codec over the configured key ring. Without keys there is no converter:
+ * Breakwater does not silently write plaintext histories, it refuses to start (ConfigError).
  */
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { BreakwaterConfig } from '../config';
@@ -32,9 +33,21 @@ export function payloadCodecFor(config: BreakwaterConfig): PayloadCodec {
   return codec;
 }
 
-/** `dataConverter` for Worker.create / new Client: the caller's converter (if any) with Breakwater's codec applied last. */
+/** The module exporting Breakwater's `failureConverter` (for `failureConverterPath` and workflow bundles). */
+export const breakwaterFailureConverterPath = (): string => require.resolve('./failureConverter');
+
+/**
+ * `dataConverter` for Worker.create / new Client: the caller's converter (if any) with Breakwater's codec
+ * applied last. Failures are encoded by Breakwater's failure converter unless the caller names their own
+ * `failureConverterPath`: theirs is kept as given (it decides what a failure shows; set
+ * `encodeCommonAttributes` in it, or its messages are stored in clear).
+ */
 export function breakwaterDataConverter(config: BreakwaterConfig, own?: DataConverter): DataConverter {
-  return { ...own, payloadCodecs: [...(own?.payloadCodecs ?? []), payloadCodecFor(config)] };
+  return {
+    ...own,
+    failureConverterPath: own?.failureConverterPath ?? breakwaterFailureConverterPath(),
+    payloadCodecs: [...(own?.payloadCodecs ?? []), payloadCodecFor(config)],
+  };
 }
 
 /** The sealer of this configuration's key ring, for Postgres columns that keep exact sensitive copies (src/codec/sealed.ts). */

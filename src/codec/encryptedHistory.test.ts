@@ -1,16 +1,20 @@
 /**
  * Payload encryption end to end on a real dev server: a run with a planted secret-like input leaves only
- * ciphertext in its raw history (`temporal workflow show -o json`), and a key rotation in the middle of a
- * run — workers and clients redeployed with a new key first, the old one kept — keeps the run readable.
+ * ciphertext in its raw history (`temporal workflow show -o json`), a failing run leaves no failure message
+ * or stack trace in clear (they are encoded attributes, encrypted by the codec) while `explain` still shows
+ * them, and a key rotation in the middle of a run — workers and clients redeployed with a new key first, the
+ * old one kept — keeps the run readable.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { loadConfig } from '../config';
 import { escalationQuery, resolveUpdate } from '../contracts/messages';
+import { explainWorkflow } from '../observability/explainData';
+import { doctor } from '../workflows/doctor';
 import { ensureTemporalCli } from '../devstack/temporalTools';
 import { isFailure, Failure } from '../failures';
 import { startTestStack, type TestStack } from '../testing/harness';
@@ -108,6 +112,52 @@ test('a run with a planted secret-like input: its raw history shows ciphertext o
       await server.close();
     }
   });
+});
+
+/** Every failure object in a history JSON (each event's failure, lastFailure, and their causes). */
+function failuresOf(json: string): { path: string; failure: Record<string, unknown> }[] {
+  const found: { path: string; failure: Record<string, unknown> }[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (['failure', 'lastFailure', 'cause'].includes(k) && x && typeof x === 'object' && 'message' in x) found.push({ path: `${path}.${k}`, failure: x as Record<string, unknown> });
+      walk(x, `${path}.${k}`);
+    }
+  };
+  walk(JSON.parse(json), '$');
+  return found;
+}
+
+test('a failing activity: its message and stack trace are encrypted in the raw history; explain shows them', async () => {
+  // Not secret-shaped, so no redaction pattern masks it: only encryption can keep it out of the history.
+  const planted = 'Jane-Roe-PLANTED-4e8a1c';
+  const worker = await stack.createWorker({
+    activities: {
+      checkDatabase: async () => {
+        throw ApplicationFailure.nonRetryable(`the portal answered 422: account of ${planted} is closed`, 'PortalRejected');
+      },
+    },
+  });
+  const workflowId = `failure-${stack.schema}`;
+  await worker.runUntil(async () => {
+    const handle = await stack.env.client.workflow.start(doctor, { taskQueue: stack.taskQueue, workflowId });
+    await assert.rejects(handle.result(), (e: Error & { cause?: Error & { cause?: Error } }) => {
+      assert.match(e.cause?.cause?.message ?? '', new RegExp(planted), 'a Breakwater client reads the message');
+      return true;
+    });
+  });
+  const json = rawHistory(workflowId);
+  assert.ok(!json.includes(planted) && !decodedStrings(json).some((s) => s.includes(planted)), 'the message is nowhere in the raw history, not even base64-encoded');
+  const failures = failuresOf(json);
+  assert.ok(failures.length >= 3, `the activity's failure, the run's and its cause (found ${failures.length})`);
+  for (const { path, failure } of failures) {
+    // Written by the activity worker and by the workflow sandbox alike: both use the encoding failure converter.
+    assert.equal(failure.message, 'Encoded failure', `${path}: the message is an encoded attribute`);
+    assert.ok(!failure.stackTrace, `${path}: no stack trace in clear`);
+  }
+  const explanation = JSON.stringify(await explainWorkflow({ client: stack.env.client }, workflowId));
+  assert.ok(explanation.includes(`account of ${planted} is closed`), `explain decodes the failure: ${explanation.slice(0, 600)}`);
+  assert.ok(!explanation.includes('Encoded failure'), 'explain shows the real messages, not the placeholder');
 });
 
 test('key rotation mid-run: redeployed with k2 first and k1 kept, the run finishes and every payload stays readable', async () => {

@@ -76,3 +76,17 @@ test('decodeHistoryWith: encrypted payloads anywhere in a history object are dec
   assert.equal(value(history.events[1]!.b!.result.payloads[0]!), 'done');
   assert.equal(history.events[1]!.b!.sig.payloads[0], clear);
 });
+
+test('decodeHistoryWith: a failure with encoded attributes gets its message and stack trace back, causes too', async () => {
+  const codec = createEncryptionCodec(parseKeyRing(generateKeySpec('f')));
+  const [outer, inner] = await codec.encode([plain({ message: 'Activity task failed', stack_trace: '' }), plain({ message: `refused ${SECRET}`, stack_trace: 'at portal.post' })]);
+  const failure = { message: 'Encoded failure', stackTrace: '', encodedAttributes: outer, cause: { message: 'Encoded failure', stackTrace: '', encodedAttributes: inner, applicationFailureInfo: { type: 'PortalRejected' } } };
+  const history = { events: [{ activityTaskFailedEventAttributes: { failure } }] };
+  await decodeHistoryWith([codec], history);
+  assert.deepEqual([failure.message, failure.cause.message, failure.cause.stackTrace], ['Activity task failed', `refused ${SECRET}`, 'at portal.post']);
+  // Without the key the placeholder stays: nothing is made up.
+  const [still] = await codec.encode([plain({ message: 'hidden', stack_trace: '' })]);
+  const locked = { message: 'Encoded failure', encodedAttributes: still };
+  await decodeHistoryWith([], { events: [{ failure: locked }] });
+  assert.equal(locked.message, 'Encoded failure');
+});

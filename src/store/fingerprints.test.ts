@@ -5,6 +5,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../config';
 import { ensureStack } from '../devstack/stack';
+import { generateKeySpec, parseKeyRing } from '../codec/keys';
+import { createSealer } from '../codec/sealed';
+import { isConfigError } from '../errors';
 import { createPool, type Db } from './db';
 import { migrate } from './migrate';
 import { createFingerprintStore, type ClaimVerdict } from './fingerprints';
@@ -115,4 +118,67 @@ test('reopen with a confirmation (a DLQ replay) acts only while the fingerprint 
   assert.equal((await store.claim({ ...p, payload: {}, owner: 'b', leaseMs: 30_000 })).kind, 'reconcile');
   const { rows } = await db.query<{ accepted: boolean; detail: { confirmation: string } }>('SELECT accepted, detail FROM audit_log WHERE target = $1 ORDER BY id', [`fingerprint:${key}`]);
   assert.deepEqual(rows.map((r) => [r.accepted, r.detail.confirmation]), [[false, 'PRT-LOST'], [false, 'PRT-OTHER'], [true, 'PRT-LOST']], 'every attempt audited');
+});
+
+const SECRET = 'acct-PLANTED-3f9e1c-iban-DE89';
+const K1 = generateKeySpec('k1');
+const K2 = generateKeySpec('k2');
+const matches = (v: ClaimVerdict) => (v as Exclude<ClaimVerdict, { kind: 'busy' }>).payloadMatches;
+const rawPayload = async (key: string) => (await db.query<{ payload: unknown; payload_mac: string | null }>('SELECT payload, payload_mac FROM fingerprints WHERE key = $1', [key])).rows[0]!;
+
+test('with the payload keys, the stored payload is sealed and compared by a keyed MAC: key order does not matter, a different payload does', async () => {
+  const store = createFingerprintStore(db, { sealer: createSealer(parseKeyRing(K1)) });
+  const p = parts();
+  const first = await store.claim({ ...p, payload: { iban: SECRET, amount: 12, meta: { a: 1, b: 2 } }, owner: 'a', leaseMs: 30_000 });
+  assert.equal(first.kind, 'post');
+  assert.equal(matches(first), true, 'the first claim matches what it wrote');
+  const raw = await rawPayload(first.record.key);
+  assert.equal((raw.payload as { $sealed?: string }).$sealed, 'v1', 'the column holds a sealed value');
+  assert.match(raw.payload_mac ?? '', /^k1:/);
+  const { rows } = await db.query<{ j: string }>('SELECT row_to_json(f)::text AS j FROM fingerprints f WHERE key = $1', [first.record.key]);
+  assert.ok(!rows[0]!.j.includes(SECRET) && !rows[0]!.j.includes('DE89'), 'no plaintext of the payload anywhere in the row');
+  await store.markDone(first.record.key, { confirmation: 'PRT-S', receivedAt: new Date().toISOString(), via: 'posted' });
+  const reordered = await store.claim({ ...p, payload: { meta: { b: 2, a: 1 }, amount: 12, iban: SECRET }, owner: 'b', leaseMs: 30_000 });
+  assert.deepEqual([reordered.kind, matches(reordered)], ['done', true], 'the same payload, keys in another order, matches');
+  assert.equal((await store.lookup(first.record.key, { amount: 12, iban: SECRET, meta: { a: 1, b: 2 } }))?.payloadMatches, true);
+  const other = await store.claim({ ...p, payload: { iban: SECRET, amount: 13, meta: { a: 1, b: 2 } }, owner: 'c', leaseMs: 30_000 });
+  assert.deepEqual([other.kind, matches(other)], ['done', false], 'a different payload is flagged');
+  assert.equal((await store.lookup(first.record.key, { iban: 'other' }))?.payloadMatches, false);
+});
+
+test('after a key rotation (new key first, the old one kept) a row written under the old key still matches', async () => {
+  const p = parts();
+  const payload = { iban: SECRET, amount: 7 };
+  const before = await createFingerprintStore(db, { sealer: createSealer(parseKeyRing(K1)) }).claim({ ...p, payload, owner: 'a', leaseMs: 30_000 });
+  await createFingerprintStore(db).markDone(before.record.key, { confirmation: 'PRT-R', receivedAt: new Date().toISOString(), via: 'posted' });
+  const rotated = createFingerprintStore(db, { sealer: createSealer(parseKeyRing(`${K2},${K1}`)) });
+  const again = await rotated.claim({ ...p, payload, owner: 'b', leaseMs: 30_000 });
+  assert.deepEqual([again.kind, matches(again)], ['done', true]);
+  assert.equal(matches(await rotated.claim({ ...p, payload: { ...payload, amount: 8 }, owner: 'c', leaseMs: 30_000 })), false);
+  // A new row is written under the new key.
+  const fresh = await rotated.claim({ ...parts(), payload, owner: 'd', leaseMs: 30_000 });
+  assert.match((await rawPayload(fresh.record.key)).payload_mac ?? '', /^k2:/);
+  assert.equal((await rotated.lookup(fresh.record.key, payload))?.payloadMatches, true);
+});
+
+test('a MAC-compared row read without the keys is a ConfigError naming BREAKWATER_CODEC_KEYS, not a silent mismatch', async () => {
+  const p = parts();
+  const sealed = await createFingerprintStore(db, { sealer: createSealer(parseKeyRing(K1)) }).claim({ ...p, payload: { iban: SECRET }, owner: 'a', leaseMs: 30_000 });
+  const keyless = createFingerprintStore(db);
+  const named = (e: unknown) => isConfigError(e) && e.variables.includes('BREAKWATER_CODEC_KEYS') && /BREAKWATER_CODEC_KEYS/.test(e.message);
+  await assert.rejects(keyless.claim({ ...p, payload: { iban: SECRET }, owner: 'b', leaseMs: 30_000 }), named);
+  await assert.rejects(keyless.lookup(sealed.record.key, { iban: SECRET }), named);
+  assert.equal((await keyless.get(sealed.record.key))?.status, 'pending', 'reading the record needs no key');
+});
+
+test('a row written before sealing (no MAC) still compares in clear, with or without the keys', async () => {
+  const p = parts();
+  const legacy = await createFingerprintStore(db).claim({ ...p, payload: { iban: 'legacy', amount: 1 }, owner: 'a', leaseMs: 30_000 });
+  const raw = await rawPayload(legacy.record.key);
+  assert.deepEqual([raw.payload, raw.payload_mac], [{ iban: 'legacy', amount: 1 }, null], 'without keys the payload is stored as today');
+  await createFingerprintStore(db).markDone(legacy.record.key, { confirmation: 'PRT-L', receivedAt: new Date().toISOString(), via: 'posted' });
+  const keyed = createFingerprintStore(db, { sealer: createSealer(parseKeyRing(K1)) });
+  assert.equal(matches(await keyed.claim({ ...p, payload: { amount: 1, iban: 'legacy' }, owner: 'b', leaseMs: 30_000 })), true);
+  assert.equal(matches(await keyed.claim({ ...p, payload: { amount: 2, iban: 'legacy' }, owner: 'c', leaseMs: 30_000 })), false);
+  assert.equal((await createFingerprintStore(db).lookup(legacy.record.key, { iban: 'legacy', amount: 1 }))?.payloadMatches, true);
 });

@@ -10,8 +10,13 @@
  * A `pending` row with `posted_at` set is a call of unknown outcome: the next claimer must reconcile
  * (ask the outside system) and may call again only once the system has shown the effect absent after the
  * visibility window.
+ *
+ * The payload (the effect's request) is only compared, never read back: with the payload encryption keys
+ * it is stored sealed and compared by its keyed digest (`payload_mac`, migrations/052_fingerprint_payload_mac.sql).
  */
+import type { Sealer } from '../codec/sealed';
 import { effectKey, type FingerprintFields } from '../contracts/effect';
+import { ConfigError } from '../errors';
 import { appendAudit } from './auditLog';
 import { inTransaction, type Db } from './db';
 
@@ -65,6 +70,20 @@ interface Row {
   updated_at: Date;
 }
 
+const PAYLOAD_COLUMN = 'fingerprints.payload';
+
+/**
+ * Whether the row's payload is the one given as $2 (its JSON) / $3 (its digests): a row with a MAC by the
+ * MAC (its payload is sealed), a row from before sealing by its clear payload.
+ */
+const PAYLOAD_MATCHES = `CASE WHEN payload_mac IS NULL THEN payload = $2::jsonb ELSE payload_mac = ANY($3::text[]) END AS payload_matches,
+  payload_mac IS NOT NULL AS payload_sealed`;
+
+interface Compared {
+  payload_matches: boolean;
+  payload_sealed: boolean;
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const toRecord = (r: Row): FingerprintRecord => ({
   key: r.key,
@@ -100,7 +119,24 @@ export interface ClaimRequest {
   supersedes?: string;
 }
 
-export function createFingerprintStore(db: Db) {
+export interface FingerprintStoreOptions {
+  /**
+   * Seals new payloads and compares by keyed digest (src/codec/sealed.ts; `optionalSealerFor(config)`).
+   * Without one, new payloads are stored in clear, and a row written with one cannot be compared: a
+   * ConfigError, not a silent mismatch (which would escalate a false payload-mismatch).
+   */
+  sealer?: Sealer;
+}
+
+export function createFingerprintStore(db: Db, opts: FingerprintStoreOptions = {}) {
+  const { sealer } = opts;
+  const digests = (payload: unknown): string[] => (sealer ? sealer.digests(payload ?? {}, PAYLOAD_COLUMN) : []);
+  const matched = (key: string, row: Compared): boolean => {
+    if (row.payload_sealed && !sealer) {
+      throw new ConfigError(`fingerprint ${key}'s payload is sealed: comparing it needs the payload encryption keys (BREAKWATER_CODEC_KEYS)`, ['BREAKWATER_CODEC_KEYS']);
+    }
+    return row.payload_matches;
+  };
   return {
     async get(key: string): Promise<FingerprintRecord | undefined> {
       const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM fingerprints WHERE key = $1`, [key]);
@@ -109,11 +145,8 @@ export function createFingerprintStore(db: Db) {
 
     /** The record and whether `payload` is the one it was first submitted with: the fingerprint check. */
     async lookup(key: string, payload: unknown): Promise<{ record: FingerprintRecord; payloadMatches: boolean } | undefined> {
-      const { rows } = await db.query<Row & { payload_matches: boolean }>(`SELECT ${COLUMNS}, payload = $2::jsonb AS payload_matches FROM fingerprints WHERE key = $1`, [
-        key,
-        JSON.stringify(payload ?? {}),
-      ]);
-      return rows[0] && { record: toRecord(rows[0]), payloadMatches: rows[0].payload_matches };
+      const { rows } = await db.query<Row & Compared>(`SELECT ${COLUMNS}, ${PAYLOAD_MATCHES} FROM fingerprints WHERE key = $1`, [key, JSON.stringify(payload ?? {}), digests(payload)]);
+      return rows[0] && { record: toRecord(rows[0]), payloadMatches: matched(key, rows[0]) };
     },
 
     /** Every fingerprint of an effect whose fields include `match` (e.g. `{ recordId: 'R-1' }`), oldest first. */
@@ -126,21 +159,23 @@ export function createFingerprintStore(db: Db) {
     async claim(req: ClaimRequest): Promise<ClaimVerdict> {
       const key = effectKey(req.effect, req.fields);
       const payload = JSON.stringify(req.payload ?? {});
+      const macs = digests(req.payload);
       return inTransaction(db, async (tx) => {
         await tx.query(
-          `INSERT INTO fingerprints (key, effect, fields, payload, created_by) VALUES ($1, $2, $3, $4, $5)
+          `INSERT INTO fingerprints (key, effect, fields, payload, payload_mac, created_by) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (key) DO NOTHING`,
-          [key, req.effect, JSON.stringify(req.fields), payload, req.createdBy ?? null],
+          [key, req.effect, JSON.stringify(req.fields), sealer ? JSON.stringify(sealer.seal(req.payload ?? {}, PAYLOAD_COLUMN)) : payload, macs[0] ?? null, req.createdBy ?? null],
         );
-        const { rows } = await tx.query<Row & { payload_matches: boolean; lease_remaining_ms: number | null; lease_owner: string | null; ms_since_post: number | null }>(
-          `SELECT ${COLUMNS}, payload = $2::jsonb AS payload_matches, lease_owner,
+        const { rows } = await tx.query<Row & Compared & { lease_remaining_ms: number | null; lease_owner: string | null; ms_since_post: number | null }>(
+          `SELECT ${COLUMNS}, ${PAYLOAD_MATCHES}, lease_owner,
              (EXTRACT(EPOCH FROM lease_until - now()) * 1000)::float8 AS lease_remaining_ms,
              (EXTRACT(EPOCH FROM now() - posted_at) * 1000)::float8 AS ms_since_post
            FROM fingerprints WHERE key = $1 FOR UPDATE`,
-          [key, payload],
+          [key, payload, macs],
         );
         const row = rows[0]!;
-        if (row.status === 'done') return { kind: 'done', record: toRecord(row), payloadMatches: row.payload_matches };
+        const payloadMatches = matched(key, row);
+        if (row.status === 'done') return { kind: 'done', record: toRecord(row), payloadMatches };
         const superseded = req.supersedes !== undefined && row.lease_owner?.startsWith(req.supersedes) === true;
         if (row.lease_owner && row.lease_owner !== req.owner && !superseded && (row.lease_remaining_ms ?? 0) > 0) {
           return { kind: 'busy', record: toRecord(row), leaseRemainingMs: row.lease_remaining_ms ?? 0 };
@@ -155,9 +190,7 @@ export function createFingerprintStore(db: Db) {
           [key, req.owner, req.leaseMs / 1000, reconcile],
         );
         const record = toRecord(updated[0]!);
-        return reconcile
-          ? { kind: 'reconcile', record, msSincePost: row.ms_since_post ?? 0, payloadMatches: row.payload_matches }
-          : { kind: 'post', record, payloadMatches: row.payload_matches };
+        return reconcile ? { kind: 'reconcile', record, msSincePost: row.ms_since_post ?? 0, payloadMatches } : { kind: 'post', record, payloadMatches };
       });
     },
 

@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import path from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { otelWorkflowInterceptorModule } from '../observability/tracing';
+import { breakwaterFailureConverterPath } from '../codec/dataConverter';
 
 /** dist/workflows: Breakwater's compiled workflows (this file lives in dist/workers). */
 export const breakwaterWorkflowsPath = (): string => path.resolve(__dirname, '..', 'workflows', 'index.js');
@@ -45,6 +46,12 @@ export interface BundleWorkflowsOptions {
    * per run. Default `sharedWorkflowModules()`; `[]` evaluates everything per run (the SDK's default).
    */
   preloadModules?: string[];
+  /**
+   * The module whose `failureConverter` the workflows use (a prebuilt bundle carries it: the worker's
+   * `dataConverter.failureConverterPath` does not reach a bundle). Default Breakwater's, which encodes failure
+   * messages and stack traces (src/codec/failureConverter.ts); pass the same module as your worker's own.
+   */
+  failureConverterPath?: string;
 }
 
 /**
@@ -88,7 +95,8 @@ export async function bundleWorkflows(o: BundleWorkflowsOptions = {}): Promise<{
   const interceptors = [...workflowInterceptorModules({ tracing: o.tracing }), ...(o.workflowInterceptorModules ?? [])];
   const logger = new DefaultLogger('WARN');
   const preloadModules = o.preloadModules ?? sharedWorkflowModules({ tracing: o.tracing });
-  if (!o.workflowsPath) return bundleWorkflowCode({ workflowsPath: breakwaterWorkflowsPath(), workflowInterceptorModules: interceptors, logger, preloadModules });
+  const failureConverterPath = o.failureConverterPath ?? breakwaterFailureConverterPath();
+  if (!o.workflowsPath) return bundleWorkflowCode({ workflowsPath: breakwaterWorkflowsPath(), workflowInterceptorModules: interceptors, logger, preloadModules, failureConverterPath });
   const userPath = path.resolve(o.workflowsPath);
   statSync(userPath); // a clear ENOENT naming the path, before webpack's
   // The bundler's generated entry sits beside ours and imports @temporalio/workflow: put both where that
@@ -98,7 +106,7 @@ export async function bundleWorkflows(o: BundleWorkflowsOptions = {}): Promise<{
   mkdirSync(cache, { recursive: true });
   const dir = mkdtempSync(path.join(cache, 'breakwater-workflows-'));
   try {
-    return await bundleWorkflowCode({ workflowsPath: mergedEntry(dir, userPath), workflowInterceptorModules: interceptors, logger, preloadModules });
+    return await bundleWorkflowCode({ workflowsPath: mergedEntry(dir, userPath), workflowInterceptorModules: interceptors, logger, preloadModules, failureConverterPath });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -44,8 +44,8 @@ export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 
 
 /**
  * The bundle this worker runs. Bundled here, it holds OpenTelemetry's workflow interceptors only when tracing
- * is installed (bundle.ts: a run then skips their modules). Breakwater's prebuilt bundle has none, so a
- * tracing worker bundles at start.
+ * is installed (bundle.ts: a run then skips their modules), and the caller's failure converter if it has one.
+ * Breakwater's prebuilt bundle has neither tracing nor another converter, so such a worker bundles at start.
  */
 async function workflowBundleFor(o: BreakwaterWorkerOptions, tracing: boolean): Promise<{ code: string } | { codePath: string }> {
   if (o.workflowBundle) {
@@ -54,8 +54,10 @@ async function workflowBundleFor(o: BreakwaterWorkerOptions, tracing: boolean): 
     }
     return o.workflowBundle;
   }
-  if (!tracing && !o.workflowsPath && !o.workflowInterceptorModules?.length && existsSync(breakwaterBundlePath())) return { codePath: breakwaterBundlePath() };
-  return bundleWorkflows({ workflowsPath: o.workflowsPath, workflowInterceptorModules: o.workflowInterceptorModules, tracing });
+  // A failure converter of the caller's is bundled in place of Breakwater's (the prebuilt bundle has Breakwater's).
+  const failureConverterPath = o.workerOptions?.dataConverter?.failureConverterPath;
+  if (!tracing && !o.workflowsPath && !o.workflowInterceptorModules?.length && !failureConverterPath && existsSync(breakwaterBundlePath())) return { codePath: breakwaterBundlePath() };
+  return bundleWorkflows({ workflowsPath: o.workflowsPath, workflowInterceptorModules: o.workflowInterceptorModules, failureConverterPath, tracing });
 }
 
 /** Whether a bundle holds OpenTelemetry's workflow interceptors (webpack keeps module paths as ids). */

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { decodeHistory } from '../codec/decodeHistory';
 import { startTestStack, type TestStack } from '../testing/harness';
 import { waitFor } from '../testing/waitFor';
 import { lazyWorkflows } from './lazyWorkflows';
@@ -41,7 +42,7 @@ test('on a real worker, a run evaluates only its own workflow module', async () 
 
   const explodes = await client.workflow.start('explodes', { taskQueue: stack.taskQueue, workflowId: `lazy-explodes-${Date.now()}`, args: [] });
   const failed = await waitFor('the workflow task failure of explodes', async () => {
-    const events = (await explodes.fetchHistory()).events ?? [];
+    const events = (await decodeHistory(client, await explodes.fetchHistory())).events ?? []; // failure messages are encrypted
     return events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
   }, 30_000);
   assert.match(failed, /explodes\.ts was evaluated/);

@@ -16,7 +16,7 @@ import { nanoToUsd } from '../../deterministic/budget';
 import { Failure, raise } from '../../failures';
 import { redactText } from '../../redact';
 import { isDailySpendCapError, type DailyCap } from '../../store/dailySpend';
-import { cacheKey, type LlmCache } from '../../store/llmCache';
+import type { LlmCache } from '../../store/llmCache';
 import type { CallContext, CallRecorder } from '../../store/llmCalls';
 import { classifyRequestError, type BackoffOptions } from './failures';
 import type { ModelsConfig, RoleRoute } from './models';
@@ -121,7 +121,7 @@ export function createCallModel(deps: CallModelDeps) {
     const base = { ctx, role: input.role, model: route.model, schemaName: input.schema, price: route.price };
     const started = Date.now();
 
-    const key = input.cache && !input.tools?.length ? cacheKey({ model: route.model, messages: input.messages, schemaName: input.schema, jsonSchema }) : undefined;
+    const key = input.cache && !input.tools?.length ? deps.cache.keyOf({ model: route.model, messages: input.messages, schemaName: input.schema, jsonSchema }) : undefined;
     if (key) {
       const hit = await deps.cache.get(key);
       if (hit) {

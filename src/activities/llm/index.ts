@@ -5,6 +5,7 @@
 import { heartbeating } from '../heartbeat';
 import OpenAI from 'openai';
 import type { BreakwaterConfig } from '../../config';
+import { optionalSealerFor } from '../../codec/dataConverter';
 import { registerSecrets } from '../../redact';
 import type { Db } from '../../store/db';
 import { createDailyCap } from '../../store/dailySpend';
@@ -56,7 +57,7 @@ export function createLlmActivities(deps: LlmDeps) {
       client: deps.client ?? createOpenAiClient(deps.config, requestTimeoutMs),
       models,
       cap,
-      cache: createLlmCache(deps.db),
+      cache: createLlmCache(deps.db, { sealer: optionalSealerFor(deps.config) }), // answers stored sealed, keys keyed
       recorder: createCallRecorder(deps.db, cap, { content: deps.config.llmContent }),
       backoff: { ...defaultBackoff, ...deps.backoff },
       requestTimeoutMs,

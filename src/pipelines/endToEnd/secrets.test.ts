@@ -1,12 +1,13 @@
 /**
- * A planted API key never leaves the process in clear: not in logs, traces, alerts, `llm_calls` or dead
- * letters. The key is the worker's OPENAI_API_KEY, the provider echoes it in an error, a user pastes it into
+ * A planted API key never leaves the process in clear: not in logs, traces, alerts, `llm_calls`, dead
+ * letters or fingerprints. The key is the worker's OPENAI_API_KEY, the provider echoes it in an error, a user pastes it into
  * an agent's input and into a portal payload that ends in the dead-letter table — and every record is grepped.
  * The key is shaped so that no generic pattern catches it: only the registered-secret path can.
  *
  * `dead_letters.original_input`, the input as the run received it, is kept so that `dlq replay` re-sends real
  * data and not `[REDACTED]` — sealed with the payload encryption keys, so the grep finds nothing there either,
- * and opening it gives back the exact original (src/codec/sealed.ts).
+ * and opening it gives back the exact original (src/codec/sealed.ts). The effect's fingerprint keeps the
+ * request only to compare the next attempt's with it: sealed too, compared by keyed digest.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -46,7 +47,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
 
 const rows = async (sql: string, params: unknown[]) => (await t.stack.db.query<{ j: string }>(sql, params)).rows.map((r) => r.j).join('\n');
 
-test('a planted key appears in no log, trace, alert, llm_calls row or dead letter', async () => {
+test('a planted key appears in no log, trace, alert, llm_calls row, dead letter or fingerprint', async () => {
   // 1. An agent run: the provider echoes the key once (401), the user's text contains it.
   t.sim.setScenario({
     rules: [
@@ -77,6 +78,7 @@ test('a planted key appears in no log, trace, alert, llm_calls row or dead lette
     llm_calls: await rows('SELECT row_to_json(c)::text AS j FROM llm_calls c WHERE workflow_id = $1', [agent.workflowId]),
     alerts: await rows('SELECT row_to_json(a)::text AS j FROM alerts a WHERE workflow_id = ANY($1)', [[agent.workflowId, submit.workflowId]]),
     dead_letters: await rows('SELECT row_to_json(d)::text AS j FROM dead_letters d WHERE workflow_id = $1', [submit.workflowId]),
+    fingerprints: await rows('SELECT row_to_json(f)::text AS j FROM fingerprints f WHERE created_by = $1', [submit.workflowId]),
     logs: logLines.join(''),
     traces: JSON.stringify(spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status }))),
   };
@@ -84,6 +86,7 @@ test('a planted key appears in no log, trace, alert, llm_calls row or dead lette
   assert.match(records.llm_calls, /Incorrect API key provided: \[REDACTED\]/);
   assert.match(records.dead_letters, /token \[REDACTED\]/);
   assert.ok(records.alerts.length > 0, 'alerts were raised');
+  assert.match(records.fingerprints, /"payload_mac":"[^"]+:/, 'the submission wrote a fingerprint, its payload sealed');
   assert.ok(spans.getFinishedSpans().length > 0, 'traces were captured');
   assert.ok(records.logs.length > 0, 'logs were captured');
   for (const [where, text] of Object.entries(records)) assert.ok(!text.includes(PLANTED), `the planted key leaked into ${where}`);
