@@ -19,7 +19,7 @@ import { chartSvg, writePng, type Series } from './scale/plot';
 import { bareBundle } from './scale/stack';
 import { measureThroughput, type ThroughputCell } from './scale/throughput';
 import { measureTracing } from './scale/tracingExport';
-import { measureSharedModules } from './scale/abSharedModules';
+import { measureWorkflowLoading } from './scale/abWorkflowLoading';
 import { abTable, missedNotes, contentionTables, historyTable, memoryTables, throughputTable, tracingTable, type ScaleSize } from './scale/tables';
 
 export const sizes: Record<'full' | 'quick', ScaleSize> = {
@@ -59,7 +59,7 @@ export async function bench(o: { quick?: boolean; loads?: number[]; memoryLevels
   const tracing = await measureTracing({ ...size.tracing, llmDelayMs: 0 });
   log(`  on ${tracing.on.meanMs.toFixed(0)} ms mean, off ${tracing.off.meanMs.toFixed(0)} ms mean, ${tracing.exportRequests} exports`);
   log('-- 6. speed-ups, before and after');
-  const ab = await measureSharedModules({ load: size.targetLoad, rounds: 2, memoryRuns: size.memoryLevels[1] ?? size.memoryLevels[0]!, llmDelayMs: LLM_DELAY_MS, log });
+  const ab = await measureWorkflowLoading({ load: size.targetLoad, rounds: 2, memoryRuns: size.memoryLevels[1] ?? size.memoryLevels[0]!, llmDelayMs: LLM_DELAY_MS, log });
 
   const plotSvg = chartSvg(
     [

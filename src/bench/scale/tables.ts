@@ -5,7 +5,7 @@ import type { HistoryFigures } from './history';
 import type { BundleComposition, MemoryRow } from './memory';
 import type { ThroughputCell } from './throughput';
 import type { TracingFigures } from './tracingExport';
-import { abVariants, type AbFigures, type AbVariant } from './abSharedModules';
+import { abVariants, type AbFigures, type AbVariant } from './abWorkflowLoading';
 
 export interface ScaleSize {
   name: 'full' | 'quick';
@@ -160,7 +160,7 @@ export function tracingTable(t: TracingFigures): string {
   return [
     '### 5. Tracing with OTLP export inside the window',
     '',
-    `${t.rounds} rounds of ${t.concurrency} concurrent agentDecision runs per mode, alternating (ABBA), LLM latency ${t.llmDelayMs} ms (the worst case for a relative overhead: no model time to hide it). "On": a Breakwater worker process with OTEL_EXPORTER_OTLP_ENDPOINT set to a receiver on loopback, batch export every 200 ms (OTEL_BSP_SCHEDULE_DELAY), so spans are serialized and POSTed during the rounds; ${t.exportRequests} export requests, ${(t.exportBytes / 1024).toFixed(0)} KiB received. "Off": the same worker without an endpoint (the default).`,
+    `${t.rounds} rounds of ${t.concurrency} concurrent agentDecision runs per mode, alternating (ABBA), LLM latency ${t.llmDelayMs} ms (the worst case for a relative overhead: no model time to hide it). "On": a Breakwater worker process with OTEL_EXPORTER_OTLP_ENDPOINT set to a receiver on loopback, batch export every 200 ms (OTEL_BSP_SCHEDULE_DELAY), so spans are serialized and POSTed during the rounds; ${t.exportRequests} export requests, ${(t.exportBytes / 1024).toFixed(0)} KiB received. "Off": the same worker without an endpoint (the default), which runs the prebuilt bundle without the tracing interceptors; "on" bundles them at start — so the overhead includes the workflow spans themselves, not only their export.`,
     '',
     '| tracing | runs | mean ms | p50 ms | p99 ms | rounds wall time s |',
     '|---|---:|---:|---:|---:|---:|',
@@ -175,22 +175,24 @@ export function abTable(ab: AbFigures): string {
   const mean = (fs: { runsPerSec: number }[]) => fs.reduce((a, f) => a + f.runsPerSec, 0) / fs.length;
   const p99 = (fs: { p99: number }[]) => Math.max(...fs.map((f) => f.p99));
   const t = (fs: { timeouts: number }[]) => fs.reduce((a, f) => a + f.timeouts, 0);
-  const [none, zod, all] = abVariants;
+  const [eager, lazyTraced, lazy] = abVariants;
   const row = (v: AbVariant, label: string) =>
     `| ${label} | ${f1(mean(ab.byVariant[v]))} | ${f0(p99(ab.byVariant[v]))} | ${t(ab.byVariant[v])} | ${f0(ab.memory[v].rssPerRunKiB)} KiB | ${f0(ab.memory[v].heapPerRunKiB)} KiB |`;
   const ratio = (a: AbVariant, b: AbVariant) => `throughput ${f2(mean(ab.byVariant[a]) / mean(ab.byVariant[b]))}×, RSS per in-flight run ${f2(ab.memory[a].rssPerRunKiB / ab.memory[b].rssPerRunKiB)}×`;
   return [
     '### 6. Speed-ups, each measured before and after in this run',
     '',
-    "**Shared workflow modules** (`preloadModules` in src/workers/bundle.ts). Temporal's reused V8 context evaluates a bundle's modules once per run, in the run's own module cache, unless they are preloaded; what is preloaded is evaluated once per worker and shared (frozen) by all runs. Every Breakwater run imports zod (~1 MB of module code, see the bundle's composition above) and, through the tracing interceptor, the OpenTelemetry libraries (~650 KiB), of which only the semantic conventions can be shared (the API's global facade takes each run's tracer provider). Three bundles of the same reference workflows, each on its own worker process, same stack, the order rotated every round: nothing preloaded (the SDK's default); zod shared (src/workflows/sharedModules.ts, the previous default); zod and OpenTelemetry's semantic conventions shared (src/workflows/sharedTelemetryModules.ts, the default now).",
+    "**What each run evaluates.** Temporal's reused V8 context evaluates a bundle's workflows module, and everything it imports, once per run in the run's own module cache (zod is preloaded: evaluated once per worker, src/workflows/sharedModules.ts). A CPU profile of a Breakwater worker at 200 concurrent agentDecision runs put 40 % of its workflow thread in creating runs: each run built the zod contracts of all eight reference pipelines and loaded OpenTelemetry's API and SDK for spans that, with tracing off, were dropped. Now workflows modules define each workflow lazily (`lazyWorkflows`, src/workflows/lazyWorkflows.ts: a run evaluates only its own workflow's modules), and the prebuilt bundles leave the tracing interceptors out (a worker that traces bundles them at start, src/workers/worker.ts). Three bundles of the same reference workflows, each on its own worker process, same stack, the order rotated every round:",
     '',
-    `| preloaded | agentDecision runs/s at ${ab.load} concurrent (mean of ${ab.rounds} rounds) | worst p99 ms | timeouts | worker RSS per run waiting on a timer (${ab.memory[none!].runs} runs) | main-thread heap per run |`,
+    `| bundle | agentDecision runs/s at ${ab.load} concurrent (mean of ${ab.rounds} rounds) | worst p99 ms | timeouts | worker RSS per run waiting on a timer (${ab.memory[eager!].runs} runs) | main-thread heap per run |`,
     '|---|---:|---:|---:|---:|---:|',
-    row(none!, 'nothing (every module per run)'),
-    row(zod!, 'zod'),
-    row(all!, "zod and OpenTelemetry's semantic conventions (default)"),
+    row(eager!, 'before: every pipeline evaluated per run, tracing interceptors bundled'),
+    row(lazyTraced!, 'lazy workflows, tracing interceptors bundled (a tracing worker now)'),
+    row(lazy!, 'lazy workflows, no tracing interceptors (default without tracing)'),
     '',
-    `Sharing OpenTelemetry's semantic conventions too, against zod only: ${ratio(all!, zod!)}. Both, against nothing shared: ${ratio(all!, none!)}.`,
+    `Lazy workflows alone, against before: ${ratio(lazyTraced!, eager!)}. Both, against before: ${ratio(lazy!, eager!)}.`,
+    '',
+    "**One search-attribute upsert per spend** (src/workflows/agents.ts, behind a `patched()` marker so recorded runs replay): the agent runner upserted the cost and the budget state separately after every model call, the budget state even when its level had not changed — two history events and two visibility writes per call. Now one upsert of what changed. Part 4's live agentDecision history shows the result (33 events in the previous published run).",
   ].join('\n');
 }
 
@@ -199,12 +201,12 @@ export function missedNotes(missed: { throughput: boolean; memory: boolean; cont
   const notes: string[] = [];
   if (missed.throughput) {
     notes.push(
-      '- **Throughput.** With the model at 1 s and the portal at 50 ms a run is mostly waiting, so throughput at high load is set by the CPU each run costs the worker, the dev server and Postgres on the shared cores. A Breakwater run costs more of all three: 33 history events against bare\'s 23 for agentDecision (part 4: the cost and budget search-attribute upserts, an extra workflow task per agent call), the OTel and metrics workflow interceptors on every activation, and one to three Postgres statements per guard (daily-cap reservation, llm_calls row, fingerprint claim, breaker read). Each run evaluating its own copy of zod was one part, now fixed (part 6 measures it). What it would take to reach 0.95×: upsert the cost and budget search attributes once per agent call instead of twice and skip unchanged values (fewer events and workflow tasks), run the cheap guard statements as local activities (no server round trip per guard), bundle the tracing interceptor only when tracing is on (its OpenTelemetry API cannot be shared between runs, part 6), and measure on a machine whose cores are not shared with other work.',
+      "- **Throughput.** With the model at 1 s and the portal at 50 ms a run is mostly waiting, so throughput at high load is set by the CPU each run costs the worker, the dev server and Postgres on the shared cores (part 1's CPU table says where). Done, each measured in part 6 or part 4: each run evaluates only its own workflow's modules, the tracing interceptors are bundled only for workers that trace, one search-attribute upsert per spend. What is left is work bare Temporal does not do: more history events per run (part 4: search attributes for status, pipeline, cost and budget, each a visibility write on the server), the metrics and final-status interceptor on every activation, the payload codec (AES-GCM on every payload), and per model call the daily-cap reservation (one transaction of several statements on the day's row lock), the llm_calls row and its settlement. What it would take to come within 5 %: fewer round trips per call (reservation and record as single statements, or batched), search attributes set only at start and close plus on escalation, and a machine whose cores are not shared with the dev server and Postgres — on two shared cores every millisecond of guard CPU is taken from the runs.",
     );
   }
   if (missed.memory) {
     notes.push(
-      "- **Memory.** What a waiting Breakwater run holds beyond bare's is in the workflow thread (the heap column reads the worker's main thread only): each run's own evaluation of the bundle's modules that are not shared — Breakwater's workflows and contracts (zod schemas built at module load), OpenTelemetry's API and SDK with the tracing interceptor, the metrics interceptor — against bare's @temporalio/workflow only. Sharing zod and OpenTelemetry's semantic conventions (part 6) removes a part. OpenTelemetry's API cannot be shared: the tracing interceptor registers each run's tracer provider on the API's global facade, which a frozen shared copy refuses (tried). What it would take to reach 1.2×: bundle the tracing interceptor only when tracing is switched on (today every bundle carries it), and build the contracts' schemas per run only when used, or share them with their lazy state warmed before Temporal freezes them.",
+      "- **Memory.** What a waiting Breakwater run holds beyond bare's is in the workflow thread (the heap column reads the worker's main thread only): the modules its own workflow imports, evaluated in its own module cache — the agent runner, the human gate, the contracts' zod schemas built at module load — and the metrics interceptor, against bare's @temporalio/workflow alone. Part 6 measures what lazy workflows and leaving the tracing interceptors out saved. zod schemas cannot be shared between runs: Temporal deep-freezes shared modules, and zod memoizes on its schema objects (tried: \"Cannot define property safeParse, object is not extensible\"). What it would take to reach 1.2×: contracts that build their schemas on first use, and an entry module for the workflow API that does not pull every contract into each run.",
     );
   }
   if (missed.contention) notes.push('- **Contention.** A check above failed: an admission was lost or doubled. That is a correctness bug in the guard named, not a performance figure; it must be fixed before anything else.');
