@@ -150,7 +150,7 @@ export function historyTable(h: HistoryFigures): string {
     '|---|---|---:|---:|',
     ...h.rows.map((r) => `| ${r.name} | ${r.source} | ${r.events} | ${r.bytes.toLocaleString('en-US')} |`),
     '',
-    `One agent call adds ${h.eventsPerAgentCall} events and ${(h.bytesPerAgentCall / 1024).toFixed(1)} KiB to its run (callModel scheduled → started → completed, the workflow task around it, the cost and budget search-attribute upserts). Temporal warns at 10,240 events or 10 MB and fails a run at 51,200 events or 50 MB: at this rate one run holds ~${Number.isFinite(callsToWarn) ? callsToWarn.toLocaleString('en-US') : '–'} agent calls before the warning. The agent loops stay far inside: agentDecision makes 2 calls; planExecuteReview's plan is at most 50 steps (schema-bounded, contract.ts) with bounded repair rounds; the supervisor delegates at most 20 sub-tasks per level, each a child workflow with a history of its own, depth-limited; waits that can last days (breaker waits) continue as new when Temporal suggests it.`,
+    `One agent call adds ${h.eventsPerAgentCall} events and ${(h.bytesPerAgentCall / 1024).toFixed(1)} KiB to its run (callModel scheduled → started → completed, the workflow task around it, the cost's search-attribute upsert — the budget state's too when its level changes). Temporal warns at 10,240 events or 10 MB and fails a run at 51,200 events or 50 MB: at this rate one run holds ~${Number.isFinite(callsToWarn) ? callsToWarn.toLocaleString('en-US') : '–'} agent calls before the warning. The agent loops stay far inside: agentDecision makes 2 calls; planExecuteReview's plan is at most 50 steps (schema-bounded, contract.ts) with bounded repair rounds; the supervisor delegates at most 20 sub-tasks per level, each a child workflow with a history of its own, depth-limited; waits that can last days (breaker waits) continue as new when Temporal suggests it.`,
   ].join('\n');
 }
 
@@ -192,7 +192,7 @@ export function abTable(ab: AbFigures): string {
     '',
     `Lazy workflows alone, against before: ${ratio(lazyTraced!, eager!)}. Both, against before: ${ratio(lazy!, eager!)}.`,
     '',
-    "**One search-attribute upsert per spend** (src/workflows/agents.ts, behind a `patched()` marker so recorded runs replay): the agent runner upserted the cost and the budget state separately after every model call, the budget state even when its level had not changed — two history events and two visibility writes per call. Now one upsert of what changed. Part 4's live agentDecision history shows the result (33 events in the previous published run).",
+    "**One search-attribute upsert per spend** (src/workflows/agents.ts, behind a `patched()` marker so recorded runs replay): the agent runner upserted the cost and the budget state separately after every model call, the budget state even when its level had not changed — two history events and two visibility writes per call. Now one upsert of what changed. Part 4's live agentDecision history shows the result, against 33 events in the previous published run (the `patched()` marker adds one event to each new run).",
   ].join('\n');
 }
 
@@ -210,6 +210,10 @@ export function missedNotes(missed: { throughput: boolean; memory: boolean; cont
     );
   }
   if (missed.contention) notes.push('- **Contention.** A check above failed: an admission was lost or doubled. That is a correctness bug in the guard named, not a performance figure; it must be fixed before anything else.');
-  if (missed.tracing) notes.push('- **Tracing.** The overhead with export is above 5 %: span serialization and the OTLP POSTs share the worker\'s event loop with the workflow activations. What it would take: a larger batch and schedule delay (fewer, bigger exports), or sampling.');
+  if (missed.tracing) {
+    notes.push(
+      '- **Tracing.** The overhead with export is above 5 %. "Off" now runs without the tracing interceptors at all (part 6), so "on" pays for everything tracing adds: each run evaluates OpenTelemetry\'s API and SDK (they cannot be shared between runs: the interceptor registers each run\'s tracer provider on the API\'s global facade), creates the workflow and activity-scheduling spans, and the worker serializes and POSTs them on the event loop the activations share. The previous run measured 5.2 % against an "off" that still carried the interceptors. What it would take: head sampling decided at the client (an unsampled run skips the span work), a larger batch and schedule delay (fewer, bigger exports).',
+    );
+  }
   return notes.length ? ['### Targets missed in this run: why, and what it would take', '', ...notes].join('\n') : '';
 }
