@@ -83,28 +83,27 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
   // upsert once, and only what changed: each upsert is a history event and a visibility write (the scale
   // benchmark counts them).
   const oneUpsertPerSpend = patched('breakwater-one-upsert-per-spend');
-  const marked: { costUsd?: number; level?: string } = {};
+  // What the run shows now: the SDK updates the run's search attributes as soon as they are upserted.
+  const shown = () => workflowInfo().typedSearchAttributes;
   const markBudgetState = (level: string): void => {
-    if (oneUpsertPerSpend && marked.level === level) return;
+    if (oneUpsertPerSpend && shown().get(BreakwaterBudgetState) === level) return;
     upsertSearchAttributes([{ key: BreakwaterBudgetState, value: level }]);
-    marked.level = level;
   };
   const markBudget = (): void => markBudgetState(budgetLevel(box.budget));
   /** Cost and budget state, after a spend: one upsert of what changed (two, always, before the patch). */
   const markSpend = (): void => {
     const costUsd = nanoToUsd(box.budget.spentNano);
-    const level = budgetLevel(box.budget);
     if (!oneUpsertPerSpend) {
       markCost(costUsd);
       markBudget();
       return;
     }
+    const level = budgetLevel(box.budget);
     const changes = [
-      ...(marked.costUsd !== costUsd ? [{ key: BreakwaterCostUsd, value: costUsd }] : []),
-      ...(marked.level !== level ? [{ key: BreakwaterBudgetState, value: level }] : []),
+      ...(shown().get(BreakwaterCostUsd) !== costUsd ? [{ key: BreakwaterCostUsd, value: costUsd }] : []),
+      ...(shown().get(BreakwaterBudgetState) !== level ? [{ key: BreakwaterBudgetState, value: level }] : []),
     ];
     if (changes.length) upsertSearchAttributes(changes);
-    Object.assign(marked, { costUsd, level });
   };
   const checkRaise = (payload: unknown): RaiseBudget => {
     const parsed = raiseBudgetSchema.safeParse(payload);
