@@ -10,7 +10,6 @@ import type { Worker } from '@temporalio/worker';
 import type { BreakwaterConfig } from '../config';
 import type { Db } from '../store/db';
 import { createApiWorkers } from '../workers/apiWorkers';
-import { tracingEnabled } from '../observability/tracing';
 import { writeWorkflowBundle } from '../workers/bundle';
 import { createBreakwaterWorker, type BreakwaterWorkerOptions } from '../workers/worker';
 import { createReferenceActivities, referenceEffects } from './activities';
@@ -25,10 +24,10 @@ export const referenceBundlePath = (): string => path.resolve(__dirname, 'workfl
 export function referenceWorkerOptions(deps: { db: Db; config: BreakwaterConfig; reference?: ReferenceConfig }): Pick<BreakwaterWorkerOptions, 'workflowBundle' | 'workflowsPath' | 'activities' | 'effects' | 'tools'> {
   const reference = deps.reference ?? loadReferenceConfig();
   const bundle = referenceBundlePath();
-  // The prebuilt bundle has no tracing interceptors: a tracing worker bundles at start (createBreakwaterWorker).
-  const prebuilt = existsSync(bundle) && !tracingEnabled() && !deps.config.otlpEndpoint;
   return {
-    ...(prebuilt ? { workflowBundle: { codePath: bundle } } : { workflowsPath: referenceWorkflowsPath() }),
+    // The prebuilt bundle when it fits; a worker that traces bundles the workflows at start (createBreakwaterWorker).
+    workflowsPath: referenceWorkflowsPath(),
+    ...(existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : {}),
     activities: createReferenceActivities({ db: deps.db, config: deps.config, reference }),
     effects: referenceEffects(reference),
     tools: researchToolImplementations(deps.db),

@@ -27,7 +27,11 @@ export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 
    * starts (webpack: seconds). For a fast start, prebuild with `writeWorkflowBundle` and use `workflowBundle`.
    */
   workflowsPath?: string;
-  /** A bundle prebuilt by `bundleWorkflows`/`writeWorkflowBundle` (it already holds Breakwater's workflows). */
+  /**
+   * A bundle prebuilt by `bundleWorkflows`/`writeWorkflowBundle` (it already holds Breakwater's workflows).
+   * Given with `workflowsPath`, it is used when it fits: a worker that traces and a bundle without the
+   * tracing interceptors bundles `workflowsPath` at start instead.
+   */
   workflowBundle?: { code: string } | { codePath: string };
   /** Your own workflow interceptor modules (with `workflowsPath`). */
   workflowInterceptorModules?: string[];
@@ -45,14 +49,16 @@ export interface BreakwaterWorkerOptions extends Pick<ActivityDeps, 'effects' | 
 /**
  * The bundle this worker runs. Bundled here, it holds OpenTelemetry's workflow interceptors only when tracing
  * is installed (bundle.ts: a run then skips their modules), and the caller's failure converter if it has one.
- * Breakwater's prebuilt bundle has neither tracing nor another converter, so such a worker bundles at start.
+ * The prebuilt bundles (Breakwater's, the reference pipelines') have neither tracing nor another converter,
+ * so such a worker bundles at start: the one place that decides whether a prebuilt bundle fits.
  */
 async function workflowBundleFor(o: BreakwaterWorkerOptions, tracing: boolean): Promise<{ code: string } | { codePath: string }> {
   if (o.workflowBundle) {
-    if (tracing && !bundleTraces(o.workflowBundle)) {
-      createLogger(o.config.logLevel).warn('tracing is on, but the prebuilt workflow bundle has no OpenTelemetry workflow interceptors: runs will have activity spans only (build it with writeWorkflowBundle(file, { tracing: true }))');
+    if (!tracing || bundleTraces(o.workflowBundle)) return o.workflowBundle;
+    if (!o.workflowsPath) {
+      createLogger(o.config.logLevel).warn('tracing is on, but the prebuilt workflow bundle has no OpenTelemetry workflow interceptors: runs will have activity spans only (build it with writeWorkflowBundle(file, { tracing: true }), or pass workflowsPath too)');
+      return o.workflowBundle;
     }
-    return o.workflowBundle;
   }
   // A failure converter of the caller's is bundled in place of Breakwater's (the prebuilt bundle has Breakwater's).
   const failureConverterPath = o.workerOptions?.dataConverter?.failureConverterPath;
