@@ -8,6 +8,7 @@ import { ConfigError } from './errors';
 import path from 'node:path';
 import { identityConfig, inboxConfig, type IdentityConfig, type InboxConfig } from './identity/identityConfig';
 import { parseKeyRing, type CodecKey } from './codec/keys';
+import { localStackSettings, projectHome } from './projectHome';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
@@ -153,11 +154,13 @@ export type BreakwaterConfig = Readonly<{
 export const configVariables = Object.keys(envSchema.shape) as readonly (keyof typeof envSchema.shape)[];
 
 /**
- * Parse and validate configuration from an environment. Pure apart from one read: when DATABASE_URL is
- * unset, the URL recorded by the project's own dev stack (`npm run stack`) is used.
+ * Parse and validate configuration from an environment. Pure apart from reads of the project's home
+ * (src/projectHome.ts): what its running local stack recorded (Temporal's address and Web UI, a project-local
+ * DATABASE_URL) is used where the environment is silent, and its dev codec key when no key is configured.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConfig {
-  const parsed = envSchema.safeParse(env);
+  const home = projectHome({ BREAKWATER_HOME: env.BREAKWATER_HOME ?? process.env.BREAKWATER_HOME });
+  const parsed = envSchema.safeParse({ ...localStackSettings(home), ...env });
   if (!parsed.success) {
     const variables = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
     const detail = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ');
@@ -176,7 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
       apiKey: e.TEMPORAL_API_KEY,
       tls: temporalTls(e),
     },
-    database: { url: e.DATABASE_URL ?? localStackDatabaseUrl(), schema: e.DATABASE_SCHEMA },
+    database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
     openai: { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY },
     alerts: { ntfyUrl: e.ALERT_NTFY_URL, webhookUrl: e.ALERT_WEBHOOK_URL },
     metricsPort: e.METRICS_PORT,
@@ -189,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     approvers: e.BREAKWATER_APPROVERS?.split(',').map((n) => n.trim()),
     identity: identityConfig(e),
     inbox: inboxConfig(e),
-    codec: codecSettings(e),
+    codec: codecSettings(e, home),
     llmContent: e.BREAKWATER_LLM_CONTENT,
     resources: { urls: list(e.BREAKWATER_RESOURCE_URLS), fileRoots: list(e.BREAKWATER_RESOURCE_FILE_ROOTS).map((p) => path.resolve(p)) },
   });
@@ -205,11 +208,11 @@ function readSecretFile(file: string, variable: string): string {
   }
 }
 
-function codecSettings(e: z.infer<typeof envSchema>): BreakwaterConfig['codec'] {
+function codecSettings(e: z.infer<typeof envSchema>, home: string): BreakwaterConfig['codec'] {
   if (e.BREAKWATER_CODEC_KEYS && e.BREAKWATER_CODEC_KEYS_FILE) throw new ConfigError('set BREAKWATER_CODEC_KEYS or BREAKWATER_CODEC_KEYS_FILE, not both', ['BREAKWATER_CODEC_KEYS', 'BREAKWATER_CODEC_KEYS_FILE']);
   if (e.BREAKWATER_CODEC_TOKEN && e.BREAKWATER_CODEC_TOKEN_FILE) throw new ConfigError('set BREAKWATER_CODEC_TOKEN or BREAKWATER_CODEC_TOKEN_FILE, not both', ['BREAKWATER_CODEC_TOKEN', 'BREAKWATER_CODEC_TOKEN_FILE']);
   if (Boolean(e.BREAKWATER_CODEC_TLS_CERT_PATH) !== Boolean(e.BREAKWATER_CODEC_TLS_KEY_PATH)) throw new ConfigError('BREAKWATER_CODEC_TLS_CERT_PATH and BREAKWATER_CODEC_TLS_KEY_PATH go together', ['BREAKWATER_CODEC_TLS_CERT_PATH', 'BREAKWATER_CODEC_TLS_KEY_PATH']);
-  const devFile = path.join(process.env.BREAKWATER_HOME ?? path.resolve(__dirname, '..', '.breakwater'), 'codec-keys');
+  const devFile = path.join(home, 'codec-keys');
   const [variable, spec, keysFrom] = e.BREAKWATER_CODEC_KEYS
     ? (['BREAKWATER_CODEC_KEYS', e.BREAKWATER_CODEC_KEYS, 'env'] as const)
     : e.BREAKWATER_CODEC_KEYS_FILE
@@ -281,16 +284,4 @@ export function apiLimitFor(config: BreakwaterConfig, api: string, fallback?: { 
   const found = config.apiLimits[api] ?? fallback;
   if (!found) throw new ConfigError(`BREAKWATER_API_LIMITS has no limit for API '${api}': add ${api}=<limit>/<window>, e.g. ${api}=100/60s`, ['BREAKWATER_API_LIMITS']);
   return found;
-}
-
-/** The dev stack's state file (`npm run stack` writes it; src/devstack/paths.ts), in a checkout of this project. */
-function localStackDatabaseUrl(): string | undefined {
-  const file = path.join(process.env.BREAKWATER_HOME ?? path.resolve(__dirname, '..', '.breakwater'), 'stack.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as { postgres?: { url?: string } };
-    return state.postgres?.url || undefined; // an external database is recorded as url "" (never the URL itself)
-  } catch {
-    return undefined;
-  }
 }
