@@ -75,7 +75,8 @@ export type { AlertResult } from './activities/alerts';
 export type { ApprovalRequest, ApprovalVerdict } from './activities/approvals';
 export type { DoctorReport } from './store/doctor';
 
-// Workers
+// Workers: the Temporal plugin for your own Worker.create / Client / Connection, and a one-call worker over it
+export { breakwater, BreakwaterPlugin, BREAKWATER_PLUGIN_NAME, type BreakwaterPluginOptions } from './workers/plugin';
 export { createBreakwaterWorker, type BreakwaterWorkerOptions } from './workers/worker';
 export { bundleWorkflows, writeWorkflowBundle, type BundleWorkflowsOptions } from './workers/bundle';
 export { createApiWorkers, type ApiWorkerSpec, type ApiWorkersOptions } from './workers/apiWorkers';

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { BreakwaterConfig } from '../config';
 import { breakwaterDataConverter } from '../codec/dataConverter';
+// A cycle (the plugin reads temporalConnectionOptions): both sides use the other only when called.
+import { breakwater } from '../workers/plugin';
 
 /**
  * Connection options for Temporal from the config: plain for the dev server; TLS (mTLS with client
@@ -22,11 +24,16 @@ export function temporalConnectionOptions(config: BreakwaterConfig): { address: 
   return { address, ...(tlsConfig ? { tls: tlsConfig } : {}), ...(apiKey ? { apiKey } : {}) };
 }
 
-/** A client that encrypts what it sends and decrypts what it reads (BREAKWATER_CODEC_KEYS). */
+/**
+ * A client that encrypts what it sends and decrypts what it reads: a plain Temporal client with the
+ * Breakwater plugin, for the configured server and namespace (the CLI's; yours may be `new Client({
+ * connection, plugins: [breakwater()] })`).
+ */
 export async function connectClient(config: BreakwaterConfig): Promise<Client> {
-  const dataConverter = breakwaterDataConverter(config); // before connecting: no keys is a ConfigError, not a hang
+  breakwaterDataConverter(config); // before connecting: no keys is a ConfigError, not a hang
+  const plugin = breakwater({ config, alertRelay: false });
   const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: 5000 });
-  return new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+  return new Client({ connection, plugins: [plugin] });
 }
 
 /** Link to a workflow run in the Temporal Web UI. */

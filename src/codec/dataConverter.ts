@@ -43,10 +43,12 @@ export const breakwaterFailureConverterPath = (): string => require.resolve('./f
  * `encodeCommonAttributes` in it, or its messages are stored in clear).
  */
 export function breakwaterDataConverter(config: BreakwaterConfig, own?: DataConverter): DataConverter {
+  const codec = payloadCodecFor(config);
   return {
     ...own,
     failureConverterPath: own?.failureConverterPath ?? breakwaterFailureConverterPath(),
-    payloadCodecs: [...(own?.payloadCodecs ?? []), payloadCodecFor(config)],
+    // Once: a plugin on both a connection and its client, or given twice, must not encrypt twice.
+    payloadCodecs: own?.payloadCodecs?.includes(codec) ? own.payloadCodecs : [...(own?.payloadCodecs ?? []), codec],
   };
 }
 
