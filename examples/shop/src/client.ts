@@ -2,8 +2,8 @@
  * Starting a run, from your own code: the Temporal client. `node dist/client.js SKU "Title" "Description"`
  * starts one and waits for its result (answer an escalation meanwhile with `npx breakwater resolve`).
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { connectClient, loadConfig } from 'breakwater';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { breakwater } from 'breakwater';
 import type { Product } from './contract';
 import type { listProduct } from './workflows'; // a type only: the client never loads workflow code
 
@@ -19,10 +19,13 @@ export function startListing(client: Client, product: Product, o: { taskQueue: s
 async function main(): Promise<void> {
   const [sku, title, description = ''] = process.argv.slice(2);
   if (!sku || !title) throw new Error('usage: node dist/client.js SKU "Title" ["Description"]');
-  const config = loadConfig();
-  const client = await connectClient(config);
+  // The plugin on the connection reaches the client too: the configured server (env, breakwater.config.json or
+  // the project's stack), its namespace, and the payload codec that encrypts the input and decrypts the result.
+  const plugin = breakwater();
+  const connection = await Connection.connect({ plugins: [plugin] });
+  const client = new Client({ connection });
   try {
-    const run = await startListing(client, { sku, title, description }, { taskQueue: config.temporal.taskQueue });
+    const run = await startListing(client, { sku, title, description }, { taskQueue: plugin.config.temporal.taskQueue });
     process.stdout.write(`started ${run.workflowId}; waiting (npx breakwater escalations shows it if it needs you)\n`);
     process.stdout.write(`${JSON.stringify(await run.result(), null, 2)}\n`);
   } finally {

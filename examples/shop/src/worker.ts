@@ -1,13 +1,14 @@
 /**
  * The example's worker: `createWorker` builds it (the tests run exactly this), `node dist/worker.js` runs it
  * as a process. Two Temporal workers share one connection:
- * - the pipeline's: this project's workflows bundled with Breakwater's, Breakwater's activities (LLM
- *   calls, breakers, effects, approvals, alerts) and the publish effect;
+ * - the pipeline's: a plain `Worker.create` with this project's workflows, and the Breakwater plugin, which
+ *   adds Breakwater's workflows, activities (LLM calls, breakers, effects, approvals, alerts), interceptors
+ *   and payload encryption, and the publish effect;
  * - the catalog's: the brokered catalog activities on the API's own task queue.
  */
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createApiWorkers, createBreakwaterWorker, createPool, loadConfig, migrate, requireSetting, temporalConnectionOptions, type BreakwaterConfig, type Db } from 'breakwater';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { breakwater, createApiWorkers, createPool, loadConfig, migrate, requireSetting, temporalConnectionOptions, type BreakwaterConfig, type Db } from 'breakwater';
 import { createCatalogActivities, publishToShop } from './activities';
 import { CATALOG_API } from './contract';
 
@@ -25,12 +26,11 @@ export interface ShopWorkerOptions {
 }
 
 export async function createWorker(o: ShopWorkerOptions): Promise<Worker[]> {
-  const pipeline = await createBreakwaterWorker({
-    config: o.config,
-    db: o.db,
+  const pipeline = await Worker.create({
     connection: o.connection,
+    taskQueue: o.config.temporal.taskQueue,
     workflowsPath: require.resolve('./workflows'),
-    effects: [publishToShop(o.shopUrl)],
+    plugins: [breakwater({ config: o.config, db: o.db, effects: [publishToShop(o.shopUrl)] })],
   });
   const apis = await createApiWorkers({
     config: o.config,
