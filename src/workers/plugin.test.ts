@@ -10,7 +10,11 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { SimplePlugin } from '@temporalio/plugin';
 import { Worker } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createPool } from '../store/db';
+import { dropSchema } from '../store/migrate';
 import { startTestStack, type TestStack } from '../testing/harness';
+import { waitFor } from '../testing/waitFor';
 import { searchAttribute } from '../testing/agentLayerKit';
 import { breakwater } from './plugin';
 import type { shoutAndEcho } from './fixtures/pluginWorkflows';
@@ -94,4 +98,30 @@ test('a run recorded on the plugin worker replays with the plugin on Worker.runR
   await handle.result();
   const history = await handle.fetchHistory();
   await Worker.runReplayHistory({ workflowsPath, plugins: [otherPlugin(), breakwater({ config: stack.config, db: stack.db })] }, history, handle.workflowId);
+});
+
+test('breakwater() with no pool of the caller makes its own, migrates the schema before polling, and ends it when the worker stops', async () => {
+  const schema = `${stack.schema}_own`;
+  const probe = createPool(stack.config.database);
+  // A name of its own on the plugin pool's connections (the URL's wins over the pool's default), to count them.
+  const app = `bw_plugin_${stack.schema}`;
+  const url = new URL(String(stack.settings.DATABASE_URL));
+  url.searchParams.set('application_name', app);
+  const config = loadConfig({ ...stack.settings, DATABASE_URL: url.toString(), DATABASE_SCHEMA: schema });
+  const pluginConnections = async () => Number((await probe.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [app])).rows[0]?.n);
+  const worker = await Worker.create({ connection: stack.env.nativeConnection, taskQueue: `${stack.taskQueue}-own`, workflowsPath, activities: { shout: async (s: string) => s, echoFromOtherPlugin: async (s: string) => s }, plugins: [breakwater({ config, alertRelay: false })] });
+  try {
+    await worker.runUntil(async () => {
+      const run = await client.workflow.start<typeof shoutAndEcho>('shoutAndEcho', { taskQueue: `${stack.taskQueue}-own`, workflowId: `plugin-own-${stack.schema}`, args: ['x'] });
+      assert.equal(await run.result(), 'x x');
+      const { rows } = await probe.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".schema_migrations`);
+      assert.ok(Number(rows[0]?.n) > 0, "Breakwater's migrations were applied in the plugin's schema");
+      assert.ok((await pluginConnections()) > 0, "the plugin's own pool is in use");
+    });
+    // The plugin's pool is ended with its last worker: no connection of it is left open.
+    await waitFor("the plugin's pool to end", async () => (await pluginConnections()) === 0, 10_000);
+  } finally {
+    await dropSchema(probe, schema).catch(() => undefined);
+    await probe.end();
+  }
 });

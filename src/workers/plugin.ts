@@ -22,6 +22,7 @@ import { loadConfig, type BreakwaterConfig } from '../config';
 import { observabilitySinks, workerObservability } from '../observability/workerObservability';
 import { installTracingFromConfig, tracingEnabled } from '../observability/tracing';
 import { createPool, type Db } from '../store/db';
+import { migrate, type MigrateOptions } from '../store/migrate';
 import { startAlertRelay } from './alertRelay';
 import { breakwaterBundleOptions, breakwaterBundlePath, breakwaterWorkflowsPath, bundleTraces } from './bundle';
 import { createLogger } from './logger';
@@ -39,6 +40,12 @@ export interface BreakwaterPluginOptions extends Pick<ActivityDeps, 'effects' | 
    * runs. Default every 15 s; `false` when another process of yours runs it.
    */
   alertRelay?: false | { intervalMs?: number };
+  /**
+   * Apply Breakwater's migrations (and yours: `{ folders }`) in `config.database.schema` before a worker
+   * polls. Default: when the plugin makes its own pool (no `db` given); with your own pool, you migrate.
+   * Concurrent starts are safe (an advisory lock); an up-to-date schema costs a few statements per worker start, none per run.
+   */
+  migrate?: boolean | MigrateOptions;
 }
 
 /** The plugin `breakwater()` returns: one instance may serve a client and several workers. */
@@ -102,9 +109,13 @@ export class BreakwaterPlugin extends SimplePlugin {
   }
 
   override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
-    const relay = this.o.alertRelay === false ? undefined : startAlertRelay({ db: this.acquireDb(), config: this.config, intervalMs: this.o.alertRelay ? this.o.alertRelay.intervalMs : undefined });
-    if (this.pool) this.pool.running += 1;
+    const db = this.acquireDb();
+    this.pool!.running += 1; // acquireDb just set it
+    let relay: { stop(): Promise<void> } | undefined;
     try {
+      const migrations = this.o.migrate ?? !this.o.db;
+      if (migrations !== false) await migrate(db, this.config.database.schema, migrations === true ? {} : migrations);
+      relay = this.o.alertRelay === false ? undefined : startAlertRelay({ db, config: this.config, intervalMs: this.o.alertRelay ? this.o.alertRelay.intervalMs : undefined });
       await super.runWorker(worker, next);
     } finally {
       await relay?.stop();
