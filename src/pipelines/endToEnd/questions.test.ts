@@ -191,6 +191,9 @@ test("the run viewer shows each incident's findings, waterfall and sequence diag
     assert.ok((await page.locator('svg.sequence g.message').count()) > 0, `${name}: sequence diagram`);
     assert.match((await page.locator('a.webui').getAttribute('href')) ?? '', /\/namespaces\/default\/workflows\//);
     await page.screenshot({ path: path.join(artifactsDir(), `run-${name}.png`), fullPage: true });
+    // The two pictures a reader looks at first, on their own (the README shows the breaker incident's).
+    await page.locator('#waterfall').screenshot({ path: path.join(artifactsDir(), `run-${name}-waterfall.png`) });
+    await page.locator('#sequence').screenshot({ path: path.join(artifactsDir(), `run-${name}-sequence.png`) });
   }
   await page.goto(`${viewer.url}runs?since=1h`);
   assert.ok((await page.locator('tr.run').count()) >= 1);
