@@ -152,3 +152,21 @@ test('Breakwater\'s former TLS names still work as aliases of Temporal\'s; the T
   const both = loadConfig({ ...base, TEMPORAL_TLS_CERT_PATH: '/a.pem', TEMPORAL_TLS_KEY_PATH: '/a.key', TEMPORAL_TLS_CLIENT_CERT_PATH: '/b.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/b.key' });
   assert.equal(both.temporal.tls?.certPath, '/b.pem');
 });
+
+test('breakwater.config.json: a layer under the environment; secrets only by reference; unknown keys and literal secrets named', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bw-cfgfile-'));
+  const file = (body: unknown) => {
+    writeFileSync(path.join(dir, 'bw.json'), JSON.stringify(body));
+    return { ...base, BREAKWATER_CONFIG: path.join(dir, 'bw.json') };
+  };
+  writeFileSync(path.join(dir, 'openai-key'), 'sk-from-file-1\n');
+  const c = loadConfig(file({ temporal: { taskQueue: 'from-file', namespace: 'ns-file' }, openai: { apiKey: { file: 'openai-key' } }, codec: { token: { env: 'MY_TOKEN' } } }));
+  assert.equal(c.temporal.taskQueue, 'from-file');
+  assert.equal(c.openai.apiKey, 'sk-from-file-1');
+  assert.equal(loadConfig({ ...file({ temporal: { taskQueue: 'from-file' } }), TEMPORAL_TASK_QUEUE: 'from-env' }).temporal.taskQueue, 'from-env');
+  const tok = 'x'.repeat(40);
+  assert.equal(loadConfig({ ...file({ codec: { token: { env: 'MY_TOKEN' } } }), MY_TOKEN: tok }).codec.token, tok);
+  assert.throws(() => loadConfig(file({ openai: { apiKey: 'sk-literal-999' } })), (e: unknown) => isConfigError(e) && e.variables.includes('openai.apiKey') && !e.message.includes('sk-literal'));
+  assert.throws(() => loadConfig(file({ temporal: { taskQeue: 'typo' }, colour: 1 })), (e: unknown) => isConfigError(e) && e.variables.includes('temporal.taskQeue') && e.variables.includes('colour'));
+  assert.throws(() => loadConfig(file({ temporal: { address: 'no-port' } })), (e: unknown) => isConfigError(e) && e.variables.includes('TEMPORAL_ADDRESS'));
+});

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { identityConfig, inboxConfig, type IdentityConfig, type InboxConfig } from './identity/identityConfig';
 import { parseKeyRing, type CodecKey } from './codec/keys';
 import { localStackSettings, projectHome } from './projectHome';
+import { configFileSettings } from './configFile';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
@@ -37,6 +38,8 @@ const envSchema = z.object({
   /** Temporal's client config file (TOML, as the temporal CLI uses) and the profile in it (default "default"). */
   TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
   TEMPORAL_PROFILE: z.string().min(1).optional(),
+  /** Another config file than <project root>/breakwater.config.json. */
+  BREAKWATER_CONFIG: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('public'),
   OPENAI_BASE_URL: optionalUrl,
@@ -169,8 +172,9 @@ export const configVariables = Object.keys(envSchema.shape) as readonly (keyof t
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConfig {
   const home = projectHome({ BREAKWATER_HOME: env.BREAKWATER_HOME ?? process.env.BREAKWATER_HOME });
-  // Lowest first: the local stack's recorded settings, the Temporal profile (temporal.toml), the environment.
-  const parsed = envSchema.safeParse({ ...localStackSettings(home), ...temporalProfileSettings(env), ...withTlsAliases(env) });
+  // Lowest first: the local stack's recorded settings, the Temporal profile (temporal.toml), breakwater.config.json, the environment.
+  const fromFile = configFileSettings(env);
+  const parsed = envSchema.safeParse({ ...localStackSettings(home), ...temporalProfileSettings({ ...fromFile, ...env }), ...fromFile, ...withTlsAliases(env) });
   if (!parsed.success) {
     const variables = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
     const detail = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ');

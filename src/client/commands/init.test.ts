@@ -40,8 +40,8 @@ test('init makes the dev codec key (0600), an approver key, the config file and 
   assert.deepEqual(JSON.parse(readFileSync(path.join(project, 'breakwater.config.json'), 'utf8')), config);
   assert.equal(readFileSync(path.join(project, '.gitignore'), 'utf8').match(/\.breakwater\//g)?.length, 1);
 
-  // loadConfig run from the project finds the key init made
-  const probe = `const { loadConfig } = require(${JSON.stringify(path.join(projectRoot(), 'dist', 'config.js'))}); const c = loadConfig(); console.log(c.codec.keysFrom, c.codec.keys.length);`;
+  // loadConfig run from the project finds the key init made, and reads the config file (the approver's public key)
+  const probe = `const { loadConfig } = require(${JSON.stringify(path.join(projectRoot(), 'dist', 'config.js'))}); const c = loadConfig(); console.log(c.codec.keysFrom, c.codec.keys.length, c.temporal.taskQueue, Object.keys(c.identity.approverKeys).length);`;
   const found = await run(['-e', probe], project, {});
-  assert.equal(found.stdout.trim(), 'dev-stack 1', found.stderr);
+  assert.equal(found.stdout.trim(), 'dev-stack 1 breakwater 1', found.stderr);
 });
