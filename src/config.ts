@@ -264,7 +264,7 @@ function temporalTls(e: z.infer<typeof envSchema>): TemporalTls | undefined {
 /** Breakwater's former TLS names → Temporal's: an old name counts only where the Temporal name is unset. */
 const TLS_ALIASES = { TEMPORAL_TLS_CERT_PATH: 'TEMPORAL_TLS_CLIENT_CERT_PATH', TEMPORAL_TLS_KEY_PATH: 'TEMPORAL_TLS_CLIENT_KEY_PATH', TEMPORAL_TLS_CA_PATH: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH' } as const;
 
-function withTlsAliases(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withTlsAliases(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
   for (const [old, current] of Object.entries(TLS_ALIASES)) if (out[old] && !out[current]) out[current] = out[old];
   return out;
@@ -275,7 +275,7 @@ function withTlsAliases(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * default temporal.toml; TEMPORAL_PROFILE, else "default"), as the variables that would set them: the
  * environment is applied over them by loadConfig, as envconfig and the temporal CLI do.
  */
-function temporalProfileSettings(env: NodeJS.ProcessEnv): Record<string, string> {
+export function temporalProfileSettings(env: NodeJS.ProcessEnv): Record<string, string> {
   const vars = Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
   let profile: ClientConfigProfile;
   try {

@@ -70,13 +70,13 @@ export function configFileSettings(env: NodeJS.ProcessEnv, cwd: string = process
           if (env[v.env] !== undefined) out[spec.variable] = env[v.env]!;
         } else problems.push(`${key}: expected a value, { "file": "path" } or { "env": "VAR" }`);
       } else if (spec.secret) {
-        problems.push(`${key}: a secret goes by reference only ({ "file": "path" } or { "env": "VAR" }), never as a value in the file`);
+        problems.push(`${key} holds a literal secret, and the file takes secrets by reference only ({ "file": "path" } or { "env": "VAR" }), never as a value in the file`);
       } else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[spec.variable] = v.join(',');
       else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[spec.variable] = String(v);
       else problems.push(`${key}: expected a string, number, boolean or list of strings`);
     }
   };
   walk(data, '');
-  if (problems.length) throw new ConfigError(`${file}: ${problems.join('; ')}`, ['BREAKWATER_CONFIG', ...problems.map((p) => p.slice(0, p.indexOf(':')))]);
+  if (problems.length) throw new ConfigError(`${file}: ${problems.join('; ')}`, ['BREAKWATER_CONFIG', ...problems.map((p) => p.split(/[: ]/, 1)[0]!)]);
   return out;
 }

@@ -15,6 +15,7 @@ import { registerStatus } from './status';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
 import { registerInit } from './init';
+import { registerConfig } from './config';
 import { registerLlm } from './llm';
 import { registerRuns } from './runs';
 import { registerSetup } from './setup';
@@ -41,6 +42,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerSign(program, ctx);
   registerCodec(program, ctx);
   registerInit(program, ctx);
+  registerConfig(program, ctx);
 }
 
 /** A command group of your own, registered next to Breakwater's (see `main` in src/client/cli.ts). */

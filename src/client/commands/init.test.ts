@@ -40,6 +40,19 @@ test('init makes the dev codec key (0600), an approver key, the config file and 
   assert.deepEqual(JSON.parse(readFileSync(path.join(project, 'breakwater.config.json'), 'utf8')), config);
   assert.equal(readFileSync(path.join(project, '.gitignore'), 'utf8').match(/\.breakwater\//g)?.length, 1);
 
+  const check = await run([bin, 'config', 'check', '--json'], project, env);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  const report = JSON.parse(check.stdout) as { ok: boolean; settings: { variable: string; source: string }[] };
+  assert.ok(report.ok);
+  assert.deepEqual(report.settings.find((s) => s.variable === 'TEMPORAL_TASK_QUEUE'), { variable: 'TEMPORAL_TASK_QUEUE', value: 'breakwater', source: 'file' });
+  writeFileSync(path.join(project, 'breakwater.config.json'), JSON.stringify({ temporal: { taskQeue: 'x' }, openai: { apiKey: 'sk-literal-77' } }));
+  const bad = await run([bin, 'config', 'check'], project, env);
+  assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout, /temporal\.taskQeue: unknown key/);
+  assert.match(bad.stdout, /openai\.apiKey holds a literal secret/);
+  assert.ok(!bad.stdout.includes('sk-literal-77'));
+  writeFileSync(path.join(project, 'breakwater.config.json'), `${JSON.stringify(config, null, 2)}\n`);
+
   // loadConfig run from the project finds the key init made, and reads the config file (the approver's public key)
   const probe = `const { loadConfig } = require(${JSON.stringify(path.join(projectRoot(), 'dist', 'config.js'))}); const c = loadConfig(); console.log(c.codec.keysFrom, c.codec.keys.length, c.temporal.taskQueue, Object.keys(c.identity.approverKeys).length);`;
   const found = await run(['-e', probe], project, {});
