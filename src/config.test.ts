@@ -70,8 +70,8 @@ test('Temporal Cloud / secured cluster: an API key turns TLS on; cert and key go
   assert.deepEqual(cloud.temporal.tls, { certPath: undefined, keyPath: undefined, caPath: undefined, serverName: undefined });
   assert.equal(loadConfig(base).temporal.tls, undefined, 'the dev server is plain');
   assert.throws(
-    () => loadConfig({ ...base, TEMPORAL_TLS_CERT_PATH: '/tls/client.pem' }),
-    (e: unknown) => isConfigError(e) && e.variables.includes('TEMPORAL_TLS_KEY_PATH'),
+    () => loadConfig({ ...base, TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/client.pem' }),
+    (e: unknown) => isConfigError(e) && e.variables.includes('TEMPORAL_TLS_CLIENT_KEY_PATH'),
   );
 });
 
@@ -93,4 +93,80 @@ test('codec keys: inline or from a file (newest first), not both; the resource a
   const allow = loadConfig({ ...base, BREAKWATER_RESOURCE_URLS: 'https://erp.example.com/api/, http://127.0.0.1:4100/', BREAKWATER_RESOURCE_FILE_ROOTS: '/srv/data' });
   assert.deepEqual(allow.resources, { urls: ['https://erp.example.com/api/', 'http://127.0.0.1:4100/'], fileRoots: ['/srv/data'] });
   assert.throws(() => loadConfig({ ...base, BREAKWATER_RESOURCE_URLS: 'https://user:pw@erp.example.com/' }), (e) => isConfigError(e) && e.variables.includes('BREAKWATER_RESOURCE_URLS'));
+});
+
+/** A temporal.toml as the temporal CLI writes it (`temporal config set`), in a temp dir. */
+function tomlFile(text: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bw-toml-'));
+  writeFileSync(path.join(dir, 'temporal.toml'), text);
+  return path.join(dir, 'temporal.toml');
+}
+
+const TOML = `
+[profile.default]
+address = "127.0.0.1:7299"
+namespace = "dev-ns"
+
+[profile.cloud]
+address = "acct.ns.tmprl.cloud:7233"
+namespace = "acct.ns"
+api_key = "cloud-key-123"
+
+[profile.mtls]
+address = "temporal.internal:7233"
+[profile.mtls.tls]
+client_cert_path = "/certs/client.pem"
+client_key_path = "/certs/client.key"
+server_ca_cert_path = "/certs/ca.pem"
+server_name = "temporal.internal"
+`;
+
+test('Temporal profiles: TEMPORAL_CONFIG_FILE and TEMPORAL_PROFILE select one; the default profile otherwise', () => {
+  const file = tomlFile(TOML);
+  const dflt = loadConfig({ ...base, TEMPORAL_CONFIG_FILE: file });
+  assert.equal(dflt.temporal.address, '127.0.0.1:7299');
+  assert.equal(dflt.temporal.namespace, 'dev-ns');
+  assert.equal(dflt.temporal.tls, undefined);
+  const cloud = loadConfig({ ...base, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' });
+  assert.equal(cloud.temporal.address, 'acct.ns.tmprl.cloud:7233');
+  assert.equal(cloud.temporal.apiKey, 'cloud-key-123');
+  assert.ok(cloud.temporal.tls, 'an API key turns TLS on');
+  const mtls = loadConfig({ ...base, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'mtls' });
+  assert.deepEqual(mtls.temporal.tls, { certPath: '/certs/client.pem', keyPath: '/certs/client.key', caPath: '/certs/ca.pem', serverName: 'temporal.internal' });
+  assert.throws(() => loadConfig({ ...base, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'nope' }), (e: unknown) => isConfigError(e) && e.variables.includes('TEMPORAL_PROFILE'));
+  assert.throws(() => loadConfig({ ...base, TEMPORAL_CONFIG_FILE: tomlFile('not = [toml') }), (e: unknown) => isConfigError(e) && e.variables.includes('TEMPORAL_CONFIG_FILE'));
+});
+
+test('TEMPORAL_* variables override the profile, as in the temporal CLI; TEMPORAL_TLS=false turns the profile\'s TLS off', () => {
+  const file = tomlFile(TOML);
+  const c = loadConfig({ ...base, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud', TEMPORAL_NAMESPACE: 'other', TEMPORAL_API_KEY: 'env-key' });
+  assert.equal(c.temporal.namespace, 'other');
+  assert.equal(c.temporal.apiKey, 'env-key');
+  assert.equal(c.temporal.address, 'acct.ns.tmprl.cloud:7233');
+  assert.equal(loadConfig({ ...base, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'mtls', TEMPORAL_TLS: 'false' }).temporal.tls, undefined);
+});
+
+test('Breakwater\'s former TLS names still work as aliases of Temporal\'s; the Temporal name wins', () => {
+  const old = loadConfig({ ...base, TEMPORAL_TLS_CERT_PATH: '/a.pem', TEMPORAL_TLS_KEY_PATH: '/a.key', TEMPORAL_TLS_CA_PATH: '/ca.pem' });
+  assert.deepEqual(old.temporal.tls, { certPath: '/a.pem', keyPath: '/a.key', caPath: '/ca.pem', serverName: undefined });
+  const both = loadConfig({ ...base, TEMPORAL_TLS_CERT_PATH: '/a.pem', TEMPORAL_TLS_KEY_PATH: '/a.key', TEMPORAL_TLS_CLIENT_CERT_PATH: '/b.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/b.key' });
+  assert.equal(both.temporal.tls?.certPath, '/b.pem');
+});
+
+test('breakwater.config.json: a layer under the environment; secrets only by reference; unknown keys and literal secrets named', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bw-cfgfile-'));
+  const file = (body: unknown) => {
+    writeFileSync(path.join(dir, 'bw.json'), JSON.stringify(body));
+    return { ...base, BREAKWATER_CONFIG: path.join(dir, 'bw.json') };
+  };
+  writeFileSync(path.join(dir, 'openai-key'), 'sk-from-file-1\n');
+  const c = loadConfig(file({ temporal: { taskQueue: 'from-file', namespace: 'ns-file' }, openai: { apiKey: { file: 'openai-key' } }, codec: { token: { env: 'MY_TOKEN' } } }));
+  assert.equal(c.temporal.taskQueue, 'from-file');
+  assert.equal(c.openai.apiKey, 'sk-from-file-1');
+  assert.equal(loadConfig({ ...file({ temporal: { taskQueue: 'from-file' } }), TEMPORAL_TASK_QUEUE: 'from-env' }).temporal.taskQueue, 'from-env');
+  const tok = 'x'.repeat(40);
+  assert.equal(loadConfig({ ...file({ codec: { token: { env: 'MY_TOKEN' } } }), MY_TOKEN: tok }).codec.token, tok);
+  assert.throws(() => loadConfig(file({ openai: { apiKey: 'sk-literal-999' } })), (e: unknown) => isConfigError(e) && e.variables.includes('openai.apiKey') && !e.message.includes('sk-literal'));
+  assert.throws(() => loadConfig(file({ temporal: { taskQeue: 'typo' }, colour: 1 })), (e: unknown) => isConfigError(e) && e.variables.includes('temporal.taskQeue') && e.variables.includes('colour'));
+  assert.throws(() => loadConfig(file({ temporal: { address: 'no-port' } })), (e: unknown) => isConfigError(e) && e.variables.includes('TEMPORAL_ADDRESS'));
 });

@@ -3,12 +3,14 @@
  * validated and defaulted here, once; the rest of the code receives a `BreakwaterConfig` value.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { loadClientConfigProfile, type ClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import path from 'node:path';
 import { identityConfig, inboxConfig, type IdentityConfig, type InboxConfig } from './identity/identityConfig';
 import { parseKeyRing, type CodecKey } from './codec/keys';
 import { localStackSettings, projectHome } from './projectHome';
+import { configFileSettings } from './configFile';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
@@ -23,11 +25,21 @@ const envSchema = z.object({
   TEMPORAL_UI_URL: url.default('http://localhost:8233'),
   /** Temporal Cloud / a secured cluster: an API key, and/or mTLS client certificate files. */
   TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false', '1', '0']).optional(),
+  /** Names as the temporal CLI and @temporalio/envconfig read them. */
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Breakwater's former names, kept as aliases of the three above (the Temporal name wins when both are set). */
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Temporal's client config file (TOML, as the temporal CLI uses) and the profile in it (default "default"). */
+  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
+  /** Another config file than <project root>/breakwater.config.json. */
+  BREAKWATER_CONFIG: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('public'),
   OPENAI_BASE_URL: optionalUrl,
@@ -160,15 +172,17 @@ export const configVariables = Object.keys(envSchema.shape) as readonly (keyof t
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConfig {
   const home = projectHome({ BREAKWATER_HOME: env.BREAKWATER_HOME ?? process.env.BREAKWATER_HOME });
-  const parsed = envSchema.safeParse({ ...localStackSettings(home), ...env });
+  // Lowest first: the local stack's recorded settings, the Temporal profile (temporal.toml), breakwater.config.json, the environment.
+  const fromFile = configFileSettings(env);
+  const parsed = envSchema.safeParse({ ...localStackSettings(home), ...temporalProfileSettings({ ...fromFile, ...env }), ...fromFile, ...withTlsAliases(env) });
   if (!parsed.success) {
     const variables = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
     const detail = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${detail}`, variables);
   }
   const e = parsed.data;
-  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
-    throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)', ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH']);
+  if (Boolean(e.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
+    throw new ConfigError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together (mTLS needs both)', ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH']);
   }
   return Object.freeze({
     temporal: {
@@ -241,10 +255,48 @@ export function getConfig(): BreakwaterConfig {
 
 /** TLS is on with any certificate setting, with an API key (Temporal Cloud requires TLS), or with TEMPORAL_TLS=true. */
 function temporalTls(e: z.infer<typeof envSchema>): TemporalTls | undefined {
-  const files = e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_TLS_SERVER_NAME;
-  const on = e.TEMPORAL_TLS === 'true' || (e.TEMPORAL_TLS !== 'false' && (files || e.TEMPORAL_API_KEY));
+  const files = e.TEMPORAL_TLS_CLIENT_CERT_PATH || e.TEMPORAL_TLS_SERVER_CA_CERT_PATH || e.TEMPORAL_TLS_SERVER_NAME;
+  const on = e.TEMPORAL_TLS === 'true' || e.TEMPORAL_TLS === '1' || (e.TEMPORAL_TLS !== 'false' && e.TEMPORAL_TLS !== '0' && (files || e.TEMPORAL_API_KEY));
   if (!on) return undefined;
-  return { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH, caPath: e.TEMPORAL_TLS_CA_PATH, serverName: e.TEMPORAL_TLS_SERVER_NAME };
+  return { certPath: e.TEMPORAL_TLS_CLIENT_CERT_PATH, keyPath: e.TEMPORAL_TLS_CLIENT_KEY_PATH, caPath: e.TEMPORAL_TLS_SERVER_CA_CERT_PATH, serverName: e.TEMPORAL_TLS_SERVER_NAME };
+}
+
+/** Breakwater's former TLS names → Temporal's: an old name counts only where the Temporal name is unset. */
+const TLS_ALIASES = { TEMPORAL_TLS_CERT_PATH: 'TEMPORAL_TLS_CLIENT_CERT_PATH', TEMPORAL_TLS_KEY_PATH: 'TEMPORAL_TLS_CLIENT_KEY_PATH', TEMPORAL_TLS_CA_PATH: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH' } as const;
+
+export function withTlsAliases(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const [old, current] of Object.entries(TLS_ALIASES)) if (out[old] && !out[current]) out[current] = out[old];
+  return out;
+}
+
+/**
+ * The connection settings of the selected Temporal profile (TEMPORAL_CONFIG_FILE, else the temporal CLI's
+ * default temporal.toml; TEMPORAL_PROFILE, else "default"), as the variables that would set them: the
+ * environment is applied over them by loadConfig, as envconfig and the temporal CLI do.
+ */
+export function temporalProfileSettings(env: NodeJS.ProcessEnv): Record<string, string> {
+  const vars = Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
+  let profile: ClientConfigProfile;
+  try {
+    profile = loadClientConfigProfile({ disableEnv: true, overrideEnvVars: vars });
+  } catch (err) {
+    const variable = /Profile '.*' not found/.test((err as Error).message) ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
+    throw new ConfigError(`${variable}: cannot load the Temporal profile: ${(err as Error).message}`, [variable]);
+  }
+  const pathOf = (s: { path: string } | { data: unknown } | undefined) => (s && 'path' in s ? s.path : undefined);
+  const tls = profile.tls;
+  const settings: Record<string, string | undefined> = {
+    TEMPORAL_ADDRESS: profile.address,
+    TEMPORAL_NAMESPACE: profile.namespace,
+    TEMPORAL_API_KEY: profile.apiKey,
+    TEMPORAL_TLS: tls ? String(tls.disabled !== true) : undefined,
+    TEMPORAL_TLS_CLIENT_CERT_PATH: pathOf(tls?.clientCert),
+    TEMPORAL_TLS_CLIENT_KEY_PATH: pathOf(tls?.clientKey),
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: pathOf(tls?.serverCACert),
+    TEMPORAL_TLS_SERVER_NAME: tls?.serverName,
+  };
+  return Object.fromEntries(Object.entries(settings).filter((kv): kv is [string, string] => kv[1] !== undefined && kv[1] !== ''));
 }
 
 /** Secret values in a configuration, for the redactor. */

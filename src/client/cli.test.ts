@@ -50,7 +50,8 @@ test('no payload encryption key configured (and no dev stack key): the CLI refus
   const r = await run(['status', 'any-run', '--json'], { BREAKWATER_HOME: home, BREAKWATER_CODEC_KEYS: '', BREAKWATER_CODEC_KEYS_FILE: '' });
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'BW_CONFIG_INVALID');
-  assert.match(r.stdout, /BREAKWATER_CODEC_KEYS is not set/);
+  assert.match(r.stdout, /run `npx breakwater init`/);
+  assert.match(r.stdout, /BREAKWATER_CODEC_KEYS/);
 });
 
 test('codec-key prints a usable key ring entry; --token a 43-character token', async () => {

@@ -46,7 +46,8 @@ export async function main(argv = process.argv, options: CliOptions = {}): Promi
   const json = argv.includes('--json');
   try {
     await buildProgram(options).parseAsync(argv);
-    return EXIT_OK;
+    // A command that reports a failure it printed itself (config check) sets exitCode instead of throwing.
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT_OK;

@@ -15,8 +15,8 @@ const codecs = new WeakMap<BreakwaterConfig['codec'], PayloadCodec>();
 function requireKeys(config: BreakwaterConfig): void {
   if (config.codec.keys.length === 0) {
     throw new ConfigError(
-        'BREAKWATER_CODEC_KEYS is not set: Breakwater encrypts every payload it hands Temporal (inputs, prompts, model outputs) and will not write them in clear. ' +
-          'Make a key with `breakwater codec-key` and set BREAKWATER_CODEC_KEYS=<id:base64> (or BREAKWATER_CODEC_KEYS_FILE); see docs/security.md',
+        'No payload encryption key: run `npx breakwater init` in your project (it makes the dev key .breakwater/codec-keys). ' +
+          'Breakwater encrypts every payload it hands Temporal and will not write them in clear; a deployment sets BREAKWATER_CODEC_KEYS (or BREAKWATER_CODEC_KEYS_FILE), see docs/security.md',
       ['BREAKWATER_CODEC_KEYS'],
     );
   }

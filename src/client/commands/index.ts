@@ -14,6 +14,8 @@ import { registerSign } from './sign';
 import { registerStatus } from './status';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
+import { registerInit } from './init';
+import { registerConfig } from './config';
 import { registerLlm } from './llm';
 import { registerRuns } from './runs';
 import { registerSetup } from './setup';
@@ -39,6 +41,8 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerApprover(program, ctx);
   registerSign(program, ctx);
   registerCodec(program, ctx);
+  registerInit(program, ctx);
+  registerConfig(program, ctx);
 }
 
 /** A command group of your own, registered next to Breakwater's (see `main` in src/client/cli.ts). */

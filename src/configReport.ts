@@ -1,0 +1,58 @@
+/** What `breakwater config check` shows: each variable's effective value (secrets masked) and where it came from. */
+import { configVariables, loadConfig, temporalProfileSettings, withTlsAliases } from './config';
+import { configFileSettings, CONFIG_FILE_KEYS } from './configFile';
+import { isConfigError } from './errors';
+import { localStackSettings, projectHome } from './projectHome';
+
+const SECRET = new Set([...Object.values(CONFIG_FILE_KEYS).filter((s) => s.secret).map((s) => s.variable), 'BREAKWATER_INBOX_USERS']);
+const ALIASES = ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'];
+
+export interface ConfigReport {
+  ok: boolean;
+  settings: { variable: string; value: string; source: 'env' | 'file' | 'profile' | 'stack' }[];
+  problems: { keys: string[]; message: string }[];
+  deprecated: string[];
+}
+
+const mask = (variable: string, value: string) => (SECRET.has(variable) ? (variable === 'DATABASE_URL' ? value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:****@') : '****') : value);
+
+export function configReport(env: NodeJS.ProcessEnv = process.env): ConfigReport {
+  const problems: ConfigReport['problems'] = [];
+  const layer = (read: () => Record<string, string | undefined>) => {
+    try {
+      return read();
+    } catch (e) {
+      if (!isConfigError(e)) throw e;
+      problems.push({ keys: [...e.variables], message: e.message });
+      return {};
+    }
+  };
+  const file = layer(() => configFileSettings(env));
+  const layers = [
+    ['env', withTlsAliases(env)],
+    ['file', file],
+    ['profile', layer(() => temporalProfileSettings({ ...file, ...env }))],
+    ['stack', localStackSettings(projectHome({ BREAKWATER_HOME: env.BREAKWATER_HOME ?? process.env.BREAKWATER_HOME }))],
+  ] as const;
+  const settings: ConfigReport['settings'] = [];
+  for (const variable of configVariables) {
+    if (ALIASES.includes(variable)) continue;
+    for (const [source, values] of layers) {
+      const value = (values as Record<string, string | undefined>)[variable];
+      if (value !== undefined && value !== '') {
+        settings.push({ variable, value: mask(variable, value), source });
+        break;
+      }
+    }
+  }
+  if (problems.length === 0) {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      if (!isConfigError(e)) throw e;
+      problems.push({ keys: [...e.variables], message: e.message });
+    }
+  }
+  const deprecated = ALIASES.filter((a) => env[a]).map((a) => `${a} is Breakwater's former name: use ${a.replace('TLS_CERT', 'TLS_CLIENT_CERT').replace('TLS_KEY', 'TLS_CLIENT_KEY').replace('TLS_CA', 'TLS_SERVER_CA_CERT')}`);
+  return { ok: problems.length === 0, settings, problems, deprecated };
+}
