@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ESLint } from 'eslint';
-import { projectRoot } from './devstack/paths';
+import { packageRoot } from './devstack/paths';
 
-const eslint = new ESLint({ cwd: projectRoot() });
-const workflowFile = path.join(projectRoot(), 'src', 'workflows', 'doctor.ts');
+const eslint = new ESLint({ cwd: packageRoot() });
+const workflowFile = path.join(packageRoot(), 'src', 'workflows', 'doctor.ts');
 
 async function ruleIds(code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: workflowFile });
@@ -32,7 +32,7 @@ test('floating promises are errors', async () => {
 
 /** The toolkit → pipelines boundary: the toolkit never imports a reference pipeline; pipelines use the toolkit. */
 async function ruleIdsAt(file: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: path.join(projectRoot(), file) });
+  const [result] = await eslint.lintText(code, { filePath: path.join(packageRoot(), file) });
   return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
 }
 

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Runtime } from '@temporalio/worker';
-import { projectRoot } from '../devstack/paths';
+import { packageRoot } from '../devstack/paths';
 import { ensureStack } from '../devstack/stack';
 import { ensureTemporalCli } from '../devstack/temporalTools';
 import { createLogger, temporalLogger } from '../workers/logger';
@@ -51,7 +51,7 @@ function numbersAfter(flag: string, example: string): { values?: number[]; at: n
 }
 const { values: loads, at: loadsAt } = numbersAfter('--loads', '50,200,500');
 const { values: memoryLevels, at: memoryAt } = numbersAfter('--memory', '100,500,1000');
-const file = path.join(projectRoot(), 'docs', 'benchmarks.md');
+const file = path.join(packageRoot(), 'docs', 'benchmarks.md');
 const marker = (name: string, edge: 'start' | 'end') => `<!-- bench:${name}:${edge} -->`;
 
 async function main(): Promise<void> {

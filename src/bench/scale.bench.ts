@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { statSync } from 'node:fs';
-import { projectRoot } from '../devstack/paths';
+import { packageRoot } from '../devstack/paths';
 import { referenceBundlePath } from '../pipelines/worker';
 import type { BenchSection } from './report';
 import { measureContention, type ContentionFigures } from './scale/contention';
@@ -69,7 +69,7 @@ export async function bench(o: { quick?: boolean; loads?: number[]; memoryLevels
     ],
     `Breakwater in strong colours, bare Temporal in light tones of the same colour, dashed: 2 worker processes; ${size.name} size, ${new Date().toISOString().slice(0, 16)}Z, load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} at start.`,
   );
-  const pngBytes = writePng(path.join(projectRoot(), 'docs', PLOT_FILE), plotSvg);
+  const pngBytes = writePng(path.join(packageRoot(), 'docs', PLOT_FILE), plotSvg);
   const minutes = (Date.now() - started) / 60_000;
   const markdown = [
     `One run of \`npm run bench -- scale${o.quick ? ' --quick' : ''}${o.loads ? ` --loads ${o.loads.join(',')}` : ''}${o.memoryLevels ? ` --memory ${o.memoryLevels.join(',')}` : ''}\` (${size.name} size${o.loads || o.memoryLevels ? ', steps as given' : ''}, ${minutes.toFixed(1)} min). Bare Temporal does the same work in the same run: the same HTTP calls to the same simulators and the same decision insert, in plain workflows on plain workers (src/bench/scale/bareWorkflows.ts) — no budget, daily cap, llm_calls recording, fingerprint, breaker, human gate, search attributes or interceptors. Breakwater's workers are built with the public \`createBreakwaterWorker\` (via the reference pipelines' \`createReferenceWorker\`) and run in separate processes, like bare's. LLM simulator latency ${LLM_DELAY_MS} ms per call, portal ${PORTAL_LATENCY_MS} ms; one Temporal dev server (in memory), one local Postgres, everything on this machine's ${os.cpus().length} cores. Load average ${loadBefore.map((l) => l.toFixed(2)).join(', ')} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} at the end.`,

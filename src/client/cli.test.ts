@@ -5,11 +5,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { projectRoot } from '../devstack/paths';
+import { packageRoot } from '../devstack/paths';
 import { findFreePort } from '../devstack/processes';
 import { generateKeySpec, parseKeyRing } from '../codec/keys';
 
-const bin = path.join(projectRoot(), 'bin', 'breakwater.js');
+const bin = path.join(packageRoot(), 'bin', 'breakwater.js');
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { projectRoot } from '../devstack/paths';
+import { packageRoot } from '../devstack/paths';
 import { findFreePort } from '../devstack/processes';
 import { startLlmSimulator } from '../simulators/llm';
 import type { LlmPersonality } from '../simulators/llmPersonality';
 
-const bin = path.join(projectRoot(), 'bin', 'breakwater.js');
+const bin = path.join(packageRoot(), 'bin', 'breakwater.js');
 const run = (args: string[]) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(process.execPath, [bin, ...args], { env: { ...process.env, OPENAI_API_KEY: '' } }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));

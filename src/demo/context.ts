@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { BreakwaterConfig } from '../config';
-import { projectRoot } from '../devstack/paths';
+import { packageRoot } from '../devstack/paths';
 import type { Db } from '../store/db';
 
 export interface DemoRow {
@@ -24,7 +24,7 @@ export interface DemoContext {
 }
 
 export function cliRunner(env: NodeJS.ProcessEnv): DemoContext['cli'] {
-  const bin = path.join(projectRoot(), 'dist', 'pipelines', 'cli.js'); // Breakwater's CLI + the reference `submit`
+  const bin = path.join(packageRoot(), 'dist', 'pipelines', 'cli.js'); // Breakwater's CLI + the reference `submit`
   return (args) =>
     new Promise((resolve) => {
       execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {

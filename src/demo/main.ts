@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
-import { stackHome } from '../devstack/paths';
+import { projectHome } from '../projectHome';
 import { loadConfig } from '../config';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, ...env });
   const metricsPort = config.metricsPort ?? 9464;
   // The terminal tells the story; worker and library logs (JSON, one line each) go to a file.
-  const logFile = process.env.BREAKWATER_DEMO_LOG ?? path.join(stackHome(), 'demo.log');
+  const logFile = process.env.BREAKWATER_DEMO_LOG ?? path.join(projectHome(), 'demo.log');
   const logs = pino.destination({ dest: logFile, mkdir: true, sync: true });
   Runtime.install({ logger: temporalLogger(createLogger('info', logs)), telemetryOptions: runtimeTelemetryOptions(metricsPort) });
   say(`  Logs      ${logFile}  (worker and library logs, JSON lines)`);

@@ -1,5 +1,5 @@
 /**
- * The dev stack's payload encryption key: made once (32 random bytes) in .breakwater/codec-keys, mode 0600,
+ * The dev stack's payload encryption key: made once (32 random bytes) in the project's .breakwater/codec-keys, mode 0600,
  * and read from there by the config module when BREAKWATER_CODEC_KEYS is unset — only in a checkout of this
  * project, so a development run encrypts like production without anyone pasting a key. A deployment never
  * has this file and must configure its own keys (the worker and the CLI refuse to start without them).
@@ -7,9 +7,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateKeySpec } from '../codec/keys';
-import { stackHome } from './paths';
+import { projectHome } from '../projectHome';
 
-export function devCodecKeys(home = stackHome()): string {
+export function devCodecKeys(home = projectHome()): string {
   const file = path.join(home, 'codec-keys');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(home, { recursive: true });

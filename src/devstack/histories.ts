@@ -11,9 +11,9 @@ import type { PayloadCodec } from '@temporalio/common';
 import { execFileSync } from 'node:child_process';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { ensureTemporalCli } from './temporalTools';
-import { projectRoot } from './paths';
+import { packageRoot } from './paths';
 
-export const historiesDir = (): string => path.join(projectRoot(), 'test', 'fixtures', 'histories');
+export const historiesDir = (): string => path.join(packageRoot(), 'test', 'fixtures', 'histories');
 
 export interface RecordedHistory {
   name: string;

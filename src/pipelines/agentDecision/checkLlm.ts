@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { projectRoot } from '../../devstack/paths';
+import { packageRoot } from '../../devstack/paths';
 import { findFreePort } from '../../devstack/processes';
 import { parseModelsConfig } from '../../activities/llm/models';
 import type { CompatProfile } from '../../activities/llm/profiles';
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   let server = await startServer(python, gguf, port);
   try {
     log(`== probe: breakwater llm probe --base-url ${baseUrl} --model ${MODEL} --check-keywords --json`);
-    const cli = path.join(projectRoot(), 'bin', 'breakwater.js');
+    const cli = path.join(packageRoot(), 'bin', 'breakwater.js');
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'llm', 'probe', '--base-url', baseUrl, '--model', MODEL, '--check-keywords', '--json', '--timeout-ms', '240000'], { maxBuffer: 10 << 20 });
     const probe = JSON.parse(stdout) as { findings: ProbeFindings; profile: CompatProfile };
     log(renderProbe(probe.findings, suggestProfile(probe.findings)));

@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { configVariables } from '../../config';
 import { referenceConfigVariables } from '../config';
-import { projectRoot } from '../../devstack/paths';
+import { packageRoot } from '../../devstack/paths';
 
-const root = projectRoot();
+const root = packageRoot();
 interface Service {
   image?: string;
   build?: string;

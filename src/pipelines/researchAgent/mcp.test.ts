@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { connectMcpTools, type McpTools } from '../../activities/mcp';
-import { projectRoot } from '../../devstack/paths';
+import { packageRoot } from '../../devstack/paths';
 import { toolCallRows } from '../../store/toolCalls';
 import { llmCalls, startAgentLayerStack, testModels, type AgentLayerStack } from '../testKit';
 import { researchAgent } from './workflow';
@@ -16,7 +16,7 @@ import { researchToolImplementations } from './tools';
 
 let t: AgentLayerStack;
 let mcp: McpTools;
-const fixture = path.join(projectRoot(), 'test', 'fixtures', 'mcp', 'wordsServer.mjs');
+const fixture = path.join(packageRoot(), 'test', 'fixtures', 'mcp', 'wordsServer.mjs');
 before(async () => {
   mcp = await connectMcpTools([{ name: 'words', prefix: 'words_', transport: { stdio: { command: process.execPath, args: [fixture] } }, effects: { wordCount: 'read' } }]);
   t = await startAgentLayerStack({ models: { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-large', maxOutputTokens: 512 } } }, startWorker: false });
