@@ -1,6 +1,7 @@
 /**
- * What `npm publish` would ship: the library, its CLI and migrations, nothing of the repo's own tests, chaos,
- * benchmarks, demo or dev stack, and no import into a file that is left out. Reads `npm pack --dry-run`
+ * What `npm publish` would ship: the library, its CLI (with `breakwater stack`: the dev stack's start/stop
+ * and its tool provisioning) and migrations, nothing of the repo's own tests, chaos, benchmarks, demo or the
+ * dev stack's repo-only parts, and no import into a file that is left out. Reads `npm pack --dry-run`
  * against the built dist/, so it runs after `npm run build` like every other test.
  */
 import assert from 'node:assert/strict';
@@ -42,15 +43,24 @@ test('the tarball: its size', (t) => {
   t.diagnostic(`${packed.filename}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked, ${packed.entryCount} files`);
 });
 
-test('the tarball has no tests, source maps, chaos, bench, demo, devstack or reference pipelines', () => {
+// `breakwater stack` ships what it runs; the rest of dist/devstack serves only this repo (browser tests,
+// recorded histories, a killable server for chaos tests, `npm run stack`, paths into the checkout).
+const shippedDevstack = ['codecKey', 'ports', 'postgres', 'processes', 'stack', 'temporalServer', 'temporalTools'];
+
+test('the tarball has no tests, source maps, chaos, bench, demo, repo-only devstack or reference pipelines', () => {
+  const devstackModule = (f: string) => /^dist\/devstack\/([^/.]+)\.(js|d\.ts)$/.exec(f)?.[1];
   const unwanted = [...files].filter(
-    (f) => /\.test\.(js|d\.ts)$/.test(f) || /\.map$/.test(f) || /^dist\/(chaos|bench|demo|devstack|pipelines)\//.test(f),
+    (f) =>
+      /\.test\.(js|d\.ts)$/.test(f) ||
+      /\.map$/.test(f) ||
+      /^dist\/(chaos|bench|demo|pipelines)\//.test(f) ||
+      (f.startsWith('dist/devstack/') && !shippedDevstack.includes(devstackModule(f) ?? '')),
   );
   assert.deepEqual(unwanted, []);
 });
 
 test('the tarball has the entries, the CLI and the migrations', () => {
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/workflow.js', 'dist/workflow.d.ts', 'dist/testing.js', 'dist/testing.d.ts', 'bin/breakwater.js', 'package.json', 'README.md']) {
+  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/workflow.js', 'dist/workflow.d.ts', 'dist/testing.js', 'dist/testing.d.ts', 'bin/breakwater.js', 'package.json', 'README.md', 'dist/client/commands/stack.js', 'dist/devstack/stack.js']) {
     assert.ok(files.has(f), `${f} is packed`);
   }
   assert.ok([...files].some((f) => /^src\/store\/migrations\/[^/]+\.sql$/.test(f)), 'the SQL migrations are packed');

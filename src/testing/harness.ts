@@ -2,11 +2,12 @@
  * Integration-test harness: a real Temporal server and a real Postgres for each test file, isolated — for
  * Breakwater's tests and for yours (`breakwater/testing`).
  *
- * - Temporal: a dev server of its own (TestWorkflowEnvironment.createLocal; the CLI at TEMPORAL_CLI, else
- *   the SDK's download), or the time-skipping test server (TEMPORAL_TEST_SERVER) where a test must cross
- *   long durable timers. Breakwater's search attributes are registered on it.
- * - Postgres: DATABASE_URL (or the local dev stack's cluster), in a fresh schema per test file, migrated
- *   with Breakwater's migrations and yours.
+ * - Temporal: a dev server of its own (TestWorkflowEnvironment.createLocal), or the time-skipping test
+ *   server where a test must cross long durable timers. Binaries: TEMPORAL_CLI / TEMPORAL_TEST_SERVER, else
+ *   on PATH, else the pinned ones in the machine's tools cache (what `npx breakwater stack start` fetched).
+ *   Breakwater's search attributes are registered on it.
+ * - Postgres: DATABASE_URL, else the project's stack (`npx breakwater stack start`), in a fresh schema per
+ *   test file, migrated with Breakwater's migrations and yours.
  */
 import { randomBytes } from 'node:crypto';
 import { generateKeySpec } from '../codec/keys';
@@ -18,6 +19,7 @@ import { approverEnv, type TestApprover } from './approvers';
 import { searchAttributeKeys } from '../contracts/searchAttributes';
 import { ConfigError } from '../errors';
 import { createPool, type Db } from '../store/db';
+import { ensureTemporalCli, ensureTemporalTestServer } from '../devstack/temporalTools';
 import { dropSchema, migrate } from '../store/migrate';
 import { createBreakwaterWorker, type BreakwaterWorkerOptions } from '../workers/worker';
 
@@ -64,11 +66,12 @@ export interface TestStackOptions {
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL ?? loadConfig({}).database.url;
-  if (!url) throw new ConfigError('DATABASE_URL is not set: the test harness needs a Postgres server (npm run stack starts one in this project)', ['DATABASE_URL']);
+  if (!url) throw new ConfigError("No Postgres for the tests: run 'npx breakwater stack start' in this project (or set DATABASE_URL)", ['DATABASE_URL']);
   return url;
 }
 
-const existing = (path: string | undefined) => (path ? { executable: { type: 'existing-path' as const, path } } : {});
+// The pinned binaries, never the SDK's download of whatever is newest: the same server in every run.
+const existing = (path: string) => ({ executable: { type: 'existing-path' as const, path } });
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const url = databaseUrl();
@@ -79,11 +82,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config0 = loadConfig({ ...process.env, ...identityEnv, ...options.env, DATABASE_URL: url });
   const client = { dataConverter: breakwaterDataConverter(config0) };
   const env = options.timeSkipping
-    ? await TestWorkflowEnvironment.createTimeSkipping({ client, server: { ...existing(process.env.TEMPORAL_TEST_SERVER) } })
+    ? await TestWorkflowEnvironment.createTimeSkipping({ client, server: existing(ensureTemporalTestServer()) })
     : await TestWorkflowEnvironment.createLocal({
         client,
         server: {
-          ...existing(process.env.TEMPORAL_CLI),
+          ...existing(ensureTemporalCli()),
           searchAttributes: [...searchAttributeKeys],
           ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
           ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),

@@ -19,6 +19,7 @@ import { registerConfig } from './config';
 import { registerLlm } from './llm';
 import { registerRuns } from './runs';
 import { registerSetup } from './setup';
+import { registerStack } from './stack';
 
 export interface CommandContext {
   config: () => BreakwaterConfig;
@@ -43,6 +44,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerCodec(program, ctx);
   registerInit(program, ctx);
   registerConfig(program, ctx);
+  registerStack(program, ctx);
 }
 
 /** A command group of your own, registered next to Breakwater's (see `main` in src/client/cli.ts). */

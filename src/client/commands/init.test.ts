@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { projectRoot } from '../../devstack/paths';
+import { packageRoot } from '../../devstack/paths';
 
-const bin = path.join(projectRoot(), 'bin', 'breakwater.js');
+const bin = path.join(packageRoot(), 'bin', 'breakwater.js');
 const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BREAKWATER_|TEMPORAL_)/.test(k)));
 const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -54,7 +54,7 @@ test('init makes the dev codec key (0600), an approver key, the config file and 
   writeFileSync(path.join(project, 'breakwater.config.json'), `${JSON.stringify(config, null, 2)}\n`);
 
   // loadConfig run from the project finds the key init made, and reads the config file (the approver's public key)
-  const probe = `const { loadConfig } = require(${JSON.stringify(path.join(projectRoot(), 'dist', 'config.js'))}); const c = loadConfig(); console.log(c.codec.keysFrom, c.codec.keys.length, c.temporal.taskQueue, Object.keys(c.identity.approverKeys).length);`;
+  const probe = `const { loadConfig } = require(${JSON.stringify(path.join(packageRoot(), 'dist', 'config.js'))}); const c = loadConfig(); console.log(c.codec.keysFrom, c.codec.keys.length, c.temporal.taskQueue, Object.keys(c.identity.approverKeys).length);`;
   const found = await run(['-e', probe], project, {});
   assert.equal(found.stdout.trim(), 'dev-stack 1 breakwater 1', found.stderr);
 });

@@ -56,7 +56,7 @@ export function registerInit(program: Command, ctx: CommandContext): void {
         appendFileSync(gitignore, `${text && !text.endsWith('\n') ? '\n' : ''}.breakwater/\n`);
         made.push(`${gitignore} (.breakwater/)`);
       }
-      const next = 'npx breakwater doctor'; // checks Temporal, Postgres and the keys from this project
+      const next = 'npx breakwater stack start'; // Temporal and Postgres for this project; then its worker and tests find them
       ctx.output(cmd).result({ ok: true, made, kept, approver: approver.line, next }, () =>
         [...made.map((f) => `made  ${f}`), ...kept.map((f) => `kept  ${f}`), `approver: ${approver.line}`, `next: ${next}`].join('\n'),
       );
