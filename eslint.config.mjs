@@ -48,7 +48,7 @@ export const toolkitImportRule = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.breakwater/**', 'test-artifacts/**', 'bin/**', '**/*.mjs', 'test/fixtures/**', 'examples/*/dist/**', 'examples/*/vendor/**'] },
+  { ignores: ['dist/**', 'dist.next/**', 'dist.old/**', 'node_modules/**', '.breakwater/**', 'test-artifacts/**', 'bin/**', '**/*.mjs', 'test/fixtures/**', 'examples/*/dist/**', 'examples/*/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -112,8 +112,9 @@ export function bundleComposition(file: string): BundleComposition {
   const starts: { at: number; name: string }[] = [];
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const p = m[1]!;
+    // Breakwater's own modules: ./dist/… (bundled at run time) or ./dist.next/… (bundled by scripts/build.mjs before its swap).
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1];
-    starts.push({ at: m.index, name: pkg ?? (p.startsWith('./dist/') ? `breakwater: ${p.split('/').slice(2, -1).join('/') || '.'}` : p) });
+    starts.push({ at: m.index, name: pkg ?? (/^\.\/dist(\.next)?\//.test(p) ? `breakwater: ${p.split('/').slice(2, -1).join('/') || '.'}` : p) });
   }
   const map = text.indexOf('//# sourceMappingURL=data:');
   const end = map >= 0 ? map : text.length;
