@@ -8,28 +8,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors';
 import { CONFIG_FILE_NAME, projectRoot } from './projectHome';
+import { SETTINGS, settingNames, type Setting } from './configSettings';
 
-/** File key → the variable it sets, and whether it is a secret (reference only). */
-export const CONFIG_FILE_KEYS: Readonly<Record<string, { variable: string; secret?: boolean }>> = {
-  'temporal.address': { variable: 'TEMPORAL_ADDRESS' },
-  'temporal.namespace': { variable: 'TEMPORAL_NAMESPACE' },
-  'temporal.taskQueue': { variable: 'TEMPORAL_TASK_QUEUE' },
-  'temporal.uiUrl': { variable: 'TEMPORAL_UI_URL' },
-  'temporal.profile': { variable: 'TEMPORAL_PROFILE' },
-  'temporal.apiKey': { variable: 'TEMPORAL_API_KEY', secret: true },
-  'database.url': { variable: 'DATABASE_URL', secret: true },
-  'database.schema': { variable: 'DATABASE_SCHEMA' },
-  'openai.baseUrl': { variable: 'OPENAI_BASE_URL' },
-  'openai.apiKey': { variable: 'OPENAI_API_KEY', secret: true },
-  'logLevel': { variable: 'LOG_LEVEL' },
-  'modelsFile': { variable: 'BREAKWATER_MODELS_FILE' },
-  'dailySpendCapUsd': { variable: 'DAILY_SPEND_CAP_USD' },
-  'apiLimits': { variable: 'BREAKWATER_API_LIMITS' },
-  'approvers.names': { variable: 'BREAKWATER_APPROVERS' },
-  'approvers.keys': { variable: 'BREAKWATER_APPROVER_KEYS' },
-  'codec.keys': { variable: 'BREAKWATER_CODEC_KEYS', secret: true },
-  'codec.token': { variable: 'BREAKWATER_CODEC_TOKEN', secret: true },
-};
+/** File key → the variable it sets, and whether it is a secret (reference only): from the settings table. */
+export const CONFIG_FILE_KEYS: Readonly<Record<string, { variable: string; secret?: boolean }>> = Object.fromEntries(
+  settingNames.flatMap((variable) => {
+    const s: Setting = SETTINGS[variable];
+    return s.file ? [[s.file, { variable, ...(s.secret ? { secret: true } : {}) }]] : [];
+  }),
+);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

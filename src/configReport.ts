@@ -1,10 +1,11 @@
 /** What `breakwater config check` shows: each variable's effective value (secrets masked) and where it came from. */
 import { configVariables, loadConfig, temporalProfileSettings, withTlsAliases } from './config';
-import { configFileSettings, CONFIG_FILE_KEYS } from './configFile';
+import { configFileSettings } from './configFile';
+import { SETTINGS, settingNames, type Setting } from './configSettings';
 import { isConfigError } from './errors';
 import { localStackSettings, projectHome } from './projectHome';
 
-const SECRET = new Set([...Object.values(CONFIG_FILE_KEYS).filter((s) => s.secret).map((s) => s.variable), 'BREAKWATER_INBOX_USERS']);
+const SECRET = new Set<string>(settingNames.filter((n) => (SETTINGS[n] as Setting).secret));
 const ALIASES = ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'];
 
 export interface ConfigReport {
