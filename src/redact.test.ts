@@ -19,3 +19,14 @@ test('secret-named fields are masked deeply; other values are kept', () => {
   const out = redactValue({ model: 'm', headers: { Authorization: 'x', apiKey: 'y' }, usage: { prompt_tokens: 3 }, list: ['sk-abcdefgh12345'] });
   assert.deepEqual(out, { model: 'm', headers: { Authorization: '[REDACTED]', apiKey: '[REDACTED]' }, usage: { prompt_tokens: 3 }, list: ['[REDACTED]'] });
 });
+
+test('a value with cycles (a log record holding a pool) is redacted, the cycle cut, shared objects kept', () => {
+  const pool: Record<string, unknown> = { password: 'hunter2-db', name: 'pool' };
+  pool.self = pool;
+  const shared = { note: 'twice' };
+  const out = redactValue({ options: { plugins: [{ pool }] }, a: shared, b: shared }) as { options: { plugins: { pool: Record<string, unknown> }[] }; a: unknown; b: unknown };
+  const copied = out.options.plugins[0]!.pool;
+  assert.equal(copied.self, '[Circular]');
+  assert.equal(copied.password, '[REDACTED]');
+  assert.deepEqual([out.a, out.b], [shared, shared]);
+});

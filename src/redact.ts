@@ -36,13 +36,20 @@ export function containsMask(value: unknown): boolean {
 
 /** Deep copy of a JSON-like value with secret-named fields masked and every string redacted. */
 export function redactValue<T>(value: T): T {
+  // Log records are not always JSON-like: the SDK's debug logs carry worker options, and a plugin there holds
+  // a pg pool (cycles). An object met again on the path is cut, not walked forever.
+  const path = new WeakSet<object>();
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redactText(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
+    if (!v || typeof v !== 'object') return v;
+    if (path.has(v)) return '[Circular]';
+    path.add(v);
+    try {
+      if (Array.isArray(v)) return v.map(walk);
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? MASK : walk(x)]));
+    } finally {
+      path.delete(v);
     }
-    return v;
   };
   return walk(value) as T;
 }
