@@ -8,8 +8,11 @@ import { isConfigError } from './errors';
 
 const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
 
+// A project home with no stack: a running stack's recorded ports (free ones when 7233 is taken) are not defaults.
+const noStack = () => ({ BREAKWATER_HOME: mkdtempSync(path.join(tmpdir(), 'bw-nostack-')) });
+
 test('defaults apply when variables are unset', () => {
-  const c = loadConfig(base);
+  const c = loadConfig({ ...base, ...noStack() });
   assert.equal(c.temporal.address, '127.0.0.1:7233');
   assert.equal(c.temporal.namespace, 'default');
   assert.equal(c.temporal.taskQueue, 'breakwater');

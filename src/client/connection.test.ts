@@ -8,6 +8,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig } from '../config';
 import { temporalConnectionOptions, webUiLink } from './connection';
 
+// A project home with no stack: a running stack's recorded address and UI (free ports when 7233/8233 are taken) are not defaults.
+const noStack = () => ({ BREAKWATER_HOME: mkdtempSync(path.join(os.tmpdir(), 'bw-nostack-')) });
+
 test('mTLS settings become a client cert pair read from the files; plain dev config has no TLS', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bw-tls-'));
   writeFileSync(path.join(dir, 'c.pem'), 'CERT');
@@ -19,11 +22,11 @@ test('mTLS settings become a client cert pair read from the files; plain dev con
   assert.equal(tls.clientCertPair.crt.toString(), 'CERT');
   assert.equal(tls.clientCertPair.key.toString(), 'KEY');
   assert.equal(tls.serverNameOverride, 'temporal.internal');
-  assert.deepEqual(temporalConnectionOptions(loadConfig({ DATABASE_URL: 'postgres://h/d' })), { address: '127.0.0.1:7233' });
+  assert.deepEqual(temporalConnectionOptions(loadConfig({ DATABASE_URL: 'postgres://h/d', ...noStack() })), { address: '127.0.0.1:7233' });
 });
 
 test('Web UI links point at the run in its namespace', () => {
-  const c = loadConfig({ DATABASE_URL: 'postgres://h/d', TEMPORAL_NAMESPACE: 'prod' });
+  const c = loadConfig({ DATABASE_URL: 'postgres://h/d', TEMPORAL_NAMESPACE: 'prod', ...noStack() });
   assert.equal(webUiLink(c, 'wf/1', 'run'), 'http://localhost:8233/namespaces/prod/workflows/wf%2F1/run');
 });
 
