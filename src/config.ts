@@ -151,7 +151,8 @@ function temporalTls(e: z.infer<typeof envSchema>): TemporalTls | undefined {
 }
 
 /** Breakwater's former TLS names → Temporal's: an old name counts only where the Temporal name is unset. */
-const TLS_ALIASES = { TEMPORAL_TLS_CERT_PATH: 'TEMPORAL_TLS_CLIENT_CERT_PATH', TEMPORAL_TLS_KEY_PATH: 'TEMPORAL_TLS_CLIENT_KEY_PATH', TEMPORAL_TLS_CA_PATH: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH' } as const;
+/** Breakwater's former TLS variable names → Temporal's (config check reports the former as deprecated). */
+export const TLS_ALIASES = { TEMPORAL_TLS_CERT_PATH: 'TEMPORAL_TLS_CLIENT_CERT_PATH', TEMPORAL_TLS_KEY_PATH: 'TEMPORAL_TLS_CLIENT_KEY_PATH', TEMPORAL_TLS_CA_PATH: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH' } as const;
 
 export function withTlsAliases(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };

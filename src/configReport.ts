@@ -1,12 +1,12 @@
 /** What `breakwater config check` shows: each variable's effective value (secrets masked) and where it came from. */
-import { configVariables, loadConfig, temporalProfileSettings, withTlsAliases } from './config';
+import { configVariables, loadConfig, temporalProfileSettings, TLS_ALIASES, withTlsAliases } from './config';
 import { configFileSettings } from './configFile';
 import { SETTINGS, settingNames, type Setting } from './configSettings';
 import { isConfigError } from './errors';
 import { localStackSettings, projectHome } from './projectHome';
 
 const SECRET = new Set<string>(settingNames.filter((n) => (SETTINGS[n] as Setting).secret));
-const ALIASES = ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'];
+const ALIASES = Object.keys(TLS_ALIASES) as (keyof typeof TLS_ALIASES)[];
 
 export interface ConfigReport {
   ok: boolean;
@@ -37,7 +37,7 @@ export function configReport(env: NodeJS.ProcessEnv = process.env): ConfigReport
   ] as const;
   const settings: ConfigReport['settings'] = [];
   for (const variable of configVariables) {
-    if (ALIASES.includes(variable)) continue;
+    if ((ALIASES as string[]).includes(variable)) continue;
     for (const [source, values] of layers) {
       const value = (values as Record<string, string | undefined>)[variable];
       if (value !== undefined && value !== '') {
@@ -54,6 +54,6 @@ export function configReport(env: NodeJS.ProcessEnv = process.env): ConfigReport
       problems.push({ keys: [...e.variables], message: e.message });
     }
   }
-  const deprecated = ALIASES.filter((a) => env[a]).map((a) => `${a} is Breakwater's former name: use ${a.replace('TLS_CERT', 'TLS_CLIENT_CERT').replace('TLS_KEY', 'TLS_CLIENT_KEY').replace('TLS_CA', 'TLS_SERVER_CA_CERT')}`);
+  const deprecated = ALIASES.filter((a) => env[a]).map((a) => `${a} is Breakwater's former name: use ${TLS_ALIASES[a]}`);
   return { ok: problems.length === 0, settings, problems, deprecated };
 }

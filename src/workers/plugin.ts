@@ -81,7 +81,7 @@ export class BreakwaterPlugin extends SimplePlugin {
   override configureWorker(options: WorkerOptions): WorkerOptions {
     installTracingFromConfig(this.config); // before choosing the bundle: a tracing worker bundles the span interceptors
     const tracing = tracingEnabled();
-    const db = this.acquireDb();
+    const db = this.acquirePool().db;
     const activities = createActivities({ db, config: this.config, effects: this.o.effects, resourceResolvers: this.o.resourceResolvers, llm: this.o.llm, tools: this.o.tools });
     const observability = workerObservability(this.config, options, [], db);
     const configured = super.configureWorker({
@@ -109,8 +109,9 @@ export class BreakwaterPlugin extends SimplePlugin {
   }
 
   override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
-    const db = this.acquireDb();
-    this.pool!.running += 1; // acquireDb just set it
+    const pool = this.acquirePool();
+    pool.running += 1;
+    const db = pool.db;
     let relay: { stop(): Promise<void> } | undefined;
     try {
       const migrations = this.o.migrate ?? !this.o.db;
@@ -147,9 +148,9 @@ export class BreakwaterPlugin extends SimplePlugin {
     return fits ? { workflowBundle: { codePath: breakwaterBundlePath() } } : { workflowsPath: breakwaterWorkflowsPath() };
   }
 
-  private acquireDb(): Db {
+  private acquirePool(): { db: Db; owned: boolean; running: number } {
     this.pool ??= this.o.db ? { db: this.o.db, owned: false, running: 0 } : { db: createPool(this.config.database), owned: true, running: 0 };
-    return this.pool.db;
+    return this.pool;
   }
 
   /** Ends a pool the plugin made once no worker runs on it; the caller's own pool is the caller's to end. */
