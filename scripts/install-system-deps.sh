@@ -2,7 +2,7 @@
 # System packages the test suite needs that npm cannot provide:
 # - Debian's Chromium for the browser tests (the inbox and the Temporal Web UI, driven by playwright-core);
 # - Debian's Prometheus (`prometheus` and `promtool`): the alert rules in deploy/prometheus are checked and
-#   unit-tested by promtool, and a real Prometheus scrapes a worker (src/observability/prometheus.test.ts).
+#   unit-tested by promtool, and a real Prometheus scrapes a worker (src/pipelines/endToEnd/prometheus.test.ts).
 # Idempotent and quiet (a no-op when everything is present); installing needs root.
 set -euo pipefail
 

@@ -31,7 +31,8 @@ export type BreakwaterConfig = Readonly<{
   database: { url: string | undefined; schema: string };
   openai: { baseUrl: string | undefined; apiKey: string | undefined };
   alerts: { ntfyUrl: string | undefined; webhookUrl: string | undefined };
-  metricsPort: number | undefined;
+  /** The worker's `/metrics` endpoint (src/observability/metricsServer.ts): off without a port. */
+  metrics: { port: number | undefined; host: string; token: string | undefined; tls: { certPath: string; keyPath: string } | undefined };
   otlpEndpoint: string | undefined;
   logLevel: LogLevel;
   shutdownGraceMs: number;
@@ -85,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BreakwaterConf
     database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
     openai: { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY },
     alerts: { ntfyUrl: e.ALERT_NTFY_URL, webhookUrl: e.ALERT_WEBHOOK_URL },
-    metricsPort: e.METRICS_PORT,
+    metrics: metricsSettings(e),
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
@@ -133,6 +134,15 @@ function codecSettings(e: z.infer<typeof envSchema>, home: string): BreakwaterCo
   if (token !== undefined && token.length < 32) throw new ConfigError('BREAKWATER_CODEC_TOKEN_FILE: the token needs at least 32 characters', ['BREAKWATER_CODEC_TOKEN_FILE']);
   const tls = e.BREAKWATER_CODEC_TLS_CERT_PATH && e.BREAKWATER_CODEC_TLS_KEY_PATH ? { certPath: e.BREAKWATER_CODEC_TLS_CERT_PATH, keyPath: e.BREAKWATER_CODEC_TLS_KEY_PATH } : undefined;
   return { keys, keysFrom, token, tls };
+}
+
+function metricsSettings(e: z.infer<typeof envSchema>): BreakwaterConfig['metrics'] {
+  if (e.METRICS_TOKEN && e.METRICS_TOKEN_FILE) throw new ConfigError('set METRICS_TOKEN or METRICS_TOKEN_FILE, not both', ['METRICS_TOKEN', 'METRICS_TOKEN_FILE']);
+  if (Boolean(e.METRICS_TLS_CERT_PATH) !== Boolean(e.METRICS_TLS_KEY_PATH)) throw new ConfigError('METRICS_TLS_CERT_PATH and METRICS_TLS_KEY_PATH go together', ['METRICS_TLS_CERT_PATH', 'METRICS_TLS_KEY_PATH']);
+  const token = e.METRICS_TOKEN_FILE ? readSecretFile(e.METRICS_TOKEN_FILE, 'METRICS_TOKEN_FILE') : e.METRICS_TOKEN;
+  if (token !== undefined && token.length < 32) throw new ConfigError('METRICS_TOKEN_FILE: the token needs at least 32 characters', ['METRICS_TOKEN_FILE']);
+  const tls = e.METRICS_TLS_CERT_PATH && e.METRICS_TLS_KEY_PATH ? { certPath: e.METRICS_TLS_CERT_PATH, keyPath: e.METRICS_TLS_KEY_PATH } : undefined;
+  return { port: e.METRICS_PORT, host: e.METRICS_HOST, token, tls };
 }
 
 let cached: BreakwaterConfig | undefined;
@@ -199,7 +209,7 @@ export function configSecrets(c: BreakwaterConfig): string[] {
     }
   })();
   const codec = [...c.codec.keys.map((k) => k.key.toString('base64')), c.codec.token];
-  return [c.openai.apiKey, c.temporal.apiKey, dbPassword, ...codec].filter((s): s is string => Boolean(s));
+  return [c.openai.apiKey, c.temporal.apiKey, dbPassword, ...codec, c.metrics.token].filter((s): s is string => Boolean(s));
 }
 
 /** Throws a ConfigError naming the variable when a setting a command needs is absent. */

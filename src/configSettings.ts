@@ -59,6 +59,11 @@ export const SETTINGS = {
   ALERT_NTFY_URL: setting('Alerts and telemetry', optionalUrl, 'an ntfy topic URL for alerts', { secret: true }),
   ALERT_WEBHOOK_URL: setting('Alerts and telemetry', optionalUrl, 'a webhook for alerts (JSON POST, `Idempotency-Key` header)', { secret: true }),
   METRICS_PORT: setting('Alerts and telemetry', optionalPort, "the worker's Prometheus `/metrics` port (unset: none)"),
+  METRICS_HOST: setting('Alerts and telemetry', z.string().regex(/^[\w.:-]+$/, 'expected a host name or IP address').default('127.0.0.1'), "where `/metrics` listens; beyond loopback only with the token and TLS below"),
+  METRICS_TOKEN: setting('Alerts and telemetry', optionalText(z.string().min(32, 'at least 32 characters')), 'the bearer token a scraper must send (≥ 32 characters)', { secret: true }),
+  METRICS_TOKEN_FILE: setting('Alerts and telemetry', optionalText(), 'a file holding it (a mounted secret)'),
+  METRICS_TLS_CERT_PATH: setting('Alerts and telemetry', optionalText(), "`/metrics` over HTTPS: the certificate (PEM), with the key below"),
+  METRICS_TLS_KEY_PATH: setting('Alerts and telemetry', optionalText(), 'its private key'),
   OTEL_EXPORTER_OTLP_ENDPOINT: setting('Alerts and telemetry', optionalUrl, 'an OTLP/HTTP collector for traces (unset: tracing off)'),
 
   LOG_LEVEL: setting('Runtime', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'), "pino's level", { file: 'logLevel' }),

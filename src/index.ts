@@ -104,6 +104,6 @@ export type { CommandContext, RegisterCommand } from './client/commands';
 export type { Output } from './client/output';
 
 // Observability
-export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './observability/metricsServer';
+export { assertMetricsBindable, metricsServerOptions, startMetricsServer, type MetricsServer, type MetricsServerOptions } from './observability/metricsServer';
 export { explainWorkflow, type ExplainSources } from './observability/explainData';
 export type { Explanation, AgentTurn } from './observability/explain';

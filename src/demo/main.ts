@@ -71,13 +71,13 @@ async function main(): Promise<void> {
     ...(process.env.BREAKWATER_CODEC_KEYS || process.env.BREAKWATER_CODEC_KEYS_FILE ? {} : { BREAKWATER_CODEC_KEYS: devCodecKeys() }),
   };
   const config = loadConfig({ ...process.env, ...env });
-  const metricsPort = config.metricsPort ?? 9464;
+  const metricsPort = config.metrics.port ?? 9464;
   // The terminal tells the story; worker and library logs (JSON, one line each) go to a file.
   const logFile = process.env.BREAKWATER_DEMO_LOG ?? path.join(projectHome(), 'demo.log');
   const logs = pino.destination({ dest: logFile, mkdir: true, sync: true });
   Runtime.install({ logger: temporalLogger(createLogger('info', logs)), telemetryOptions: runtimeTelemetryOptions(metricsPort) });
   say(`  Logs      ${logFile}  (worker and library logs, JSON lines)`);
-  const metrics = await startMetricsServer({ port: metricsPort, coreMetricsUrl: `http://${coreMetricsAddress(metricsPort)}/metrics` });
+  const metrics = await startMetricsServer({ port: metricsPort, host: config.metrics.host, token: config.metrics.token, tls: config.metrics.tls, coreMetricsUrl: `http://${coreMetricsAddress(metricsPort)}/metrics` });
   say(`  Metrics   ${metrics.url}  (curl it while the demo runs)`);
   const db = createPool(config.database);
   await migrate(db, config.database.schema);

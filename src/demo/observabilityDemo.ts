@@ -38,9 +38,9 @@ export async function runObservabilityDemo(ctx: DemoContext): Promise<DemoRow[]>
     await portalConfig(ctx.simulators.portalUrl, { lagMs: before.lagMs, mode: before.mode, errorRate: before.errorRate });
   }
 
-  const server = ctx.config.metricsPort === undefined ? await startMetricsServer({ port: 0, host: '127.0.0.1' }) : undefined;
+  const server = ctx.config.metrics.port === undefined ? await startMetricsServer({ port: 0, host: '127.0.0.1' }) : undefined;
   try {
-    const url = server?.url ?? `http://127.0.0.1:${ctx.config.metricsPort}/metrics`;
+    const url = server?.url ?? `http://127.0.0.1:${ctx.config.metrics.port}/metrics`;
     const samples = parsePrometheusText(await (await fetch(url)).text());
     const ours = samples.filter((s) => s.name.startsWith('breakwater_') && !s.name.startsWith('breakwater_process_'));
     const nonZero = new Set(ours.filter((s) => s.value > 0).map((s) => s.name.replace(/_(bucket|sum|count)$/, '')));

@@ -12,7 +12,7 @@ import { migrate } from '../store/migrate';
 import { createLogger, temporalLogger } from '../workers/logger';
 import { loadReferenceConfig } from './config';
 import { createReferenceApiWorkers, createReferenceWorker } from './worker';
-import { coreMetricsAddress, runtimeTelemetryOptions, startMetricsServer } from '../observability/metricsServer';
+import { metricsServerOptions, runtimeTelemetryOptions, startMetricsServer } from '../observability/metricsServer';
 import { shutdownTracing } from '../observability/tracing';
 import { startAlertEvaluator } from '../observability/alertRules';
 
@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   const config = getConfig();
   registerSecrets(...configSecrets(config));
   const logger = createLogger(config.logLevel);
-  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'], telemetryOptions: runtimeTelemetryOptions(config.metricsPort) });
-  const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer({ port: config.metricsPort, coreMetricsUrl: `http://${coreMetricsAddress(config.metricsPort)}/metrics` });
+  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'], telemetryOptions: runtimeTelemetryOptions(config.metrics.port) });
+  const metricsOptions = metricsServerOptions(config);
+  const metrics = metricsOptions && (await startMetricsServer(metricsOptions));
   if (metrics) logger.info({ url: metrics.url }, 'metrics served');
 
   const db = createPool(config.database);

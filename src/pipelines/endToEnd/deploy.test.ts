@@ -71,10 +71,13 @@ test('Prometheus scrapes the workers and loads the alert rules', () => {
 test('no default secrets: the password, keys, token and approvers are required variables; keys and token are Docker secrets', () => {
   assert.doesNotMatch(composeText, /BREAKWATER_DB_PASSWORD:-/, 'no default database password');
   assert.match(composeText, /BREAKWATER_DB_PASSWORD:\?/);
-  for (const name of ['codec_keys', 'codec_token', 'codec_tls_cert', 'codec_tls_key', 'approver_keys']) {
+  for (const name of ['codec_keys', 'codec_token', 'codec_tls_cert', 'codec_tls_key', 'approver_keys', 'metrics_token', 'metrics_tls_cert', 'metrics_tls_key']) {
     assert.match(compose.secrets?.[name]?.file ?? '', /^\$\{[A-Z_]+:\?.+\}$/, `secret ${name} comes from a required variable`);
   }
-  assert.deepEqual(compose.services.worker?.secrets, ['codec_keys', 'approver_keys']);
+  assert.deepEqual(compose.services.worker?.secrets, ['codec_keys', 'approver_keys', 'metrics_token', 'metrics_tls_cert', 'metrics_tls_key']);
+  // /metrics beyond the container's loopback: over TLS with a token from a Docker secret (never a value).
+  assert.equal(compose.services.worker?.environment?.METRICS_TOKEN_FILE, '/run/secrets/metrics_token');
+  assert.ok(!('METRICS_TOKEN' in (compose.services.worker?.environment ?? {})), 'the metrics token is never an environment value');
   assert.equal(compose.services.worker?.environment?.BREAKWATER_CODEC_KEYS_FILE, '/run/secrets/codec_keys');
   assert.ok(!('BREAKWATER_CODEC_KEYS' in (compose.services.worker?.environment ?? {})), 'keys are never an environment value');
   assert.match(compose.services.worker?.environment?.BREAKWATER_APPROVERS ?? '', /:\?/);
