@@ -12,6 +12,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { connectMcpTools, type McpTools } from '../../activities/mcp';
+import { toolFaultPoints } from '../../activities/tools';
+import { armFault } from '../../faults';
 import { toolCallRows } from '../../store/toolCalls';
 import { startAgentLayerStack, testModels, waitForEscalation, type AgentLayerStack } from '../testKit';
 import { researchAgent } from './workflow';
@@ -106,4 +108,23 @@ test('a memory write (write-effect) is applied once and read back', async () => 
   const open = mcp.tools.find((x) => x.spec.name === 'mem_open_nodes')!;
   const out = JSON.stringify(await open.run({ names: ['Moon'] }, { idempotencyKey: 'r', run: 'r', attempt: 1, signal: AbortSignal.timeout(5000) }));
   assert.equal(out.split('drives tides').length - 1, 1, out);
+});
+
+test('the attempt dies after the memory write: the retry finds the recorded result, the entity is written once', async () => {
+  // afterEffect: the server applied create_entities and the result is recorded; the attempt then throws.
+  armFault(toolFaultPoints('mem_create_entities').afterEffect, 'throw');
+  t.sim.setScenario({ rules: [{ match: { schemaName: 'researchReport' }, responses: [
+    { toolCalls: [{ name: 'mem_create_entities', arguments: { entities: [{ name: 'Sun', entityType: 'star', observations: ['warms seas'] }] } as never }] },
+    final,
+  ] }] });
+  const handle = await start('mem-retry', ['mem_create_entities']);
+  assert.equal((await handle.result()).status, 'completed');
+  const history = await handle.fetchHistory();
+  const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+  assert.ok(attempts.includes(2), `runTool was retried: ${JSON.stringify(attempts)}`);
+  const rows = await toolCallRows(t.stack.db, handle.workflowId);
+  assert.deepEqual(rows.filter((r) => r.status === 'ran').map((r) => r.tool), ['mem_create_entities'], 'one run recorded');
+  const graph = mcp.tools.find((x) => x.spec.name === 'mem_read_graph')!;
+  const out = JSON.stringify(await graph.run({}, { idempotencyKey: 'g', run: 'g', attempt: 1, signal: AbortSignal.timeout(5000) }));
+  assert.equal(out.split('"Sun"').length - 1, 1, out);
 });
