@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { connectMcpTools, type McpTools } from '../../activities/mcp';
 import { toolFaultPoints } from '../../activities/tools';
+import { packageRoot } from '../../devstack/paths';
 import { armFault } from '../../faults';
 import { toolCallRows } from '../../store/toolCalls';
 import { startAgentLayerStack, testModels, waitForEscalation, type AgentLayerStack } from '../testKit';
@@ -61,7 +62,8 @@ test('the real servers list their tools with the configured effect classes; unli
 
 test('a server that is not there fails at listing with BW_MCP_UNAVAILABLE', async () => {
   await assert.rejects(connectMcpTools([{ name: 'ghost', transport: { stdio: { command: path.join(root, 'no-such-server') } } }]), (e: Error & { type?: string }) => {
-    assert.match(`${e.message} ${JSON.stringify(e)}`, /BW_MCP_UNAVAILABLE|could not be reached/);
+    assert.equal(e.type, 'BW_MCP_UNAVAILABLE');
+    assert.match(e.message, /'ghost' could not be reached/);
     return true;
   });
 });
@@ -127,4 +129,21 @@ test('the attempt dies after the memory write: the retry finds the recorded resu
   const graph = mcp.tools.find((x) => x.spec.name === 'mem_read_graph')!;
   const out = JSON.stringify(await graph.run({}, { idempotencyKey: 'g', run: 'g', attempt: 1, signal: AbortSignal.timeout(5000) }));
   assert.equal(out.split('"Sun"').length - 1, 1, out);
+});
+
+test('the server dies mid-call: a retryable BW_MCP_UNAVAILABLE, nothing written', async () => {
+  const relay = path.join(packageRoot(), 'test', 'fixtures', 'mcp', 'dieOnCall.mjs');
+  const dying = await connectMcpTools([{ name: 'dying', transport: { stdio: { command: process.execPath, args: [relay, bin('@modelcontextprotocol/server-filesystem'), root] } }, effects: { write_file: 'irreversible' } }]);
+  try {
+    const write = dying.tools.find((x) => x.spec.name === 'write_file')!;
+    await assert.rejects(write.run({ path: path.join(root, 'half.txt'), content: 'x' }, { idempotencyKey: 'd', run: 'd', attempt: 1, signal: AbortSignal.timeout(5000) }), (e: Error & { type?: string; nonRetryable?: boolean }) => {
+      assert.equal(e.type, 'BW_MCP_UNAVAILABLE');
+      assert.equal(e.nonRetryable, false, 'Temporal retries the attempt per the tool activity policy');
+      assert.match(e.message, /failed the call of 'write_file'/);
+      return true;
+    });
+    await assert.rejects(readFile(path.join(root, 'half.txt')), 'nothing written');
+  } finally {
+    await dying.close();
+  }
 });
