@@ -13,6 +13,8 @@ echo "== stack";     node dist/devstack/cli.js start >/dev/null
 # Tools provisioned above are reused by every test file (no re-download, no race between files).
 export TEMPORAL_CLI="${TEMPORAL_CLI:-$(node -e "process.stdout.write(require('./dist/devstack/temporalTools').ensureTemporalCli())")}"
 export TEMPORAL_TEST_SERVER="${TEMPORAL_TEST_SERVER:-$(node -e "process.stdout.write(require('./dist/devstack/temporalTools').ensureTemporalTestServer())")}"
+# Jaeger v1.75.0 (tools/jaeger): built once per machine into the tools cache, ~4 min cold on 2 cores.
+export JAEGER_BIN="${JAEGER_BIN:-$(node -e "process.stdout.write(require('./dist/devstack/jaegerTools').ensureJaeger())")}"
 
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
