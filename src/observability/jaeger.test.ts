@@ -2,7 +2,7 @@
  * Jaeger as the real trace backend (issue 24 part 3, first slice): the worker's own OTLP/HTTP export path
  * (installTracing with an endpoint, BatchSpanProcessor + OTLPTraceExporter) delivers a GenAI span to Jaeger,
  * read back through Jaeger's query API; every Jaeger listener is on loopback.
- * Still to come: a whole agentDecision run in one trace, the secret/prompt scan, the collector-down case.
+ * A whole run in one trace, the secret scan and the collector-down case: src/pipelines/endToEnd/jaeger.test.ts.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

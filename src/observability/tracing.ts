@@ -12,7 +12,7 @@
 import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { ClientInterceptors } from '@temporalio/client';
 import {
@@ -43,6 +43,37 @@ export interface TracingOptions {
   /** Instead of OTLP: any processor (tests pass a SimpleSpanProcessor over an InMemorySpanExporter). */
   spanProcessor?: SpanProcessor;
   serviceName?: string;
+  /** Where a failed export is reported (default: a process warning on stderr); at most once a minute. */
+  onExportError?: (message: string) => void;
+}
+
+const EXPORT_REPORT_EVERY_MS = 60_000;
+
+/**
+ * The OTLP exporter, saying when the collector is down. OTel reports export failures to its global error
+ * handler, silent without a diag logger: spans would vanish without a word. The run never waits on this —
+ * the batch processor exports off the hot path and drops what it cannot send; only the count is kept.
+ */
+function reportingExporter(inner: SpanExporter, endpoint: string, report: (message: string) => void): SpanExporter {
+  let dropped = 0;
+  let lastReport = 0;
+  const shown = new URL(endpoint).origin + new URL(endpoint).pathname; // never credentials in the URL
+  return {
+    export(spans, done) {
+      inner.export(spans, (result) => {
+        if (result.code !== 0) {
+          dropped += spans.length;
+          if (Date.now() - lastReport >= EXPORT_REPORT_EVERY_MS) {
+            lastReport = Date.now();
+            report(`trace export to ${shown} failed (${result.error?.message ?? 'unknown error'}): ${dropped} span(s) dropped so far; runs are unaffected`);
+          }
+        }
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+  };
 }
 
 /**
@@ -52,7 +83,9 @@ export interface TracingOptions {
  */
 export function installTracing(o: TracingOptions): boolean {
   if (installed) return true;
-  const processor = o.spanProcessor ?? (o.endpoint ? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${o.endpoint.replace(/\/$/, '')}/v1/traces` })) : undefined);
+  const url = o.endpoint && `${o.endpoint.replace(/\/$/, '')}/v1/traces`;
+  const report = o.onExportError ?? ((m: string) => process.emitWarning(m, 'BreakwaterTraceExport'));
+  const processor = o.spanProcessor ?? (url ? new BatchSpanProcessor(reportingExporter(new OTLPTraceExporter({ url }), url, report)) : undefined);
   if (!processor) return false;
   const resource = new Resource({ 'service.name': o.serviceName ?? SERVICE_NAME });
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
@@ -71,8 +104,9 @@ export async function shutdownTracing(): Promise<void> {
   const current = installed;
   installed = undefined;
   if (!current) return;
-  await current.provider.forceFlush();
-  await current.provider.shutdown();
+  // A collector that is down was already reported by the exporter: stopping must not fail for it.
+  await current.provider.forceFlush().catch(() => undefined);
+  await current.provider.shutdown().catch(() => undefined);
   trace.disable();
 }
 
