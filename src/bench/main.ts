@@ -15,6 +15,7 @@ import { ensureStack } from '../devstack/stack';
 import { ensureTemporalCli } from '../devstack/temporalTools';
 import { createLogger, temporalLogger } from '../workers/logger';
 import type { BenchSection } from './report';
+import * as accounting from './accounting.bench';
 import * as agentLayer from './agentLayer.bench';
 import * as scale from './scale.bench';
 import * as broker from './broker.bench';
@@ -30,6 +31,7 @@ const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   broker,
   tracing,
   toolCall,
+  accounting: { bench: () => accounting.bench({ quick }) },
   scale: { bench: () => scale.bench({ quick, loads, memoryLevels }) },
 };
 /** Run only when named on the command line (long, or measuring something else than one pipeline). */
