@@ -21,6 +21,8 @@ export interface HistoryCost {
   payloadBytes: number;
   /** Activities scheduled, by type. */
   activitiesByType: Record<string, number>;
+  /** How many upserts set each search attribute (one upsert may set several). */
+  upsertsByKey: Record<string, number>;
 }
 
 /** Sums payload bytes by walking the event: a Payload is any object with `metadata` and a byte-array `data`. */
@@ -34,7 +36,7 @@ function payloadBytesOf(value: unknown, depth = 0): number {
 }
 
 export function historyCost(h: History): HistoryCost {
-  const c: HistoryCost = { events: 0, activities: 0, localActivities: 0, timers: 0, searchAttributeUpserts: 0, childWorkflows: 0, signals: 0, payloadBytes: 0, activitiesByType: {} };
+  const c: HistoryCost = { events: 0, activities: 0, localActivities: 0, timers: 0, searchAttributeUpserts: 0, childWorkflows: 0, signals: 0, payloadBytes: 0, activitiesByType: {}, upsertsByKey: {} };
   for (const e of h.events ?? []) {
     c.events += 1;
     c.payloadBytes += payloadBytesOf(e);
@@ -45,7 +47,11 @@ export function historyCost(h: History): HistoryCost {
     }
     if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') c.localActivities += 1;
     if (e.timerStartedEventAttributes) c.timers += 1;
-    if (e.upsertWorkflowSearchAttributesEventAttributes) c.searchAttributeUpserts += 1;
+    const upsert = e.upsertWorkflowSearchAttributesEventAttributes;
+    if (upsert) {
+      c.searchAttributeUpserts += 1;
+      for (const key of Object.keys(upsert.searchAttributes?.indexedFields ?? {})) c.upsertsByKey[key] = (c.upsertsByKey[key] ?? 0) + 1;
+    }
     if (e.startChildWorkflowExecutionInitiatedEventAttributes) c.childWorkflows += 1;
     if (e.workflowExecutionSignaledEventAttributes) c.signals += 1;
   }

@@ -11,13 +11,15 @@ import type { Pool, PoolClient } from 'pg';
 export interface StatementCounter {
   total: number;
   byTag: Map<string, number>;
+  /** By tag and statement head (`INSERT INTO llm_calls`, `BEGIN`…): which table each guarantee touches. */
+  byStatement: Map<string, number>;
   /** Stops counting (the wrapped clients stay wrapped, with the counter off). */
   stop(): void;
 }
 
 export function countStatements(pool: Pool, tag: () => string | undefined = () => undefined): StatementCounter {
   const wrapped = new WeakSet<PoolClient>();
-  const counter: StatementCounter & { on: boolean } = { total: 0, byTag: new Map(), on: true, stop: () => void (counter.on = false) };
+  const counter: StatementCounter & { on: boolean } = { total: 0, byTag: new Map(), byStatement: new Map(), on: true, stop: () => void (counter.on = false) };
   const wrap = (client: PoolClient) => {
     if (wrapped.has(client)) return;
     wrapped.add(client);
@@ -27,6 +29,8 @@ export function countStatements(pool: Pool, tag: () => string | undefined = () =
         counter.total += 1;
         const t = tag() ?? '';
         counter.byTag.set(t, (counter.byTag.get(t) ?? 0) + 1);
+        const key = `${t}\t${statementHead(args[0])}`;
+        counter.byStatement.set(key, (counter.byStatement.get(key) ?? 0) + 1);
       }
       return query(...args);
     };
@@ -34,4 +38,12 @@ export function countStatements(pool: Pool, tag: () => string | undefined = () =
   // 'acquire' fires for every checkout, pool.query's included, and for clients connected before this call.
   pool.on('acquire', wrap);
   return counter;
+}
+
+/** The verb and the table it names: `SELECT … FROM fingerprints` → `SELECT fingerprints`. */
+export function statementHead(q: unknown): string {
+  const text = (typeof q === 'string' ? q : (q as { text?: string } | undefined)?.text ?? '').replace(/\s+/g, ' ').trim();
+  const verb = (/^(WITH|SELECT|INSERT|UPDATE|DELETE|BEGIN|COMMIT|ROLLBACK|SET|LOCK)\b/i.exec(text)?.[1] ?? text.split(' ')[0] ?? '?').toUpperCase();
+  const table = /\b(?:FROM|INTO|UPDATE|TABLE)\s+("?[\w.]+"?)/i.exec(text)?.[1]?.replace(/"/g, '');
+  return table ? `${verb} ${table}` : verb;
 }

@@ -21,6 +21,8 @@ export interface RunCost extends HistoryCost {
   statements: number;
   /** Statements by the activity type that sent them ('' = outside any activity: worker, starter). */
   statementsByActivity: Record<string, number>;
+  /** `activity\tVERB table` → count. */
+  statementsByHead: Record<string, number>;
 }
 
 export interface AccountingRow {
@@ -87,14 +89,17 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
         // One warm-up run first: caches (model routes, breaker rows, prepared pools) fill once per worker, not per run.
         for (let i = 0; i <= o.runs; i++) {
           const before = new Map(counter.byTag);
+          const beforeHeads = new Map(counter.byStatement);
           const total0 = counter.total;
           const run = await startOne(stack.env.client, pipeline, mode, mode === 'bare' ? bareQueue : bwQueue);
           await run.done;
           const statements = counter.total - total0;
           const byActivity: Record<string, number> = {};
           for (const [tag, n] of counter.byTag) if (n - (before.get(tag) ?? 0) > 0) byActivity[tag] = n - (before.get(tag) ?? 0);
+          const byHead: Record<string, number> = {};
+          for (const [k, n] of counter.byStatement) if (n - (beforeHeads.get(k) ?? 0) > 0) byHead[k] = n - (beforeHeads.get(k) ?? 0);
           const h = await stack.env.client.workflow.getHandle(run.id).fetchHistory();
-          if (i > 0) costs.push({ ...historyCost(h), statements, statementsByActivity: byActivity });
+          if (i > 0) costs.push({ ...historyCost(h), statements, statementsByActivity: byActivity, statementsByHead: byHead });
         }
         rows.push({ pipeline, mode, runs: o.runs, median: medianRun(costs) });
       }

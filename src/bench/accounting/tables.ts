@@ -24,11 +24,21 @@ export function accountingMarkdown(rows: AccountingRow[], runs: number): string 
   out.push('');
   out.push('Where the activities and statements go, per run (Breakwater side; `(worker)` = statements outside any activity while the run was open):');
   out.push('');
-  out.push('| pipeline | activity | scheduled | statements |');
-  out.push('|---|---|---:|---:|');
+  out.push('| pipeline | activity | scheduled | statements | which |');
+  out.push('|---|---|---:|---:|---|');
   for (const r of rows.filter((x) => x.mode === 'breakwater')) {
     const types = new Set([...Object.keys(r.median.activitiesByType), ...Object.keys(r.median.statementsByActivity)]);
-    for (const t of [...types].sort()) out.push(`| ${r.pipeline} | ${t || '(worker)'} | ${r.median.activitiesByType[t] ?? 0} | ${r.median.statementsByActivity[t] ?? 0} |`);
+    for (const t of [...types].sort()) {
+      const which = Object.entries(r.median.statementsByHead).filter(([k]) => k.split('\t')[0] === t).map(([k, n]) => `${k.split('\t')[1]} ×${n}`).join(', ');
+      out.push(`| ${r.pipeline} | ${t || '(worker)'} | ${r.median.activitiesByType[t] ?? 0} | ${r.median.statementsByActivity[t] ?? 0} | ${which} |`);
+    }
+  }
+  out.push('');
+  out.push('Search attributes each run upserts (one upsert event may set several; each is a history event and a visibility write):');
+  out.push('');
+  for (const r of rows.filter((x) => x.mode === 'breakwater')) {
+    const keys = Object.entries(r.median.upsertsByKey).map(([k, n]) => `${k} ×${n}`).join(', ');
+    out.push(`- ${r.pipeline}: ${r.median.searchAttributeUpserts} upserts — ${keys || 'none'}`);
   }
   return out.join('\n');
 }
