@@ -7,9 +7,10 @@
 import type { BenchSection } from './report';
 import { measureAccounting, type AccountingRow } from './accounting/runs';
 import { accountingMarkdown } from './accounting/tables';
+import { costModelMarkdown } from './accounting/costModel';
 
 export async function bench(o: { quick?: boolean } = {}): Promise<BenchSection> {
   const runs = o.quick ? 2 : 5;
   const rows: AccountingRow[] = await measureAccounting({ runs });
-  return { title: 'Accounting: every event and statement of a run (issue 23)', markdown: accountingMarkdown(rows, runs) };
+  return { title: 'Accounting: every event and statement of a run (issue 23)', markdown: `${accountingMarkdown(rows, runs)}\n\n### Cost model: what each guarantee costs\n\n${costModelMarkdown(rows)}` };
 }

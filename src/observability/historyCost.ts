@@ -14,6 +14,8 @@ export interface HistoryCost {
   /** Local activities (one marker each): no task round trip, but their results are in the history too. */
   localActivities: number;
   timers: number;
+  /** Marker events: local activities' results and patches (each `patched()` guard a new run passes). */
+  markers: number;
   searchAttributeUpserts: number;
   childWorkflows: number;
   signals: number;
@@ -23,6 +25,8 @@ export interface HistoryCost {
   activitiesByType: Record<string, number>;
   /** How many upserts set each search attribute (one upsert may set several). */
   upsertsByKey: Record<string, number>;
+  /** The keys each upsert event set, in order. */
+  upserts: string[][];
 }
 
 /** Sums payload bytes by walking the event: a Payload is any object with `metadata` and a byte-array `data`. */
@@ -36,7 +40,7 @@ function payloadBytesOf(value: unknown, depth = 0): number {
 }
 
 export function historyCost(h: History): HistoryCost {
-  const c: HistoryCost = { events: 0, activities: 0, localActivities: 0, timers: 0, searchAttributeUpserts: 0, childWorkflows: 0, signals: 0, payloadBytes: 0, activitiesByType: {}, upsertsByKey: {} };
+  const c: HistoryCost = { events: 0, activities: 0, localActivities: 0, timers: 0, markers: 0, searchAttributeUpserts: 0, childWorkflows: 0, signals: 0, payloadBytes: 0, activitiesByType: {}, upsertsByKey: {}, upserts: [] };
   for (const e of h.events ?? []) {
     c.events += 1;
     c.payloadBytes += payloadBytesOf(e);
@@ -45,11 +49,13 @@ export function historyCost(h: History): HistoryCost {
       c.activities += 1;
       c.activitiesByType[type] = (c.activitiesByType[type] ?? 0) + 1;
     }
+    if (e.markerRecordedEventAttributes) c.markers += 1;
     if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') c.localActivities += 1;
     if (e.timerStartedEventAttributes) c.timers += 1;
     const upsert = e.upsertWorkflowSearchAttributesEventAttributes;
     if (upsert) {
       c.searchAttributeUpserts += 1;
+      c.upserts.push(Object.keys(upsert.searchAttributes?.indexedFields ?? {}));
       for (const key of Object.keys(upsert.searchAttributes?.indexedFields ?? {})) c.upsertsByKey[key] = (c.upsertsByKey[key] ?? 0) + 1;
     }
     if (e.startChildWorkflowExecutionInitiatedEventAttributes) c.childWorkflows += 1;

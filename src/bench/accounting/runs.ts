@@ -21,6 +21,8 @@ export interface RunCost extends HistoryCost {
   statements: number;
   /** Statements by the activity type that sent them ('' = outside any activity: worker, starter). */
   statementsByActivity: Record<string, number>;
+  /** Median time from an activity's start to its completion, by type (noisy on a shared machine). */
+  activityMs: Record<string, number>;
   /** `activity\tVERB table` → count. */
   statementsByHead: Record<string, number>;
 }
@@ -55,6 +57,29 @@ async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueu
     handle = await startSubmitAndVerify(c, input, common);
   }
   return { id, done: handle.result() };
+}
+
+type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
+const at = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+/** Start → completion of each activity, by type (median over a run's activities of that type). */
+function activityTimes(h: History): Record<string, number> {
+  const events = h.events ?? [];
+  const typeOf = new Map<string, string>();
+  const startedAt = new Map<string, number>();
+  const times: Record<string, number[]> = {};
+  for (const e of events) {
+    const id = String(e.eventId);
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name) typeOf.set(id, name);
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) startedAt.set(String(started.scheduledEventId), at(e.eventTime));
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done) {
+      const sid = String(done.scheduledEventId);
+      (times[typeOf.get(sid) ?? '?'] ??= []).push(at(e.eventTime) - (startedAt.get(sid) ?? at(e.eventTime)));
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
@@ -99,7 +124,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
           const byHead: Record<string, number> = {};
           for (const [k, n] of counter.byStatement) if (n - (beforeHeads.get(k) ?? 0) > 0) byHead[k] = n - (beforeHeads.get(k) ?? 0);
           const h = await stack.env.client.workflow.getHandle(run.id).fetchHistory();
-          if (i > 0) costs.push({ ...historyCost(h), statements, statementsByActivity: byActivity, statementsByHead: byHead });
+          if (i > 0) costs.push({ ...historyCost(h), statements, statementsByActivity: byActivity, statementsByHead: byHead, activityMs: activityTimes(h) });
         }
         rows.push({ pipeline, mode, runs: o.runs, median: medianRun(costs) });
       }
