@@ -12,5 +12,5 @@ import { costModelMarkdown } from './accounting/costModel';
 export async function bench(o: { quick?: boolean } = {}): Promise<BenchSection> {
   const runs = o.quick ? 2 : 5;
   const rows: AccountingRow[] = await measureAccounting({ runs });
-  return { title: 'Accounting: every event and statement of a run (issue 23)', markdown: `${accountingMarkdown(rows, runs)}\n\n### Cost model: what each guarantee costs\n\n${costModelMarkdown(rows)}` };
+  return { title: 'Accounting: every event and statement of a run (issue 23)', markdown: `Command: \`npm run bench -- accounting\` (${runs} runs per cell${o.quick ? ', the `--quick` size' : ''}; \`--quick\`: 2, about 20 s).\n\n${accountingMarkdown(rows, runs)}\n\n### Cost model: what each guarantee costs\n\n${costModelMarkdown(rows)}` };
 }
