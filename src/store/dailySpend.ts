@@ -51,8 +51,8 @@ export function createDailyCap(db: Db, capUsd: number) {
       const estimate = nanoToDecimal(estimateNano);
       const outcome = await inTransaction(db, async (c) => {
         // The day row's lock serializes racers; expired reservations (dead workers) stop counting first.
-        // One statement makes the row and takes its lock: ON CONFLICT DO UPDATE locks the existing row as an
-        // UPDATE does (a no-op write), which every other reserver's same statement waits for — what the
+        // One statement makes the row and takes its lock: ON CONFLICT DO UPDATE locks the existing row, and
+        // naming the key column in SET makes that the FOR UPDATE lock (a no-op write, same value) — what the
         // INSERT … DO NOTHING + SELECT … FOR UPDATE pair did in two round trips (issue 23, measured by
         // `npm run bench -- accounting`).
         // SKIP LOCKED: a reservation being settled right now is the settler's to release (no deadlock).
