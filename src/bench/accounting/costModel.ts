@@ -35,6 +35,8 @@ const guarantees: Guarantee[] = [
   { name: 'Shared circuit breaker', how: 'an effect\'s `breaker` (default on)', pipeline: 'submitAndVerify', events: () => 0, statements: (c) => heads(c, 'performEffectOnce', /circuit_breakers/) },
   { name: 'VERIFIED only when read back', how: 'performAndVerify\'s observe step', pipeline: 'submitAndVerify', events: (bw, bare) => bw.activities - bare.activities, statements: (c) => heads(c, 'observeEffect', /./), ms: ['observeEffect', 'barePortalFind'] },
   { name: 'Status search attribute on an effect run', how: 'always on', pipeline: 'submitAndVerify', events: (c) => upsertsWith(c, ['BreakwaterStatus', 'BreakwaterPipeline']), statements: () => 0 },
+  { name: 'Findable runs: pipeline + status search attributes', how: 'always on (markPipeline, final status)', pipeline: 'parallelIngest', events: (c) => upsertsWith(c, ['BreakwaterPipeline', 'BreakwaterStatus']), statements: () => 0 },
+  { name: 'Source contract (zod) on every read', how: 'the pipeline\'s activity', pipeline: 'parallelIngest', events: () => 0, statements: () => 0, ms: ['fetchSourceRecords', 'bareFetchSource'] },
 ];
 
 export function costModelMarkdown(rows: AccountingRow[]): string {

@@ -14,7 +14,8 @@ import { historyCost, type HistoryCost } from '../../observability/historyCost';
 import { startSubmitAndVerify } from '../../pipelines/submitAndVerify/client';
 import { countStatements } from '../../store/statementCounter';
 import { createBareActivities } from '../scale/bareActivities';
-import { bareClient, type Mode, type Pipeline } from '../scale/load';
+import { startRecordSourceSimulator, type SimulatedRecord } from '../../simulators/recordSource';
+import { bareClient, type Mode } from '../scale/load';
 import { startScaleStack } from '../scale/stack';
 
 export interface RunCost extends HistoryCost {
@@ -26,6 +27,14 @@ export interface RunCost extends HistoryCost {
   /** `activity\tVERB table` → count. */
   statementsByHead: Record<string, number>;
 }
+
+export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest';
+/** Three sources, overlapping ids, no conflicting value: the happy path (a conflict only adds an alert). */
+const ingestSources: Record<string, SimulatedRecord[]> = {
+  erp: [{ id: 'p1', fields: { name: 'Kettle', price: 20 } }, { id: 'p2', fields: { name: 'Mixer' } }],
+  shop: [{ id: 'p2', fields: { name: 'Mixer', price: 99 } }, { id: 'p3', fields: { name: 'Desk' } }],
+  pim: [{ id: 'p3', fields: { name: 'Desk', colour: 'oak' } }, { id: 'p4', fields: { name: 'Chair' } }],
+};
 
 export interface AccountingRow {
   pipeline: Pipeline;
@@ -43,12 +52,15 @@ const activityType = () => {
 };
 
 let seq = 0;
-async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueue: string): Promise<{ id: string; done: Promise<unknown> }> {
+async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueue: string, sourceUrl: (name: string) => string): Promise<{ id: string; done: Promise<unknown> }> {
   const id = `acct-${pipeline}-${mode}-${Date.now().toString(36)}-${++seq}`;
   const common = { taskQueue, workflowId: id };
   const c = mode === 'bare' ? bareClient(client) : client;
   let handle;
-  if (pipeline === 'agentDecision') {
+  if (pipeline === 'parallelIngest') {
+    const sources = Object.keys(ingestSources).map((name) => ({ name, url: sourceUrl(name) }));
+    handle = await c.workflow.start(mode === 'breakwater' ? 'parallelIngest' : 'bareIngest', { ...common, args: [mode === 'breakwater' ? { ingestId: id, sources } : { sources }] });
+  } else if (pipeline === 'agentDecision') {
     handle = await c.workflow.start(mode === 'breakwater' ? 'agentDecision' : 'bareDecision', { ...common, args: [{ requestId: id, text: 'Order ORD-1001 arrived damaged, please refund.' }] });
   } else if (mode === 'bare') {
     handle = await c.workflow.start('bareSubmit', { ...common, args: [{ recordId: id, entityId: 'E', payload: { n: seq } }] });
@@ -92,6 +104,7 @@ function medianRun(costs: RunCost[]): RunCost {
 
 export async function measureAccounting(o: { runs: number }): Promise<AccountingRow[]> {
   const s = await startScaleStack({ llmDelayMs: 0, portalLatencyMs: 0 });
+  const sim = await startRecordSourceSimulator({ sources: ingestSources });
   const stack = s.t.stack;
   const counter = countStatements(stack.db, activityType);
   const rows: AccountingRow[] = [];
@@ -108,7 +121,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
   });
   const running = [bw.run(), bare.run()];
   try {
-    for (const pipeline of ['agentDecision', 'submitAndVerify'] as Pipeline[]) {
+    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest'] as Pipeline[]) {
       for (const mode of ['breakwater', 'bare'] as Mode[]) {
         const costs: RunCost[] = [];
         // One warm-up run first: caches (model routes, breaker rows, prepared pools) fill once per worker, not per run.
@@ -116,7 +129,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
           const before = new Map(counter.byTag);
           const beforeHeads = new Map(counter.byStatement);
           const total0 = counter.total;
-          const run = await startOne(stack.env.client, pipeline, mode, mode === 'bare' ? bareQueue : bwQueue);
+          const run = await startOne(stack.env.client, pipeline, mode, mode === 'bare' ? bareQueue : bwQueue, (name) => sim.sourceUrl(name));
           await run.done;
           const statements = counter.total - total0;
           const byActivity: Record<string, number> = {};
@@ -135,6 +148,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
     bare.shutdown();
     await Promise.allSettled(running);
     await s.stop();
+    await sim.close();
   }
   return rows;
 }
