@@ -5,6 +5,8 @@
  * runs only when named: `npm run bench -- scale`, or `npm run bench -- scale --quick` for the small size;
  * `--loads 50,200,500` picks the concurrency steps of its throughput part, `--memory 100,500,1000` the waiting-run
  * levels of its memory part.
+ * `accounting` (issue 23: every event and statement of a run, and the cost model) runs with the others;
+ * `npm run bench -- accounting --quick` is its CI size (2 runs per cell, ~20 s with the build).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +17,7 @@ import { ensureStack } from '../devstack/stack';
 import { ensureTemporalCli } from '../devstack/temporalTools';
 import { createLogger, temporalLogger } from '../workers/logger';
 import type { BenchSection } from './report';
+import * as accounting from './accounting.bench';
 import * as agentLayer from './agentLayer.bench';
 import * as scale from './scale.bench';
 import * as broker from './broker.bench';
@@ -30,6 +33,7 @@ const benches: Record<string, { bench: () => Promise<BenchSection> }> = {
   broker,
   tracing,
   toolCall,
+  accounting: { bench: () => accounting.bench({ quick }) },
   scale: { bench: () => scale.bench({ quick, loads, memoryLevels }) },
 };
 /** Run only when named on the command line (long, or measuring something else than one pipeline). */

@@ -10,6 +10,7 @@ import type { ActivityStep, Timeline, TimerStep } from './explainHistory';
 import { BOOKKEEPING, findingsOf, type Finding } from './explainFindings';
 import { actionsOf, type PersonAction } from './explainPeople';
 import { fmtMs, summarize } from './explainFormat';
+import type { HistoryCost } from './historyCost';
 
 export { fmtMs, summarize };
 
@@ -53,6 +54,11 @@ export interface Explanation {
   actions: PersonAction[];
   /** Tool-using agents: each turn in order with the tool calls it asked for and what became of each. */
   agentTurns?: AgentTurn[];
+  /**
+   * What the run cost Temporal, from its stored history (issue 23). Postgres statements are not recorded per
+   * run (a counter per run would itself cost a write); docs/benchmarks.md has them per pipeline and activity.
+   */
+  historyCost?: HistoryCost & { statements: null };
 }
 
 export interface AgentTurn {
@@ -89,6 +95,7 @@ export interface ExplainInput {
   records: ExplainRecords;
   link?: string;
   escalation?: EscalationState;
+  historyCost?: HistoryCost;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -143,6 +150,7 @@ export function explainRun(o: ExplainInput): Explanation {
     findings: findingsOf(o),
     actions: actionsOf(o),
     agentTurns: agentTurnsOf(o.records),
+    ...(o.historyCost ? { historyCost: { ...o.historyCost, statements: null } } : {}),
   };
 }
 
@@ -152,6 +160,8 @@ export function renderExplanation(e: Explanation): string {
   const lines: string[] = [];
   lines.push(`${e.workflowId}  ${e.pipeline ?? e.workflowType}  ${e.status}`);
   lines.push(`started ${e.startedAt}${e.closedAt ? `, closed ${e.closedAt} (${fmtMs(e.durationMs!)})` : ', still running'}${e.costUsd !== undefined ? `, cost ${e.costUsd.toFixed(6)} USD` : ''}`);
+  const c = e.historyCost;
+  if (c) lines.push(`history: ${c.events} events, ${c.activities} activities, ${c.timers} timers, ${c.searchAttributeUpserts} search-attribute upserts, ${c.payloadBytes} B of payloads; Postgres statements: not recorded per run (per pipeline: docs/benchmarks.md)`);
   if (e.link) lines.push(e.link);
   lines.push('');
   const rows = [['#', 'at', 'step', 'took', 'try', 'outcome', 'input → output', 'cost']];

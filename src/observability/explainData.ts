@@ -10,6 +10,7 @@ import { explainRun, noRecords, type ExplainRecords, type Explanation } from './
 import { readTimeline, type Timeline } from './explainHistory';
 import { escalationQuery } from '../contracts/messages';
 import { decodeHistory } from '../codec/decodeHistory';
+import { historyCost } from './historyCost';
 
 export async function loadRecords(db: Db, workflowId: string, t: Timeline): Promise<ExplainRecords> {
   const fingerprintKeys = t.steps.flatMap((s) => (s.kind === 'activity' ? [(s.result as { fingerprint?: unknown } | undefined)?.fingerprint] : [])).filter((k): k is string => typeof k === 'string');
@@ -25,7 +26,9 @@ export interface ExplainSources {
 
 export async function explainWorkflow(s: ExplainSources, workflowId: string, runId?: string): Promise<Explanation> {
   const handle = s.client.workflow.getHandle(workflowId, runId);
-  const history = await decodeHistory(s.client, await handle.fetchHistory()); // payloads are stored encrypted
+  const stored = await handle.fetchHistory();
+  const cost = historyCost(stored); // bytes as stored (encrypted), so before decoding
+  const history = await decodeHistory(s.client, stored); // payloads are stored encrypted
   const timeline = readTimeline(history);
   // A closed run answers a query only after a worker replays it (seconds, or never without a worker);
   // Postgres's run_escalations says the same for runs recorded since, so closed runs get a short wait.
@@ -34,5 +37,5 @@ export async function explainWorkflow(s: ExplainSources, workflowId: string, run
   const needQuery = !timeline.close || (waited && records.escalations.length === 0);
   const queryMs = timeline.close ? Math.min(s.queryTimeoutMs ?? 1000, 1000) : (s.queryTimeoutMs ?? 5000);
   const escalation = needQuery ? await s.client.connection.withDeadline(Date.now() + queryMs, () => handle.query(escalationQuery)).catch(() => undefined) : undefined;
-  return explainRun({ workflowId, runId, timeline, records, escalation, link: s.link?.(workflowId, runId) });
+  return explainRun({ workflowId, runId, timeline, records, escalation, link: s.link?.(workflowId, runId), historyCost: cost });
 }

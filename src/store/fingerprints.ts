@@ -161,17 +161,16 @@ export function createFingerprintStore(db: Db, opts: FingerprintStoreOptions = {
       const payload = JSON.stringify(req.payload ?? {});
       const macs = digests(req.payload);
       return inTransaction(db, async (tx) => {
-        await tx.query(
-          `INSERT INTO fingerprints (key, effect, fields, payload, payload_mac, created_by) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (key) DO NOTHING`,
-          [key, req.effect, JSON.stringify(req.fields), sealer ? JSON.stringify(sealer.seal(req.payload ?? {}, PAYLOAD_COLUMN)) : payload, macs[0] ?? null, req.createdBy ?? null],
-        );
+        // One statement creates the row if absent and locks it: ON CONFLICT DO UPDATE locks the existing row,
+        // and naming the key column in SET makes that the FOR UPDATE lock the separate SELECT took (an INSERT
+        // … DO NOTHING + SELECT … FOR UPDATE pair before; issue 23). RETURNING reads the row as locked.
         const { rows } = await tx.query<Row & Compared & { lease_remaining_ms: number | null; lease_owner: string | null; ms_since_post: number | null }>(
-          `SELECT ${COLUMNS}, ${PAYLOAD_MATCHES}, lease_owner,
+          `INSERT INTO fingerprints (key, effect, fields, payload, payload_mac, created_by) VALUES ($1, $4, $5, $6, $7, $8)
+           ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
+           RETURNING ${COLUMNS}, ${PAYLOAD_MATCHES}, lease_owner,
              (EXTRACT(EPOCH FROM lease_until - now()) * 1000)::float8 AS lease_remaining_ms,
-             (EXTRACT(EPOCH FROM now() - posted_at) * 1000)::float8 AS ms_since_post
-           FROM fingerprints WHERE key = $1 FOR UPDATE`,
-          [key, payload, macs],
+             (EXTRACT(EPOCH FROM now() - posted_at) * 1000)::float8 AS ms_since_post`,
+          [key, payload, macs, req.effect, JSON.stringify(req.fields), sealer ? JSON.stringify(sealer.seal(req.payload ?? {}, PAYLOAD_COLUMN)) : payload, macs[0] ?? null, req.createdBy ?? null],
         );
         const row = rows[0]!;
         const payloadMatches = matched(key, row);

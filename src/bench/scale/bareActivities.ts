@@ -10,6 +10,7 @@ import { actionDecision, requestTriage } from '../../pipelines/agentDecision/con
 import { recordDecision } from '../../pipelines/agentDecision/store';
 import { createPortalClient } from '../../pipelines/submitAndVerify/portalClient';
 import type { Db } from '../../store/db';
+import type { SourceBatch } from '../../deterministic/merge';
 
 export interface BareChatInput {
   role: 'router' | 'decider';
@@ -23,6 +24,8 @@ export interface BareActivities {
   bareRecordDecision(input: { requestId: string; decision: { action: string; orderId: string | null; confidence: number; evidence: string[] }; decidedBy: string }): Promise<{ id: number }>;
   barePortalPost(req: { recordId: string; entityId: string; payload: unknown }): Promise<{ confirmation: string; receivedAt: string }>;
   barePortalFind(recordId: string): Promise<{ confirmation: string }[]>;
+  /** One GET of a record source (parallelIngest's read), its JSON body as it came. */
+  bareFetchSource(input: { source: string; url: string }): Promise<SourceBatch>;
 }
 
 const schemas: Record<BareChatInput['schema'], z.ZodType> = { requestTriage: requestTriage.schema, actionDecision: actionDecision.schema };
@@ -53,5 +56,10 @@ export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; port
     },
     barePortalPost: (req) => needPortal().submit(req),
     barePortalFind: (recordId) => needPortal().find(recordId),
+    async bareFetchSource({ source, url }) {
+      const res = await fetch(url, { signal: AbortSignal.timeout(30_000), headers: { accept: 'application/json' } });
+      if (!res.ok) throw new Error(`source '${source}' answered HTTP ${res.status}`);
+      return { source, records: ((await res.json()) as { records: SourceBatch['records'] }).records };
+    },
   };
 }

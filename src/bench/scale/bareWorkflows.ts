@@ -6,6 +6,7 @@
  * worker processes (./workerMain.ts).
  */
 import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { mergeByIdContract, type MergeResult } from '../../deterministic/merge';
 import type { BareActivities } from './bareActivities';
 
 export { bareSubmit } from '../bareSubmit';
@@ -48,4 +49,10 @@ export async function bareSubmitVerify(input: { recordId: string; entityId: stri
     await sleep(100);
   }
   throw new Error(`baseline: ${confirmation} never became visible`);
+}
+
+/** parallelIngest's work, bare: read every source at once, merge by id with the same contract. */
+export async function bareIngest(input: { sources: { name: string; url: string }[] }): Promise<MergeResult> {
+  const batches = await Promise.all(input.sources.map((s) => act.bareFetchSource({ source: s.name, url: s.url })));
+  return mergeByIdContract(batches);
 }

@@ -48,6 +48,15 @@ test('lag scenario: explain names the gap between the submit and the first verif
   assert.ok(names.includes('observeEffect') && names.some((n) => n.startsWith('sleep')), names.join(', '));
   assert.ok(e.steps.every((s) => s.start && s.end && s.durationMs !== undefined), 'every step has start, end and duration');
 
+  // What the run cost Temporal, counted from the history the server stores (issue 23).
+  const stored = await handle.fetchHistory();
+  const cost = e.historyCost!;
+  assert.ok(cost, 'explain --json carries historyCost');
+  assert.equal(cost.events, stored.events?.length, 'every stored event counted');
+  assert.equal(cost.activities, stored.events?.filter((ev) => ev.activityTaskScheduledEventAttributes).length);
+  assert.ok(cost.timers >= 1 && cost.searchAttributeUpserts >= 1 && cost.payloadBytes > 0, JSON.stringify(cost));
+  assert.equal(cost.statements, null, 'statements are not recorded per run, and explain says so rather than guessing');
+
   const gap = e.findings.find((f) => f.kind === 'verify-gap')!;
   assert.ok(gap, JSON.stringify(e.findings, null, 2));
   assert.match(gap.message, /observeEffect queried the portal \d+(\.\d)? m?s after performEffectOnce completed and saw 0 results \(not visible yet\): the first look came before the portal's lag \(\d+\.\d s–\d+\.\d s\) had passed/);

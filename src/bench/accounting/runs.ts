@@ -1,0 +1,154 @@
+/**
+ * Issue 23, part 1: what one happy-path run costs, counted rather than timed. For each pipeline with a bare
+ * baseline (src/bench/scale/bareWorkflows.ts), runs one at a time on one dev server and Postgres schema:
+ * the Breakwater run on a Breakwater worker with the reference pipelines, the bare run on a plain Temporal
+ * worker (bare bundle, no interceptors, no codec), both in this process and both on one counted pool. Per
+ * run: the history's figures (historyCost, from fetchHistory — the history the server stores) and the
+ * statements the pool sent while it ran (src/store/statementCounter.ts), by the activity that sent them.
+ * Counts are deterministic up to background statements (breaker probes etc.), so the median run is kept.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { historyCost, type HistoryCost } from '../../observability/historyCost';
+import { startSubmitAndVerify } from '../../pipelines/submitAndVerify/client';
+import { countStatements } from '../../store/statementCounter';
+import { createBareActivities } from '../scale/bareActivities';
+import { startRecordSourceSimulator, type SimulatedRecord } from '../../simulators/recordSource';
+import { bareClient, type Mode } from '../scale/load';
+import { startScaleStack } from '../scale/stack';
+
+export interface RunCost extends HistoryCost {
+  statements: number;
+  /** Statements by the activity type that sent them ('' = outside any activity: worker, starter). */
+  statementsByActivity: Record<string, number>;
+  /** Median time from an activity's start to its completion, by type (noisy on a shared machine). */
+  activityMs: Record<string, number>;
+  /** `activity\tVERB table` → count. */
+  statementsByHead: Record<string, number>;
+}
+
+export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest';
+/** Three sources, overlapping ids, no conflicting value: the happy path (a conflict only adds an alert). */
+const ingestSources: Record<string, SimulatedRecord[]> = {
+  erp: [{ id: 'p1', fields: { name: 'Kettle', price: 20 } }, { id: 'p2', fields: { name: 'Mixer' } }],
+  shop: [{ id: 'p2', fields: { name: 'Mixer', price: 99 } }, { id: 'p3', fields: { name: 'Desk' } }],
+  pim: [{ id: 'p3', fields: { name: 'Desk', colour: 'oak' } }, { id: 'p4', fields: { name: 'Chair' } }],
+};
+
+export interface AccountingRow {
+  pipeline: Pipeline;
+  mode: Mode;
+  runs: number;
+  median: RunCost;
+}
+
+const activityType = () => {
+  try {
+    return Context.current().info.activityType;
+  } catch {
+    return undefined; // not inside an activity
+  }
+};
+
+let seq = 0;
+async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueue: string, sourceUrl: (name: string) => string): Promise<{ id: string; done: Promise<unknown> }> {
+  const id = `acct-${pipeline}-${mode}-${Date.now().toString(36)}-${++seq}`;
+  const common = { taskQueue, workflowId: id };
+  const c = mode === 'bare' ? bareClient(client) : client;
+  let handle;
+  if (pipeline === 'parallelIngest') {
+    const sources = Object.keys(ingestSources).map((name) => ({ name, url: sourceUrl(name) }));
+    handle = await c.workflow.start(mode === 'breakwater' ? 'parallelIngest' : 'bareIngest', { ...common, args: [mode === 'breakwater' ? { ingestId: id, sources } : { sources }] });
+  } else if (pipeline === 'agentDecision') {
+    handle = await c.workflow.start(mode === 'breakwater' ? 'agentDecision' : 'bareDecision', { ...common, args: [{ requestId: id, text: 'Order ORD-1001 arrived damaged, please refund.' }] });
+  } else if (mode === 'bare') {
+    handle = await c.workflow.start('bareSubmit', { ...common, args: [{ recordId: id, entityId: 'E', payload: { n: seq } }] });
+  } else {
+    const input = { recordId: id, entityId: 'E', businessDate: '2025-01-01', payload: { n: seq }, options: { verifyDelay: 0, verifyDeadline: '60s', pollBackoff: { initial: 100, factor: 1, max: 100 } } };
+    handle = await startSubmitAndVerify(c, input, common);
+  }
+  return { id, done: handle.result() };
+}
+
+type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
+const at = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+/** Start → completion of each activity, by type (median over a run's activities of that type). */
+function activityTimes(h: History): Record<string, number> {
+  const events = h.events ?? [];
+  const typeOf = new Map<string, string>();
+  const startedAt = new Map<string, number>();
+  const times: Record<string, number[]> = {};
+  for (const e of events) {
+    const id = String(e.eventId);
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name) typeOf.set(id, name);
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) startedAt.set(String(started.scheduledEventId), at(e.eventTime));
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done) {
+      const sid = String(done.scheduledEventId);
+      (times[typeOf.get(sid) ?? '?'] ??= []).push(at(e.eventTime) - (startedAt.get(sid) ?? at(e.eventTime)));
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
+
+/** The run whose statement count is the median (its other figures with it, so a row is one real run). */
+function medianRun(costs: RunCost[]): RunCost {
+  const m = median(costs.map((c) => c.statements));
+  return costs.find((c) => c.statements === m)!;
+}
+
+export async function measureAccounting(o: { runs: number }): Promise<AccountingRow[]> {
+  const s = await startScaleStack({ llmDelayMs: 0, portalLatencyMs: 0 });
+  const sim = await startRecordSourceSimulator({ sources: ingestSources });
+  const stack = s.t.stack;
+  const counter = countStatements(stack.db, activityType);
+  const rows: AccountingRow[] = [];
+  const bwQueue = stack.taskQueue;
+  const bareQueue = `${stack.taskQueue}-bare`;
+  const bw = await stack.createWorker();
+  const bare = await Worker.create({
+    connection: stack.env.nativeConnection,
+    namespace: stack.config.temporal.namespace,
+    taskQueue: bareQueue,
+    workflowBundle: { codePath: s.bareBundle },
+    activities: createBareActivities({ db: stack.db, openaiBaseUrl: stack.config.openai.baseUrl ?? '', portalUrl: s.portal.url }),
+    shutdownGraceTime: 1000,
+  });
+  const running = [bw.run(), bare.run()];
+  try {
+    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest'] as Pipeline[]) {
+      for (const mode of ['breakwater', 'bare'] as Mode[]) {
+        const costs: RunCost[] = [];
+        // One warm-up run first: caches (model routes, breaker rows, prepared pools) fill once per worker, not per run.
+        for (let i = 0; i <= o.runs; i++) {
+          const before = new Map(counter.byTag);
+          const beforeHeads = new Map(counter.byStatement);
+          const total0 = counter.total;
+          const run = await startOne(stack.env.client, pipeline, mode, mode === 'bare' ? bareQueue : bwQueue, (name) => sim.sourceUrl(name));
+          await run.done;
+          const statements = counter.total - total0;
+          const byActivity: Record<string, number> = {};
+          for (const [tag, n] of counter.byTag) if (n - (before.get(tag) ?? 0) > 0) byActivity[tag] = n - (before.get(tag) ?? 0);
+          const byHead: Record<string, number> = {};
+          for (const [k, n] of counter.byStatement) if (n - (beforeHeads.get(k) ?? 0) > 0) byHead[k] = n - (beforeHeads.get(k) ?? 0);
+          const h = await stack.env.client.workflow.getHandle(run.id).fetchHistory();
+          if (i > 0) costs.push({ ...historyCost(h), statements, statementsByActivity: byActivity, statementsByHead: byHead, activityMs: activityTimes(h) });
+        }
+        rows.push({ pipeline, mode, runs: o.runs, median: medianRun(costs) });
+      }
+    }
+  } finally {
+    counter.stop();
+    bw.shutdown();
+    bare.shutdown();
+    await Promise.allSettled(running);
+    await s.stop();
+    await sim.close();
+  }
+  return rows;
+}
