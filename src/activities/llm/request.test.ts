@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compatPresets, resolveCompat, compatSettingFor } from './profiles';
+import { portablePatterns } from './portablePattern';
 import { buildChatRequest, foldSystemMessages, stripSchemaKeywords } from './request';
 
 const schema = { type: 'object', properties: { pattern: { type: 'string', pattern: '^a+$' }, ids: { type: 'array', items: { type: 'string', pattern: '^ORD-\\d+$', format: 'x' } } }, required: ['pattern'] };
@@ -13,7 +14,7 @@ test('stripping a keyword removes it at every depth, never a property of that na
 
 test('each profile shapes the request: mode, token-limit parameter, folded system messages', () => {
   const openai = buildChatRequest(compatPresets.openai, shape);
-  assert.deepEqual([openai.max_completion_tokens, openai.max_tokens, openai.response_format], [64, undefined, { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } }]);
+  assert.deepEqual([openai.max_completion_tokens, openai.max_tokens, openai.response_format], [64, undefined, { type: 'json_schema', json_schema: { name: 'answer', schema: portablePatterns(schema), strict: true } }]);
   const llamaPy = buildChatRequest(compatPresets['llama-cpp-python'], shape);
   assert.deepEqual([llamaPy.max_tokens, llamaPy.max_completion_tokens, llamaPy.response_format], [64, undefined, { type: 'json_object' }]);
   assert.deepEqual(llamaPy.messages.map((m) => m.role), ['user'], 'schema instruction and system prompt folded into the user message');
@@ -35,7 +36,7 @@ test('an agent turn offers its tools in the OpenAI tools format, strict exactly 
   const tools = [{ name: 'search', description: 'Search.', parameters: { type: 'object', properties: { q: { type: 'string', pattern: '^x' } }, required: ['q'], additionalProperties: false } }];
   const openai = buildChatRequest(compatPresets.openai, { ...shape, tools });
   assert.deepEqual(openai.tools, [{ type: 'function', function: { name: 'search', description: 'Search.', parameters: tools[0]!.parameters, strict: true } }]);
-  assert.deepEqual(openai.response_format, { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } }, 'the final answer is still asked for');
+  assert.deepEqual(openai.response_format, { type: 'json_schema', json_schema: { name: 'answer', schema: portablePatterns(schema), strict: true } }, 'the final answer is still asked for');
   const llamaPy = buildChatRequest(compatPresets['llama-cpp-python'], { ...shape, tools });
   assert.equal((llamaPy.tools![0] as { function: { strict?: boolean } }).function.strict, undefined);
   assert.ok(!JSON.stringify(llamaPy.tools).includes('^x'), "the profile's stripped keywords go from tool parameters too");

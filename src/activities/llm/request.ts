@@ -6,12 +6,11 @@
 import type OpenAI from 'openai';
 import type { ChatMessage } from '../../contracts/agentCall';
 import type { ModelToolCall, ToolWire } from '../../contracts/tool';
+import { portablePatterns, SCHEMA_MAPS } from './portablePattern';
 import type { CompatProfile } from './profiles';
 
 export type ChatRequest = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 
-/** Schema keywords whose value is a map of subschemas (the keys there are property names, never keywords). */
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 
 /**
  * The schema without the given keywords, at every depth. Only keyword positions are touched: a property
@@ -62,7 +61,7 @@ export interface RequestShape {
 
 /** The request body for `profile`. */
 export function buildChatRequest(profile: CompatProfile, r: RequestShape): ChatRequest {
-  const schema = stripSchemaKeywords(r.jsonSchema, profile.stripKeywords) as Record<string, unknown>;
+  const schema = portablePatterns(stripSchemaKeywords(r.jsonSchema, profile.stripKeywords)) as Record<string, unknown>;
   let messages: ChatMessage[] = [...r.messages];
   if (profile.structuredOutput === 'json_object') {
     // The schema travels in the instructions; with no system messages it lands in the first user message below.
@@ -88,7 +87,7 @@ export function buildChatRequest(profile: CompatProfile, r: RequestShape): ChatR
   if (r.tools && r.tools.length > 0) {
     // Strict exactly when the profile's structured output is: the same JSON Schema rules hold for both.
     const strict = profile.structuredOutput === 'json_schema_strict';
-    const offered = r.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: stripSchemaKeywords(t.parameters, profile.stripKeywords) as Record<string, unknown>, ...(strict ? { strict } : {}) } }));
+    const offered = r.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: portablePatterns(stripSchemaKeywords(t.parameters, profile.stripKeywords)) as Record<string, unknown>, ...(strict ? { strict } : {}) } }));
     body.tools = [...(body.tools ?? []), ...offered];
     // tool_call profile: the answer is a call too, of the answer's tool or of a real one; either is fine.
     if (profile.structuredOutput === 'tool_call') body.tool_choice = 'required';

@@ -1,25 +1,33 @@
 /**
- * `npm run check:llm` (node side; scripts/check-llm.sh provisions the Python server and the weights): a real
- * OpenAI-compatible server on loopback — llama-cpp-python serving Gemma 3 270M — probed with
- * `breakwater llm probe`, then one agentDecision run on a real worker with the profile the probe suggested.
- * It asserts the wire behaviour (the probe's findings, recorded tokens, a clean escalation or completion),
- * not the model's quality: a 270M base model is expected to answer badly.
+ * `npm run check:llm` (node side; scripts/check-llm.sh provisions llama-server and the weights): a real
+ * llama.cpp `llama-server` on loopback serving SmolLM2-135M-Instruct, probed with `breakwater llm probe`, then
+ * 10 agentDecision and 3 researchAgent runs on a real worker with the profile the probe suggested.
  *
- * Not part of `npm test` (it needs ~15 min to build llama.cpp once and minutes per run on 2 cores).
+ * The goal it checks (issue 24): every run ends either with output the pipeline accepted or escalated to a
+ * person with a precise reason — none failed, none stuck. It prints per run how it ended, the tokens and the
+ * time per model call (from the run's history), and exits 1 when a run failed or got stuck. A 135M model is
+ * not expected to decide well; it is expected to produce schema-valid JSON under the server's grammar.
+ *
+ * Not part of `npm test` (llama-server is built once, ~5–25 min on 2 cores, and each run takes tens of seconds).
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
 import { packageRoot } from '../../devstack/paths';
 import { findFreePort } from '../../devstack/processes';
 import { parseModelsConfig } from '../../activities/llm/models';
 import type { CompatProfile } from '../../activities/llm/profiles';
 import type { ProbeFindings } from '../../client/llmProbe';
 import { renderProbe, suggestProfile } from '../../client/llmProbeProfile';
-import { llmCalls, startAgentLayerStack } from '../testKit';
-import type { LlmCallRow } from '../../store/llmCalls';
+import { temporalConnectionOptions } from '../../client/connection';
+import { createApiWorkers } from '../../workers/apiWorkers';
 import { escalationQuery } from '../../contracts/messages';
+import { llmCalls, startAgentLayerStack } from '../testKit';
+import { searchApi } from '../researchAgent/tools';
+import { researchAgent } from '../researchAgent/workflow';
 import { agentDecision } from './workflow';
 
 const arg = (name: string): string => {
@@ -28,99 +36,133 @@ const arg = (name: string): string => {
   if (!v) throw new Error(`check:llm: --${name} is required`);
   return v;
 };
-const MODEL = 'gemma-3-270m';
-const MAX_OUTPUT = 48;
+const MODEL = 'smollm2-135m-instruct';
+const RUN_DEADLINE_MS = 10 * 60_000;
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-async function startServer(python: string, gguf: string, port: number): Promise<ChildProcess> {
-  const args = ['-m', 'llama_cpp.server', '--model', gguf, '--model_alias', MODEL, '--host', '127.0.0.1', '--port', String(port), '--chat_format', 'gemma', '--n_ctx', '1024', '--n_threads', '2'];
-  const server = spawn(python, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+const REQUESTS = [
+  'My order ORD-1001 arrived damaged. Please refund it.',
+  'Where is my parcel? Order ORD-1002 was due on Monday.',
+  'Please cancel order ORD-1003 before it ships.',
+  'I was charged twice for order ORD-1004.',
+  'Can I change the delivery address of ORD-1005?',
+  'The shoes in ORD-1006 are the wrong size, I want to exchange them.',
+  'Your website is great, thanks!',
+  'Refund ORD-1008 now or I will call my bank.',
+  'How do I reset my password?',
+  'The discount code SAVE10 did not apply to ORD-1010.',
+];
+const TOPICS = ['the history of the bicycle', 'how bees make honey', 'tidal energy'];
+
+async function startServer(server: string, gguf: string, port: number): Promise<ChildProcess> {
+  // --jinja: the model's own chat template, which OpenAI-style tools need; -c 4096: a research turn's tools fit.
+  const args = ['-m', gguf, '--alias', MODEL, '--host', '127.0.0.1', '--port', String(port), '-c', '4096', '-t', '2', '--jinja', '--no-webui'];
+  const child = spawn(server, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  server.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
+  child.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-    if (server.exitCode !== null) throw new Error(`llama-cpp-python server exited ${server.exitCode}: ${stderr}`);
-    if (await fetch(`http://127.0.0.1:${port}/v1/models`).then((r) => r.ok, () => false)) return server;
+    if (child.exitCode !== null) throw new Error(`llama-server exited ${child.exitCode}: ${stderr}`);
+    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return child;
   }
-  server.kill();
-  throw new Error(`llama-cpp-python server did not listen within 120 s: ${stderr}`);
+  child.kill();
+  throw new Error(`llama-server did not become healthy within 120 s: ${stderr}`);
 }
 
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
   await exited;
 }
 
-function checkProbe(f: ProbeFindings, profile: CompatProfile): void {
-  const mode = (m: string) => f.structuredOutput.find((s) => s.mode === m)!;
-  for (const m of ['json_schema_strict', 'json_schema']) {
-    assert.equal(mode(m).status, 500, `${m} is refused with a 500`);
-    assert.match(mode(m).error ?? '', /Input should be 'text' or 'json_object'/);
+type Ending = { kind: 'accepted' | 'escalated' | 'failed' | 'stuck'; detail: string };
+
+/** Follows a run to its end; every escalation is answered `reject` (the check is no judge of the answers). */
+async function follow(handle: WorkflowHandle): Promise<Ending> {
+  const escalations: string[] = [];
+  for (const deadline = Date.now() + RUN_DEADLINE_MS; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+    const d = await handle.describe();
+    if (d.status.name !== 'RUNNING') {
+      if (d.status.name !== 'COMPLETED') return { kind: 'failed', detail: `${d.status.name}: ${await handle.result().then(() => '', (e: Error) => e.message)}` };
+      const result = (await handle.result()) as { status: string };
+      if (escalations.length > 0) return { kind: 'escalated', detail: `${escalations.join('; ')} → ${result.status}` };
+      return result.status === 'completed' ? { kind: 'accepted', detail: JSON.stringify(result).slice(0, 200) } : { kind: 'failed', detail: `closed ${result.status} without an escalation` };
+    }
+    const open = (await handle.query(escalationQuery)).open;
+    if (open) {
+      escalations.push(`${open.kind} at ${open.step}: ${open.reason}`);
+      const decision = open.allowed?.includes('reject') ? 'reject' : (open.allowed?.[0] ?? 'reject');
+      await handle.executeUpdate('resolve', { args: [{ decision, by: 'check-llm', reason: 'check:llm answers every escalation with reject' }] });
+    }
   }
-  assert.equal(mode('json_object').status, 200, 'json_object accepted');
-  assert.equal(mode('tool_call').supported, true, 'a forced tool call is answered as a tool call');
-  assert.deepEqual(f.tokenLimit.map((t) => [t.param, t.honoured]), [['max_completion_tokens', false], ['max_tokens', true]]);
-  assert.equal(f.usageReported, true);
-  assert.equal(f.systemMessagesKept, false, 'the gemma chat format drops system messages');
-  assert.ok(f.patternKeyword?.some((p) => p.crashed), 'a pattern keyword takes the server down');
-  assert.deepEqual({ ...profile, structuredOutput: undefined }, { structuredOutput: undefined, tokenLimitParam: 'max_tokens', stripKeywords: ['pattern'], systemMessages: false, usage: 'reported' });
+  return { kind: 'stuck', detail: `still running after ${RUN_DEADLINE_MS / 1000} s (${escalations.length} escalation(s))` };
 }
 
-function checkCalls(rows: LlmCallRow[]): void {
-  assert.ok(rows.length > 0, 'calls were recorded');
-  for (const r of rows) {
-    assert.ok(['ok', 'invalid-output'].includes(r.outcome), `call ${r.id} ${r.outcome}: ${r.error ?? ''} (no HTTP or network error with the suggested profile)`);
-    assert.ok(r.input_tokens > 0 && r.output_tokens > 0, `call ${r.id} recorded its tokens (${r.input_tokens} in, ${r.output_tokens} out)`);
-    assert.ok(r.output_tokens <= MAX_OUTPUT && !r.over_reservation, `call ${r.id} stayed within max_tokens ${MAX_OUTPUT} (${r.output_tokens})`);
-    assert.equal(r.cost_estimated, false, 'usage came from the server');
-    assert.equal(r.cost_usd, (r.input_tokens * 0.1e-6 + r.output_tokens * 0.2e-6).toFixed(9), 'recorded cost = tokens × price');
+/** Milliseconds of each model-call activity, from the run's history (scheduled → closed). */
+async function callMs(handle: WorkflowHandle): Promise<number[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const ms: number[] = [];
+  const time = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+  for (const e of events) {
+    if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '', at: time(e) });
+    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+    const s = closed ? scheduled.get(String(closed.scheduledEventId)) : undefined;
+    if (s && s.type === 'callModel') ms.push(time(e) - s.at);
   }
+  return ms;
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const python = arg('python');
-  const gguf = arg('gguf');
   const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}/v1`;
-  let server = await startServer(python, gguf, port);
+  const server = await startServer(arg('server'), arg('gguf'), port);
   try {
     log(`== probe: breakwater llm probe --base-url ${baseUrl} --model ${MODEL} --check-keywords --json`);
     const cli = path.join(packageRoot(), 'bin', 'breakwater.js');
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'llm', 'probe', '--base-url', baseUrl, '--model', MODEL, '--check-keywords', '--json', '--timeout-ms', '240000'], { maxBuffer: 10 << 20 });
     const probe = JSON.parse(stdout) as { findings: ProbeFindings; profile: CompatProfile };
     log(renderProbe(probe.findings, suggestProfile(probe.findings)));
-    checkProbe(probe.findings, probe.profile);
-    log('probe findings: as expected');
+    // What makes a small model's output valid is the server's grammar: the probe must have found it.
+    assert.ok(['json_schema_strict', 'json_schema'].includes(probe.profile.structuredOutput), `the probe found schema-constrained output (got ${probe.profile.structuredOutput})`);
 
-    await stopServer(server); // the pattern keyword crashed it; a fresh one for the run
-    server = await startServer(python, gguf, port);
-    log(`== agentDecision with the suggested profile: ${JSON.stringify(probe.profile)}`);
-    const models = { provider: 'llama-cpp-python', roles: { router: { model: MODEL, maxOutputTokens: MAX_OUTPUT }, decider: { model: MODEL, maxOutputTokens: MAX_OUTPUT } }, models: { [MODEL]: { inputUsdPerMillion: 0.1, outputUsdPerMillion: 0.2, compat: probe.profile } } };
+    const models = {
+      provider: 'llama-server',
+      roles: { router: { model: MODEL, maxOutputTokens: 128 }, decider: { model: MODEL, maxOutputTokens: 160 }, researcher: { model: MODEL, maxOutputTokens: 256 } },
+      models: { [MODEL]: { inputUsdPerMillion: 0.1, outputUsdPerMillion: 0.2, compat: probe.profile } },
+    };
     const t = await startAgentLayerStack({ startWorker: false, models, env: { OPENAI_BASE_URL: baseUrl, ALERT_WEBHOOK_URL: '', ALERT_NTFY_URL: '' } });
+    const connection = await NativeConnection.connect(temporalConnectionOptions(t.stack.config));
     try {
-      const worker = await t.stack.createWorker({ llm: { models: parseModelsConfig(models), requestTimeoutMs: 110_000 } });
-      const outcome = await worker.runUntil(async () => {
-        const handle = await t.stack.env.client.workflow.start(agentDecision, { taskQueue: t.stack.taskQueue, workflowId: `check-llm-${t.stack.schema}`, args: [{ requestId: 'check-llm', text: 'My order ORD-1001 arrived damaged. Please refund it.' }] });
-        for (const deadline = Date.now() + 15 * 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 2000))) {
-          const d = await handle.describe();
-          if (d.status.name !== 'RUNNING') return { closed: d.status.name, result: await handle.result().catch((e: Error) => e.message) };
-          const open = (await handle.query(escalationQuery)).open;
-          if (open) {
-            await handle.executeUpdate('resolve', { args: [{ decision: 'reject', by: 'check-llm', reason: 'wire check done' }] });
-            return { escalation: open.kind, step: open.step, issues: open.details?.issues, result: await handle.result() };
-          }
+      const [api] = await createApiWorkers({ config: t.stack.config, connection, taskQueue: t.stack.taskQueue, apis: [searchApi({ db: t.stack.db })] });
+      t.stack.runUntilTeardown(api!);
+      const worker = await t.stack.createWorker({ llm: { models: parseModelsConfig(models), requestTimeoutMs: 170_000 } });
+      const runs = [
+        ...REQUESTS.map((text, i) => ({ name: `agentDecision #${i + 1}`, start: (id: string) => t.stack.env.client.workflow.start(agentDecision, { taskQueue: t.stack.taskQueue, workflowId: id, args: [{ requestId: `check-llm-${i + 1}`, text }] }) })),
+        ...TOPICS.map((topic, i) => ({ name: `researchAgent #${i + 1}`, start: (id: string) => t.stack.env.client.workflow.start(researchAgent, { taskQueue: t.stack.taskQueue, workflowId: id, args: [{ topic, maxTurns: 4, deadline: '8 minutes' }] }) })),
+      ];
+      const endings: Ending[] = [];
+      await worker.runUntil(async () => {
+        for (const [i, run] of runs.entries()) {
+          const id = `check-llm-${t.stack.schema}-${i + 1}`;
+          const t0 = Date.now();
+          const handle = await run.start(id);
+          const ending = await follow(handle);
+          endings.push(ending);
+          const rows = await llmCalls(t.stack, id);
+          const ms = await callMs(handle);
+          const tokens = rows.map((r) => `${r.input_tokens}/${r.output_tokens}`).join(' ');
+          log(`${run.name}: ${ending.kind.toUpperCase()} in ${Math.round((Date.now() - t0) / 1000)} s — ${ending.detail}`);
+          log(`   ${rows.length} call(s) [${rows.map((r) => r.outcome).join(', ')}], tokens in/out ${tokens || '-'}, ms per call ${ms.join(' ') || '-'}`);
         }
-        throw new Error('the run neither finished nor escalated within 15 minutes');
       });
-      const rows = await llmCalls(t.stack, `check-llm-${t.stack.schema}`);
-      log(JSON.stringify(outcome));
-      log(rows.map((r) => `  llm_calls ${r.agent_role} repair ${r.repair} attempt ${r.attempt}: ${r.outcome}, ${r.input_tokens} in / ${r.output_tokens} out tokens, ${r.cost_usd} USD`).join('\n'));
-      assert.ok('closed' in outcome ? outcome.closed === 'COMPLETED' : ['invalid-output', 'low-confidence'].includes(outcome.escalation), `a clean completion or escalation (invalid-output, low-confidence), not ${JSON.stringify(outcome)}`);
-      checkCalls(rows);
+      const count = (k: Ending['kind']) => endings.filter((e) => e.kind === k).length;
+      log(`== ${endings.length} runs: ${count('accepted')} accepted, ${count('escalated')} escalated, ${count('failed')} failed, ${count('stuck')} stuck`);
+      assert.equal(count('failed') + count('stuck'), 0, 'no run failed or got stuck');
     } finally {
       await t.stop();
+      await connection.close().catch(() => undefined);
     }
     log(`check:llm passed in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
