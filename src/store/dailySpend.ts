@@ -52,7 +52,7 @@ export function createDailyCap(db: Db, capUsd: number) {
       const outcome = await inTransaction(db, async (c) => {
         // The day row's lock serializes racers; expired reservations (dead workers) stop counting first.
         // One statement makes the row and takes its lock: ON CONFLICT DO UPDATE locks the existing row, and
-        // naming the key column in SET makes that the FOR UPDATE lock (a no-op write, same value) — what the
+        // naming the key column in SET makes that the FOR UPDATE lock (a same-value write: a new row version) — what the
         // INSERT … DO NOTHING + SELECT … FOR UPDATE pair did in two round trips (issue 23, measured by
         // `npm run bench -- accounting`).
         // SKIP LOCKED: a reservation being settled right now is the settler's to release (no deadlock).

@@ -6,32 +6,17 @@
 import type OpenAI from 'openai';
 import type { ChatMessage } from '../../contracts/agentCall';
 import type { ModelToolCall, ToolWire } from '../../contracts/tool';
-import { portablePatterns, SCHEMA_MAPS } from './portablePattern';
+import { shapeSchema } from './portablePattern';
 import type { CompatProfile } from './profiles';
 
 export type ChatRequest = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
-
 
 /**
  * The schema without the given keywords, at every depth. Only keyword positions are touched: a property
  * named `pattern` survives stripping the `pattern` keyword.
  */
 export function stripSchemaKeywords(schema: unknown, keywords: readonly string[]): unknown {
-  if (keywords.length === 0) return schema;
-  const drop = new Set(keywords);
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (!node || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) {
-      if (drop.has(k)) continue;
-      if (k === 'enum' || k === 'const' || k === 'default' || k === 'examples' || k === 'required') out[k] = v;
-      else if (SCHEMA_MAPS.has(k) && v && typeof v === 'object' && !Array.isArray(v)) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, walk(s)]));
-      else out[k] = walk(v);
-    }
-    return out;
-  };
-  return walk(schema);
+  return keywords.length === 0 ? schema : shapeSchema(schema, { strip: keywords });
 }
 
 /** The instruction that carries the schema when the endpoint cannot take it as a parameter (json_object). */
@@ -61,7 +46,7 @@ export interface RequestShape {
 
 /** The request body for `profile`. */
 export function buildChatRequest(profile: CompatProfile, r: RequestShape): ChatRequest {
-  const schema = portablePatterns(stripSchemaKeywords(r.jsonSchema, profile.stripKeywords)) as Record<string, unknown>;
+  const schema = shapeSchema(r.jsonSchema, { strip: profile.stripKeywords, portable: true }) as Record<string, unknown>;
   let messages: ChatMessage[] = [...r.messages];
   if (profile.structuredOutput === 'json_object') {
     // The schema travels in the instructions; with no system messages it lands in the first user message below.
@@ -87,7 +72,7 @@ export function buildChatRequest(profile: CompatProfile, r: RequestShape): ChatR
   if (r.tools && r.tools.length > 0) {
     // Strict exactly when the profile's structured output is: the same JSON Schema rules hold for both.
     const strict = profile.structuredOutput === 'json_schema_strict';
-    const offered = r.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: portablePatterns(stripSchemaKeywords(t.parameters, profile.stripKeywords)) as Record<string, unknown>, ...(strict ? { strict } : {}) } }));
+    const offered = r.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: shapeSchema(t.parameters, { strip: profile.stripKeywords, portable: true }) as Record<string, unknown>, ...(strict ? { strict } : {}) } }));
     body.tools = [...(body.tools ?? []), ...offered];
     // tool_call profile: the answer is a call too, of the answer's tool or of a real one; either is fine.
     if (profile.structuredOutput === 'tool_call') body.tool_choice = 'required';

@@ -10,6 +10,8 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import { decodeHistory } from '../../codec/decodeHistory';
+import { readTimeline } from '../../observability/explainHistory';
 import { historyCost, type HistoryCost } from '../../observability/historyCost';
 import { startSubmitAndVerify } from '../../pipelines/submitAndVerify/client';
 import { countStatements } from '../../store/statementCounter';
@@ -71,25 +73,11 @@ async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueu
   return { id, done: handle.result() };
 }
 
-type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
-const at = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
-/** Start → completion of each activity, by type (median over a run's activities of that type). */
-function activityTimes(h: History): Record<string, number> {
-  const events = h.events ?? [];
-  const typeOf = new Map<string, string>();
-  const startedAt = new Map<string, number>();
+/** Start → completion of each activity, by type (median over a run's activities of that type), from explain's timeline. */
+async function activityTimes(client: Client, h: Parameters<typeof historyCost>[0]): Promise<Record<string, number>> {
   const times: Record<string, number[]> = {};
-  for (const e of events) {
-    const id = String(e.eventId);
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (name) typeOf.set(id, name);
-    const started = e.activityTaskStartedEventAttributes;
-    if (started) startedAt.set(String(started.scheduledEventId), at(e.eventTime));
-    const done = e.activityTaskCompletedEventAttributes;
-    if (done) {
-      const sid = String(done.scheduledEventId);
-      (times[typeOf.get(sid) ?? '?'] ??= []).push(at(e.eventTime) - (startedAt.get(sid) ?? at(e.eventTime)));
-    }
+  for (const s of readTimeline(await decodeHistory(client, h)).steps) {
+    if (s.kind === 'activity' && s.outcome === 'completed') (times[s.name] ??= []).push(s.endedAt! - (s.startedAt ?? s.endedAt!));
   }
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 }
@@ -137,7 +125,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
           const byHead: Record<string, number> = {};
           for (const [k, n] of counter.byStatement) if (n - (beforeHeads.get(k) ?? 0) > 0) byHead[k] = n - (beforeHeads.get(k) ?? 0);
           const h = await stack.env.client.workflow.getHandle(run.id).fetchHistory();
-          if (i > 0) costs.push({ ...historyCost(h), statements, statementsByActivity: byActivity, statementsByHead: byHead, activityMs: activityTimes(h) });
+          if (i > 0) costs.push({ ...historyCost(h), statements, statementsByActivity: byActivity, statementsByHead: byHead, activityMs: await activityTimes(stack.env.client, h) });
         }
         rows.push({ pipeline, mode, runs: o.runs, median: medianRun(costs) });
       }

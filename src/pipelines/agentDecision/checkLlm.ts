@@ -15,7 +15,9 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { decodeHistory } from '../../codec/decodeHistory';
+import { readTimeline } from '../../observability/explainHistory';
 import { packageRoot } from '../../devstack/paths';
 import { findFreePort } from '../../devstack/processes';
 import { parseModelsConfig } from '../../activities/llm/models';
@@ -98,19 +100,10 @@ async function follow(handle: WorkflowHandle): Promise<Ending> {
   return { kind: 'stuck', detail: `still running after ${RUN_DEADLINE_MS / 1000} s (${escalations.length} escalation(s))` };
 }
 
-/** Milliseconds of each model-call activity, from the run's history (scheduled → closed). */
-async function callMs(handle: WorkflowHandle): Promise<number[]> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const scheduled = new Map<string, { type: string; at: number }>();
-  const ms: number[] = [];
-  const time = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
-  for (const e of events) {
-    if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '', at: time(e) });
-    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
-    const s = closed ? scheduled.get(String(closed.scheduledEventId)) : undefined;
-    if (s && s.type === 'callModel') ms.push(time(e) - s.at);
-  }
-  return ms;
+/** Milliseconds of each model-call activity (scheduled → closed, repairs inside it), from the run's history. */
+async function callMs(client: Client, handle: WorkflowHandle): Promise<number[]> {
+  const { steps } = readTimeline(await decodeHistory(client, await handle.fetchHistory()));
+  return steps.flatMap((s) => (s.kind === 'activity' && s.name === 'callModel' && s.endedAt !== undefined ? [s.endedAt - s.scheduledAt] : []));
 }
 
 async function main(): Promise<void> {
@@ -151,7 +144,7 @@ async function main(): Promise<void> {
           const ending = await follow(handle);
           endings.push(ending);
           const rows = await llmCalls(t.stack, id);
-          const ms = await callMs(handle);
+          const ms = await callMs(t.stack.env.client, handle);
           const tokens = rows.map((r) => `${r.input_tokens}/${r.output_tokens}`).join(' ');
           log(`${run.name}: ${ending.kind.toUpperCase()} in ${Math.round((Date.now() - t0) / 1000)} s — ${ending.detail}`);
           log(`   ${rows.length} call(s) [${rows.map((r) => r.outcome).join(', ')}], tokens in/out ${tokens || '-'}, ms per call ${ms.join(' ') || '-'}`);
