@@ -80,7 +80,7 @@ export async function applyFault(stack: ChaosStack, e: FaultEvent, o: { phaseEnd
       await stack.temporal.kill();
       await delay(e.durationMs);
       await stack.temporal.restart();
-      return `dev server SIGKILLed, down ${e.durationMs} ms, restarted on its SQLite file`;
+      return `${stack.temporal.killDescription}, down ${e.durationMs} ms, restarted on ${stack.temporal.kind === 'dev' ? 'its SQLite file' : 'the same Postgres databases'}`;
     case 'postgres-restart':
       await stack.postgres.restart(e.durationMs);
       return `Postgres stopped (immediate), down ${e.durationMs} ms + start-up, restarted`;

@@ -1,12 +1,22 @@
 /**
- * `npm run chaos` — `node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--out FILE]`:
- * one chaos run; the figures go to docs/reliability.md (with the seed and the command to rerun). Exit 0
- * when every invariant held, 1 when one did not, 2 for bad arguments.
+ * `npm run chaos` — `node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--cluster] [--out FILE]`:
+ * one chaos run; the figures go to docs/reliability.md (with the seed and the command to rerun), or with
+ * `--cluster` (against the production-configured Temporal cluster instead of the dev server) to
+ * docs/reliability-cluster.md. Exit 0 when every invariant held, 1 when one did not, 2 for bad arguments.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderReliability, rerunCommand } from './report';
+import { KEPT_BEGIN, KEPT_END, renderReliability, rerunCommand } from './report';
+
+/** The hand-kept section of the file being replaced (the other Temporal's figures), carried over as it is. */
+function keptSection(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  const a = text.indexOf(KEPT_BEGIN);
+  const b = text.indexOf(KEPT_END);
+  return a >= 0 && b > a ? text.slice(a, b + KEPT_END.length) : undefined;
+}
 import { runChaos } from './runner';
 
 const chaosDefaults = { seed: 42, pipelines: 6, duration: 150, settle: 300, workers: 2, faultsPerMinute: 4 };
@@ -22,7 +32,7 @@ async function main(): Promise<number> {
   let o;
   try {
     const { values } = parseArgs({
-      options: { seed: { type: 'string' }, pipelines: { type: 'string' }, duration: { type: 'string' }, settle: { type: 'string' }, workers: { type: 'string' }, 'faults-per-minute': { type: 'string' }, out: { type: 'string' } },
+      options: { seed: { type: 'string' }, pipelines: { type: 'string' }, duration: { type: 'string' }, settle: { type: 'string' }, workers: { type: 'string' }, 'faults-per-minute': { type: 'string' }, cluster: { type: 'boolean' }, out: { type: 'string' } },
       strict: true,
     });
     o = {
@@ -32,15 +42,16 @@ async function main(): Promise<number> {
       settleS: int('settle', values.settle, chaosDefaults.settle, 10, 3600),
       workers: int('workers', values.workers, chaosDefaults.workers, 1, 16),
       faultsPerMinute: int('faults-per-minute', values['faults-per-minute'], chaosDefaults.faultsPerMinute, 0, 120),
-      out: values.out ?? path.resolve(__dirname, '..', '..', 'docs', 'reliability.md'),
+      temporal: values.cluster ? ('cluster' as const) : ('dev' as const),
+      out: values.out ?? path.resolve(__dirname, '..', '..', 'docs', values.cluster ? 'reliability-cluster.md' : 'reliability.md'),
     };
   } catch (e) {
-    process.stderr.write(`chaos: ${(e as Error).message}\nusage: node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--out FILE]\n`);
+    process.stderr.write(`chaos: ${(e as Error).message}\nusage: node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--cluster] [--out FILE]\n`);
     return 2;
   }
   const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const result = await runChaos({ ...o, log });
-  writeFileSync(o.out, renderReliability(result));
+  writeFileSync(o.out, renderReliability(result, new Date(), keptSection(o.out)));
   const f = result.figures;
   const share = f.autoRecoveredShare === null ? 'n/a' : `${(100 * f.autoRecoveredShare).toFixed(1)} %`;
   log(`lost ${f.lost} · duplicate submissions ${f.duplicateSubmissions} · stuck ${f.stuck} · budget overruns ${f.budgetOverruns} · wrong results ${f.wrongResults}`);

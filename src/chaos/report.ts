@@ -5,19 +5,30 @@ const pct = (x: number | null) => (x === null ? 'n/a (no fault reached a run)' :
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function rerunCommand(r: ChaosResult): string {
-  return `npm run chaos -- --seed ${r.options.seed} --pipelines ${r.options.perKind} --duration ${r.options.durationS} --faults-per-minute ${r.options.faultsPerMinute}`;
+  return `npm run chaos -- --seed ${r.options.seed} --pipelines ${r.options.perKind} --duration ${r.options.durationS} --settle ${r.options.settleS} --faults-per-minute ${r.options.faultsPerMinute}${r.options.temporal === 'cluster' ? ' --cluster' : ''}`;
 }
 
-export function renderReliability(r: ChaosResult, generatedAt = new Date()): string {
+/** Markers of a section a regenerated report carries over unchanged (the other Temporal's figures). */
+export const KEPT_BEGIN = '<!-- kept: figures of the other Temporal; carried over when this file is regenerated -->';
+export const KEPT_END = '<!-- /kept -->';
+
+const temporalLine = (r: ChaosResult) =>
+  r.options.temporal === 'cluster'
+    ? 'Temporal: the **production-configured cluster** (go.temporal.io/server v1.32.2 built from its Go module; Postgres persistence and SQL visibility in the run\'s own Postgres, schemas by `temporal-sql-tool`; frontend, history, matching and worker each in a process of its own; `temporal-restart` SIGKILLs all four and starts them again; `postgres-restart` takes Temporal\'s databases down with Breakwater\'s).'
+    : 'Temporal: the CLI dev server on a SQLite file (`temporal-restart` SIGKILLs it and starts it again on the same file).';
+
+export function renderReliability(r: ChaosResult, generatedAt = new Date(), kept?: string): string {
   const f = r.figures;
   const row = (name: string, value: string | number, must?: string, ok?: boolean) => `| ${name} | ${value} | ${must ?? ''} | ${ok === undefined ? '' : ok ? 'pass' : '**FAIL**'} |`;
   const kinds = Object.entries(f.escalationKinds).map(([k, n]) => `${k} × ${n}`).join(', ') || 'none';
   const lines = [
-    '# Reliability under faults (chaos suite)',
+    r.options.temporal === 'cluster' ? '# Reliability under faults on the production-configured Temporal cluster (chaos suite)' : '# Reliability under faults (chaos suite)',
     '',
     `Generated ${generatedAt.toISOString()} by \`src/chaos/main.ts\`. Seed **${r.options.seed}**, ${r.options.perKind} run(s) of each of ${f.perKind.length} pipeline kinds (${f.runs} runs),`,
-    `${r.options.durationS} s of faults, ${r.options.workers} worker processes; the run took ${secs(r.elapsedMs)} (settling ${secs(r.settledMs)}).`,
+    `${r.options.durationS} s of faults, ${r.options.workers} worker processes; the run took ${secs(r.elapsedMs)} (stack up in ${secs(r.stackReadyMs)}, settling ${secs(r.settledMs)}).`,
+    temporalLine(r),
     '',
+    ...(kept ? [kept, ''] : []),
     'Rerun exactly this (same seed → same faults at the same offsets, same inputs; timing-dependent effects may differ):',
     '',
     '```sh',
@@ -44,11 +55,14 @@ export function renderReliability(r: ChaosResult, generatedAt = new Date()): str
     row('Escalations not visible as AwaitingHuman', f.escalationsNotMarked, '0', f.escalationsNotMarked === 0),
     row('Runs open while a fault was active', `${f.exposed} of ${f.runs}`),
     row('Runs a transient fault demonstrably reached', f.hitByTransientFault),
+    row('Runs listed by `breakwater runs` (visibility) after the faults', `${r.visibility.listed} of ${r.visibility.started}`, 'all', r.visibility.listed === r.visibility.started),
+    row('… listed wrongly by a `--pipeline` (BreakwaterPipeline) filter', `${r.visibility.pipelineFilterMismatches} over ${r.visibility.pipelines} pipelines`, '0', r.visibility.pipelineFilterMismatches === 0),
+    row('Open escalations listed by `--status AwaitingHuman` (BreakwaterStatus)', `${r.visibility.awaitingListed} of ${r.visibility.awaiting}`, 'all', r.visibility.awaitingListed === r.visibility.awaiting),
     row('**Auto-recovered share of transient faults**', `**${pct(f.autoRecoveredShare)}** (${f.autoRecovered} of ${f.hitByTransientFault}); 95 % lower bound (Wilson) **${pct(f.autoRecoveredLowerBound)}**`, '≥ 95 % (asserted)', f.autoRecoveredShare === null ? undefined : f.autoRecoveredShare >= 0.95),
     '',
     `LLM: ${f.llm.calls} calls, ${f.llm.troubled} failed or repaired, ${f.llm.spentUsd.toFixed(6)} USD. Daily ledger: ${f.dailyLedger.map((d) => `${d.day} spent ${d.spentUsd} USD (Σ llm_calls ${d.callsUsd}), in flight ${d.reservedUsd}, cap ${d.capUsd}`).join('; ') || 'no spend'}.`,
     `Portal: ${f.portal.postAttempts} POSTs, ${f.portal.persisted} persisted, ${f.portal.injectedErrors} injected 5xx, ${f.portal.responsesLost} responses lost, ${f.portal.rateLimited} rate-limited.`,
-    `Workers: ${r.fleet.spawned} processes spawned, ${r.fleet.killed} SIGKILLed at random moments, crashes at fault points: ${Object.entries(r.fleet.crashedAt).map(([p, n]) => `${p} × ${n}`).join(', ') || 'none'}, ${r.fleet.otherExits} other exits. Dev server restarts: ${r.temporalRestarts}; Postgres restarts: ${r.postgresRestarts}.`,
+    `Workers: ${r.fleet.spawned} processes spawned, ${r.fleet.killed} SIGKILLed at random moments, crashes at fault points: ${Object.entries(r.fleet.crashedAt).map(([p, n]) => `${p} × ${n}`).join(', ') || 'none'}, ${r.fleet.otherExits} other exits. ${r.options.temporal === 'cluster' ? 'Cluster restarts (all processes SIGKILLed and started again)' : 'Dev server restarts'}: ${r.temporalRestarts}; Postgres restarts: ${r.postgresRestarts}.`,
     `After the checks: ${r.windDown.resolved} designed escalations resolved by the on-call (${r.windDown.completedAfterResolution} then completed), ${r.windDown.terminated} other open runs terminated.`,
     '',
     ...(r.violations.length ? ['**Violations:**', '', ...r.violations.map((v) => `- ${v}`), ''] : []),

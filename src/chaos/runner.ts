@@ -13,9 +13,10 @@ import { checkInvariants, violations, type ChaosFigures, type RunReport } from '
 import { faultEvidence, llmTroubleByWorkflow, settle } from './observe';
 import { planRuns, probeGroup, probeRun, startRun, type PlannedRun } from './pipelines';
 import { crashPoints, createFaultSchedule, faultKinds, type FaultEvent, type FaultKind } from './schedule';
-import { DAILY_CAP_USD, startChaosStack, type ChaosStack } from './stack';
+import { DAILY_CAP_USD, startChaosStack, type ChaosStack, type ChaosTemporalKind } from './stack';
 import type { FleetStats } from './workerFleet';
 import { probeStaleDecisions } from './staleProbe';
+import { checkVisibility, visibilityViolations, type VisibilityFigures } from './visibilityCheck';
 import { createAlertStore } from '../store/alerts';
 import type { Db } from '../store/db';
 
@@ -38,6 +39,8 @@ export interface ChaosOptions {
    * short run on a loaded machine needs longer.
    */
   probeGraceS?: number;
+  /** The dev server (default) or the production-configured cluster (src/devstack/temporalCluster.ts). */
+  temporal?: ChaosTemporalKind;
   log?: (line: string) => void;
 }
 
@@ -52,11 +55,16 @@ export interface ChaosResult {
   schedule: FaultEvent[];
   applied: AppliedFault[];
   figures: ChaosFigures;
+  /** `breakwater runs` and its search-attribute filters against visibility, after the faults. */
+  visibility: VisibilityFigures;
   violations: string[];
   reports: RunReport[];
   windDown: WindDown;
   fleet: FleetStats;
+  /** Temporal kills + restarts that completed (dev server, or every process of the cluster). */
   temporalRestarts: number;
+  /** Time from the start until the stack (Temporal, Postgres, simulators, workers) was ready. */
+  stackReadyMs: number;
   postgresRestarts: number;
   elapsedMs: number;
   settledMs: number;
@@ -124,19 +132,20 @@ async function windDown(client: Client, sign: ChaosStack['sign'], reports: RunRe
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const log = o.log ?? (() => undefined);
-  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds, faultsPerMinute: o.faultsPerMinute ?? 4, probeGraceS: o.probeGraceS ?? 90 };
+  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds, faultsPerMinute: o.faultsPerMinute ?? 4, probeGraceS: o.probeGraceS ?? 90, temporal: o.temporal ?? 'dev' };
   const probeGraceMs = options.probeGraceS * 1000;
   const durationMs = options.durationS * 1000;
   const schedule = createFaultSchedule({ seed: options.seed, durationMs, kinds: options.kinds, extraPerMinute: options.faultsPerMinute });
   const began = Date.now();
-  log(`chaos: seed ${options.seed}, ${options.perKind} run(s) per kind, ${options.durationS} s, ${schedule.length} fault(s); starting the stack`);
+  log(`chaos: seed ${options.seed}, ${options.perKind} run(s) per kind, ${options.durationS} s, ${schedule.length} fault(s), Temporal: ${options.temporal}; starting the stack`);
   // Fault points are armed from the first worker on, so every one has the whole run to be reached.
-  const stack = await startChaosStack({ seed: options.seed, workers: options.workers, log, armedAt: options.kinds.includes('worker-crash-at-point') ? crashPoints : [] });
+  const stack = await startChaosStack({ seed: options.seed, workers: options.workers, log, armedAt: options.kinds.includes('worker-crash-at-point') ? crashPoints : [], temporal: options.temporal });
   try {
     const runs = planRuns({ seed: options.seed, perKind: options.perKind, sourceUrl: (n) => stack.sources.sourceUrl(n) });
     const r = createSeededRandom(options.seed ^ 0x5f3759df);
     const startAt = runs.map(() => Math.round(r() * durationMs * 0.7));
     const t0 = Date.now();
+    const stackReadyMs = t0 - began;
     const at = () => Date.now() - t0;
 
     const applied: AppliedFault[] = [];
@@ -179,14 +188,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const { reports, figures } = await checkInvariants({
       db: stack.db, seed: options.seed, dailyCapUsd: DAILY_CAP_USD, runs, states, evidence, faults: applied, runStartedAt: t0, portal, stale, alertChannel, crashedAt: stack.fleet.stats().crashedAt,
     });
-    const broken = violations(figures);
+    const visibility = await checkVisibility({ client: stack.client, db: stack.db, runs, states, since: new Date(t0 - 60_000) });
+    log(`chaos: visibility — ${visibility.listed}/${visibility.started} runs listed, ${visibility.pipelineFilterMismatches} --pipeline mismatches over ${visibility.pipelines} pipelines, ${visibility.awaitingListed}/${visibility.awaiting} escalations listed AwaitingHuman (${visibility.tookMs} ms)`);
+    const broken = [...violations(figures), ...visibilityViolations(visibility)];
     log(`chaos: checked — ${broken.length ? `VIOLATED: ${broken.join('; ')}` : 'all invariants hold'}`);
 
     const wound = await windDown(stack.client, stack.sign, reports);
     return {
-      options, schedule, applied, figures, violations: broken, reports, windDown: wound, fleet: stack.fleet.stats(),
-      temporalRestarts: applied.filter((a) => a.event.kind === 'temporal-restart').length, postgresRestarts: stack.postgres.restarts,
-      elapsedMs: Date.now() - began, settledMs,
+      options, schedule, applied, figures, visibility, violations: broken, reports, windDown: wound, fleet: stack.fleet.stats(),
+      temporalRestarts: applied.filter((a) => a.event.kind === 'temporal-restart' && !a.effect.startsWith('could not apply')).length, postgresRestarts: stack.postgres.restarts,
+      elapsedMs: Date.now() - began, settledMs, stackReadyMs,
     };
   } finally {
     await stack.teardown();

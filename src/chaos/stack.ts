@@ -1,6 +1,8 @@
 /**
- * Everything a chaos run breaks, all of its own: a Temporal dev server on a SQLite file (killed and
- * restarted), a Postgres cluster (restarted), the portal / LLM / enrichment / record-source simulators
+ * Everything a chaos run breaks, all of its own: Temporal — a dev server on a SQLite file, or with
+ * `temporal: 'cluster'` the production-configured cluster (v1.32.2, its four services in four processes,
+ * persistence and SQL visibility in the run's own Postgres, so a Postgres restart hits Temporal too) —
+ * killed and restarted, a Postgres cluster (restarted), the portal / LLM / enrichment / record-source simulators
  * (misconfigured live), and worker processes (SIGKILLed). Nothing here is shared with other tests.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,10 @@ import { startPortalSimulator, type PortalSimulator } from '../simulators/portal
 import { startRecordSourceSimulator, type RecordSourceSimulator } from '../simulators/recordSource';
 import { createPool, type Db } from '../store/db';
 import { migrate } from '../store/migrate';
-import { startPersistentTemporal, type PersistentTemporal } from '../devstack/persistentTemporal';
+import { startPersistentTemporal } from '../devstack/persistentTemporal';
+import { clusterDatabaseFromUrl, freeClusterPorts } from '../devstack/clusterConfig';
+import { ensureClusterTools } from '../devstack/clusterTools';
+import { startTemporalCluster } from '../devstack/temporalCluster';
 import { startAlertReceiver, type AlertReceiver } from './alertReceiver';
 import { chaosModels, chaosScenario } from './llmScenario';
 import { startOwnPostgres, type OwnPostgres } from './ownPostgres';
@@ -36,10 +41,45 @@ const SCHEMA = 'chaos';
 /** Who decides in a chaos run: the wind-down's on-call and the stale probe's late click. */
 export const CHAOS_APPROVERS = ['chaos-oncall', 'chaos-late-click'] as const;
 
+/** Which Temporal a chaos run runs against. */
+export type ChaosTemporalKind = 'dev' | 'cluster';
+
+/** The Temporal a chaos run kills and restarts (the `temporal-restart` fault). */
+export interface ChaosTemporal {
+  kind: ChaosTemporalKind;
+  address: string;
+  /** What `kill` does, for the report. */
+  killDescription: string;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startChaosTemporal(kind: ChaosTemporalKind, postgres: OwnPostgres, log: (line: string) => void): Promise<ChaosTemporal> {
+  if (kind === 'dev') {
+    const dev = await startPersistentTemporal();
+    return { kind, address: dev.address, killDescription: 'dev server SIGKILLed', kill: () => dev.kill(), restart: () => dev.restart(), stop: () => dev.stop() };
+  }
+  const tools = ensureClusterTools(log);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bw-chaos-cluster-'));
+  const cluster = await startTemporalCluster({ tools, dir, ports: await freeClusterPorts(), db: clusterDatabaseFromUrl(postgres.url), topology: 'split', readyTimeoutMs: 180_000, log });
+  return {
+    kind,
+    address: cluster.address,
+    killDescription: `cluster's ${cluster.processes().length} processes (${cluster.processes().map((p) => p.name).join(', ')}) SIGKILLed`,
+    kill: () => cluster.kill(),
+    restart: () => cluster.restart(),
+    async stop() {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface ChaosStack {
   /** A resolution signed by its `by` (one of CHAOS_APPROVERS), bound to the escalation it names. */
   sign(workflowId: string, r: Resolution & { escalation: string }): Resolution;
-  temporal: PersistentTemporal;
+  temporal: ChaosTemporal;
   client: Client;
   postgres: OwnPostgres;
   db: Db;
@@ -55,12 +95,12 @@ export interface ChaosStack {
 }
 
 /** `armedAt`: named fault points every worker carries from its start until each has fired once. */
-export async function startChaosStack(o: { seed: number; workers: number; log: (line: string) => void; armedAt?: readonly string[] }): Promise<ChaosStack> {
+export async function startChaosStack(o: { seed: number; workers: number; log: (line: string) => void; armedAt?: readonly string[]; temporal?: ChaosTemporalKind }): Promise<ChaosStack> {
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
     const postgres = await startOwnPostgres();
     cleanup.push(() => postgres.stop());
-    const temporal = await startPersistentTemporal();
+    const temporal = await startChaosTemporal(o.temporal ?? 'dev', postgres, o.log);
     cleanup.push(() => temporal.stop());
     const portal = await startPortalSimulator({ ...healthy.portal, seed: o.seed });
     const llm = await startLlmSimulator({ scenario: chaosScenario });
