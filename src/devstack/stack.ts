@@ -13,6 +13,7 @@ import { projectHome } from '../projectHome';
 import { devCodecKeys } from './codecKey';
 import { choosePort, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT, requestedPorts, withPortLock } from './ports';
 import { checkDatabase, ensurePostgres, stopPostgres } from './postgres';
+import { readClusterState } from './clusterStack';
 import { ensureTemporalCli } from './temporalTools';
 import { ensureTemporalDevServer, servesDbFile, stopTemporalDevServer, type DevServer } from './temporalServer';
 
@@ -68,6 +69,7 @@ async function reuseTemporal(previous: StackState, dbFile: string, cli: string, 
 export async function ensureStack(options: StackOptions = {}): Promise<StackInfo> {
   const { home = projectHome(), env = process.env } = options;
   const wanted = requestedPorts(env, options);
+  if (readClusterState(home)) throw new InvalidInputError("This project's stack runs with the cluster profile; stop it first (breakwater stack stop) to start the dev profile");
   const previous = readStackState(home);
   mkdirSync(home, { recursive: true });
   const pgDataDir = path.join(home, 'pgdata');
