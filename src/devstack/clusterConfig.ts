@@ -106,9 +106,9 @@ persistence:
   numHistoryShards: ${o.numHistoryShards ?? 4}
   datastores:
     postgres-default:
-${store(o.db, o.db.database, 20)}
+${store(o.db, o.db.database, 15)}
     postgres-visibility:
-${store(o.db, o.db.visibilityDatabase, 10)}
+${store(o.db, o.db.visibilityDatabase, 5)}
 global:
   membership:
     maxJoinDuration: 30s

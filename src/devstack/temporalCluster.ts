@@ -159,7 +159,10 @@ export async function awaitClusterReady(o: ClusterOptions, processes: ClusterPro
     await waitFor(
       async () => {
         try {
-          await alreadyExists(c.operatorService.addSearchAttributes({ namespace, searchAttributes: wanted }));
+          // Only what is missing: SQL visibility maps each custom attribute to a column once per namespace.
+          const have = (await c.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+          const missing = Object.fromEntries(Object.entries(wanted).filter(([name]) => !(name in have)));
+          if (Object.keys(missing).length) await alreadyExists(c.operatorService.addSearchAttributes({ namespace, searchAttributes: missing }));
           await c.workflowService.listWorkflowExecutions({ namespace, query, pageSize: 1 });
           return true;
         } catch {

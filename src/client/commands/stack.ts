@@ -1,6 +1,7 @@
 /**
- * `breakwater stack start|stop|status`: the project's local stack (Temporal dev server + PostgreSQL), run
- * from a user's project as from Breakwater's checkout (`npm run stack` is this command). State lives in the
+ * `breakwater stack start|stop|status`: the project's local stack (Temporal dev server + PostgreSQL; or with
+ * `--profile cluster` the production-configured Temporal cluster + two workers, src/devstack/clusterStack.ts),
+ * run from a user's project as from Breakwater's checkout (`npm run stack` is this command). State lives in the
  * project home's `stack.json`, which the CLI, workers and `breakwater/testing` read.
  */
 import { Option, type Command } from 'commander';
@@ -20,12 +21,12 @@ interface StackFlags {
 const portOption = (flags: string, description: string) => new Option(flags, description).argParser((v: string) => parsePort(v, flags.split(' ')[0] ?? flags));
 
 export function registerStack(program: Command, ctx: CommandContext): void {
-  const stack = program.command('stack').description("the project's local Temporal dev server and PostgreSQL (for development and tests)");
+  const stack = program.command('stack').description("the project's local Temporal (dev server, or --profile cluster) and PostgreSQL (for development and tests)");
 
   stack
     .command('start')
     .description('start the stack, or reuse the one this project already runs (idempotent)')
-    .addOption(portOption('--temporal-port <port>', 'Temporal frontend port (default: $BREAKWATER_STACK_TEMPORAL_PORT, else 7233 when free, else a free one)'))
+    .addOption(portOption('--temporal-port <port>', 'Temporal frontend port (default: $BREAKWATER_STACK_TEMPORAL_PORT, else 7233 when free, else a free one; cluster profile: 7333 and the 40 ports above it)'))
     .addOption(portOption('--ui-port <port>', 'Web UI port (default: $BREAKWATER_STACK_UI_PORT, else 8233 when free, else a free one)'))
     .addOption(
       new Option('--profile <profile>', "dev: the CLI dev server (SQLite) and its Web UI; cluster: Temporal server v1.32.2 on Postgres (persistence + SQL visibility), its four services in four processes, frontend 127.0.0.1:7333, and two worker processes")

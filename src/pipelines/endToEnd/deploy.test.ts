@@ -3,6 +3,7 @@
  * services reference what exists, the worker's environment names only variables the config module knows
  * (and all the ones a worker needs), and every file the compose file and the Dockerfile copy or mount exists.
  */
+import { devServerSearchAttributeFlags } from '../../contracts/searchAttributes';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +32,23 @@ test('every service has an image or a build, and depends only on services that e
     const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
     for (const d of deps) assert.ok(d in compose.services, `${name} depends on unknown service ${d}`);
   }
-  for (const needed of ['postgres', 'temporal', 'temporal-ui', 'worker', 'prometheus']) assert.ok(needed in compose.services, needed);
+  for (const needed of ['postgres', 'temporal-frontend', 'temporal-ui', 'worker', 'prometheus']) assert.ok(needed in compose.services, needed);
+});
+
+test("Temporal has the cluster profile's topology: v1.32.2, four service containers on postgres12, schemas by temporal-sql-tool, search attributes registered", () => {
+  const services = ['history', 'matching', 'frontend', 'worker'];
+  for (const svc of services) {
+    const s = compose.services[`temporal-${svc}`] as Service & { command?: string[] };
+    assert.equal(s?.image, 'temporalio/server:1.32.2', `temporal-${svc} runs the pinned server (tools/temporal-server/go.mod)`);
+    assert.deepEqual(s.command?.slice(-2), ['--service', svc], `temporal-${svc} runs ${svc} only`);
+    assert.equal(s.environment?.DB, 'postgres12');
+    assert.equal(s.environment?.DBNAME, 'temporal');
+    assert.equal(s.environment?.VISIBILITY_DBNAME, 'temporal_visibility');
+  }
+  assert.match(readFileSync(path.join(root, 'tools', 'temporal-server', 'go.mod'), 'utf8'), /go\.temporal\.io\/server v1\.32\.2/);
+  assert.match(composeText, /update-schema --schema-name "\$\$schema"/);
+  for (const k of devServerSearchAttributeFlags().filter((f) => f !== '--search-attribute')) assert.ok(composeText.includes(k), `compose registers ${k}`);
+  assert.equal(compose.services.worker?.environment?.TEMPORAL_ADDRESS, '${TEMPORAL_ADDRESS:-temporal-frontend:7233}');
 });
 
 test("the worker's environment matches the config module", () => {
@@ -86,7 +103,7 @@ test('no default secrets: the password, keys, token and approvers are required v
 });
 
 test("Temporal's frontend is not published (no TLS here); everything published binds the host's loopback", () => {
-  assert.equal(compose.services.temporal?.ports, undefined);
+  for (const svc of ['history', 'matching', 'frontend', 'worker']) assert.equal(compose.services[`temporal-${svc}`]?.ports, undefined);
   for (const [name, s] of Object.entries(compose.services)) for (const p of s.ports ?? []) assert.match(p, /^127\.0\.0\.1:/, `${name} publishes ${p} beyond loopback`);
   assert.deepEqual(compose.services['codec-server']?.secrets, ['codec_keys', 'codec_token', 'codec_tls_cert', 'codec_tls_key'], 'the codec server binds beyond its container only with TLS');
 });
