@@ -6,8 +6,8 @@
  * listener, which is process-wide in Temporal's config. The database password never lands in the file:
  * the config is a template (`# enable-template`) that reads TEMPORAL_DB_PASSWORD from the environment.
  */
-import { InvalidInputError } from '../errors';
-import { findFreePort } from './processes';
+import { InvalidInputError, ProvisioningError } from '../errors';
+import { portIsFree } from './ports';
 
 export const CLUSTER_SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
 export type ClusterService = (typeof CLUSTER_SERVICES)[number];
@@ -26,19 +26,36 @@ const offsets: Record<ClusterService, number> = { frontend: 0, history: 1, match
 
 /** The fixed port family from a frontend port: gRPC +0..+6, membership +10.., HTTP +20, Prometheus +30... */
 export function clusterPortsFrom(frontend: number): ClusterPorts {
-  if (frontend < 1024 || frontend > 65535 - 40) throw new InvalidInputError(`cluster frontend port must be 1024-65495 (it takes the 40 ports above it), got ${frontend}`);
+  if (frontend < 1024 || frontend > 32767 - 40) throw new InvalidInputError(`cluster frontend port must be 1024-32727 (it takes the 40 ports above it; Temporal's SQL schema keeps ports in a smallint), got ${frontend}`);
   const each = (base: number) => Object.fromEntries(CLUSTER_SERVICES.map((s) => [s, frontend + base + offsets[s]])) as Record<ClusterService, number>;
   return { grpc: each(0), membership: each(10), metrics: each(30), frontendHttp: frontend + 20 };
 }
 
-/** Every port free right now (tests and chaos runs, which must not collide with anything). */
+/**
+ * A port free right now below 32768: Temporal's SQL schema stores a member's RPC port in a `smallint`
+ * (cluster_membership.rpc_port), so the kernel's ephemeral range (32768+, what port 0 hands out) is refused
+ * at start-up ("value out of range for type smallint").
+ */
+async function freeLowPort(taken: Set<number>): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (!taken.has(port) && (await portIsFree(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new ProvisioningError('no free port found in 20000-31999 for the Temporal cluster');
+}
+
+/** Every port free right now, all below 32768 (tests and chaos runs, which must not collide with anything). */
 export async function freeClusterPorts(): Promise<ClusterPorts> {
+  const taken = new Set<number>();
   const each = async () => {
     const out = {} as Record<ClusterService, number>;
-    for (const s of CLUSTER_SERVICES) out[s] = await findFreePort();
+    for (const s of CLUSTER_SERVICES) out[s] = await freeLowPort(taken);
     return out;
   };
-  return { grpc: await each(), membership: await each(), metrics: await each(), frontendHttp: await findFreePort() };
+  return { grpc: await each(), membership: await each(), metrics: await each(), frontendHttp: await freeLowPort(taken) };
 }
 
 export interface ClusterDatabase {

@@ -115,7 +115,7 @@ export async function ensureClusterStack(o: { home?: string; env?: NodeJS.Proces
     await stopClusterProcesses(alive, 'SIGTERM'); // a partial cluster from a crash: start all afresh
     if (!(await portIsFree(ports.grpc.frontend))) throw new ProvisioningError(`Port ${ports.grpc.frontend} (cluster frontend) is taken by another process; choose another with --temporal-port`);
     await setupClusterSchemas(options.tools.sqlTool, db);
-    processes = spawnCluster(options);
+    processes = await spawnCluster(options);
     started = true;
   }
   try {

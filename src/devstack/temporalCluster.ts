@@ -17,7 +17,7 @@ import { searchAttributeKeys } from '../contracts/searchAttributes';
 import { ProvisioningError } from '../errors';
 import { CLUSTER_SERVICES, clusterConfigYaml, clusterDynamicConfigYaml, type ClusterDatabase, type ClusterPorts, type ClusterService } from './clusterConfig';
 import type { ClusterTools } from './clusterTools';
-import { isAlive, waitFor } from './processes';
+import { canConnect, isAlive, waitFor } from './processes';
 
 const run = promisify(execFile);
 
@@ -80,24 +80,49 @@ export function runsConfig(pid: number | undefined, configFile: string): boolean
   }
 }
 
-/** Writes the config files and spawns the processes (detached; `only`: these groups). Does not wait for them. */
-export function spawnCluster(o: ClusterOptions, only?: ReadonlySet<string>): ClusterProcess[] {
+function spawnOne(o: ClusterOptions, name: string, services: readonly ClusterService[], dynamicConfigFile: string): ClusterProcess {
+  const configFile = path.join(o.dir, `${name}.yaml`);
+  writeFileSync(configFile, clusterConfigYaml({ ports: o.ports, db: o.db, service: services[0]!, dynamicConfigFile }), { mode: 0o600 });
+  const log = openSync(path.join(o.dir, `${name}.log`), 'a');
+  const child = spawn(o.tools.server, ['--config-file', configFile, '--allow-no-auth', 'start', ...services.flatMap((s) => ['--service', s])], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...dbEnv(o.db) },
+  });
+  child.unref();
+  if (!child.pid) throw new ProvisioningError(`could not start the Temporal ${name} process (${o.tools.server})`);
+  return { name, pid: child.pid, configFile };
+}
+
+/**
+ * Writes the config files and starts the processes (detached; `only`: these groups) one after the other,
+ * each once its gRPC port listens: on a fresh database the first process writes the cluster metadata, and
+ * four racing to do so make the losers exit ("failed to initialize current cluster metadata").
+ */
+export async function spawnCluster(o: ClusterOptions, only?: ReadonlySet<string>): Promise<ClusterProcess[]> {
   mkdirSync(o.dir, { recursive: true });
   const dynamicConfigFile = path.join(o.dir, 'dynamicconfig.yaml');
   writeFileSync(dynamicConfigFile, clusterDynamicConfigYaml());
-  return processGroups(o.topology ?? 'split').filter((g) => !only || only.has(g.name)).map(({ name, services }) => {
-    const configFile = path.join(o.dir, `${name}.yaml`);
-    writeFileSync(configFile, clusterConfigYaml({ ports: o.ports, db: o.db, service: services[0]!, dynamicConfigFile }), { mode: 0o600 });
-    const log = openSync(path.join(o.dir, `${name}.log`), 'a');
-    const child = spawn(o.tools.server, ['--config-file', configFile, '--allow-no-auth', 'start', ...services.flatMap((s) => ['--service', s])], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: { ...process.env, ...dbEnv(o.db) },
-    });
-    child.unref();
-    if (!child.pid) throw new ProvisioningError(`could not start the Temporal ${name} process (${o.tools.server})`);
-    return { name, pid: child.pid, configFile };
-  });
+  const out: ClusterProcess[] = [];
+  for (const { name, services } of processGroups(o.topology ?? 'split').filter((g) => !only || only.has(g.name))) {
+    const p = spawnOne(o, name, services, dynamicConfigFile);
+    out.push(p);
+    try {
+      await waitFor(
+        async () => {
+          if (!isAlive(p.pid)) throw new ProvisioningError(`the Temporal ${name} process exited during start-up: ${lastLines(path.join(o.dir, `${name}.log`))}`);
+          return canConnect(o.ports.grpc[services[0]!]);
+        },
+        `the Temporal ${name} process to listen on ${o.ports.grpc[services[0]!]}`,
+        o.readyTimeoutMs ?? 120_000,
+        250,
+      );
+    } catch (e) {
+      await stopClusterProcesses(out, 'SIGKILL').catch(() => undefined);
+      throw e;
+    }
+  }
+  return out;
 }
 
 const lastLines = (file: string) => {
@@ -211,7 +236,7 @@ export interface TemporalCluster {
 export async function startTemporalCluster(o: ClusterOptions): Promise<TemporalCluster> {
   const log = o.log ?? (() => undefined);
   await setupClusterSchemas(o.tools.sqlTool, o.db, log);
-  let procs = spawnCluster(o);
+  let procs = await spawnCluster(o);
   try {
     await awaitClusterReady(o, procs);
   } catch (e) {
@@ -219,10 +244,10 @@ export async function startTemporalCluster(o: ClusterOptions): Promise<TemporalC
     throw e;
   }
   log(`cluster: ${procs.map((p) => `${p.name} pid ${p.pid}`).join(', ')}; frontend 127.0.0.1:${o.ports.grpc.frontend}`);
-  const respawnMissing = () => {
+  const respawnMissing = async () => {
     const missing = new Set(procs.filter((p) => !runsConfig(p.pid, p.configFile)).map((p) => p.name));
     if (missing.size === 0) return;
-    const fresh = spawnCluster(o, missing);
+    const fresh = await spawnCluster(o, missing);
     procs = procs.map((p) => fresh.find((f) => f.name === p.name) ?? p);
   };
   return {
@@ -235,7 +260,7 @@ export async function startTemporalCluster(o: ClusterOptions): Promise<TemporalC
       await stopClusterProcesses(procs.filter((p) => p.name === name), 'SIGKILL');
     },
     async restart() {
-      respawnMissing();
+      await respawnMissing();
       await awaitClusterReady(o, procs);
     },
     async stop() {
