@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { searchAttributeKeys } from '../contracts/searchAttributes';
 import { ProvisioningError } from '../errors';
 import { CLUSTER_SERVICES, clusterConfigYaml, clusterDynamicConfigYaml, type ClusterDatabase, type ClusterPorts, type ClusterService } from './clusterConfig';
@@ -20,6 +21,12 @@ import type { ClusterTools } from './clusterTools';
 import { canConnect, isAlive, waitFor } from './processes';
 
 const run = promisify(execFile);
+
+/** The proto's own names (a bare number is easy to get wrong: 3 is INT, not DOUBLE). */
+const indexedValueType: Record<(typeof searchAttributeKeys)[number]['type'], temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  DOUBLE: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+};
 
 /** Which services a process runs: one per service, or all four in one (a first step; same config otherwise). */
 export type ClusterTopology = 'split' | 'single';
@@ -179,7 +186,7 @@ export async function awaitClusterReady(o: ClusterOptions, processes: ClusterPro
       timeout,
       1000,
     );
-    const wanted = Object.fromEntries(searchAttributeKeys.map((k) => [k.name, k.type === 'DOUBLE' ? 3 : 2])); // INDEXED_VALUE_TYPE_DOUBLE / _KEYWORD
+    const wanted = Object.fromEntries(searchAttributeKeys.map((k) => [k.name, indexedValueType[k.type]]));
     const query = searchAttributeKeys.map((k) => (k.type === 'DOUBLE' ? `${k.name} >= 0` : `${k.name} = "probe"`)).join(' AND ');
     await waitFor(
       async () => {
@@ -188,9 +195,13 @@ export async function awaitClusterReady(o: ClusterOptions, processes: ClusterPro
           const have = (await c.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
           const missing = Object.fromEntries(Object.entries(wanted).filter(([name]) => !(name in have)));
           if (Object.keys(missing).length) await alreadyExists(c.operatorService.addSearchAttributes({ namespace, searchAttributes: missing }));
+          for (const [name, type] of Object.entries(wanted)) {
+            if (name in have && have[name] !== type) throw new ProvisioningError(`search attribute ${name} is registered on namespace '${namespace}' with another type (${String(have[name])}, want ${type}); it cannot be changed in place: use a fresh namespace or database`);
+          }
           await c.workflowService.listWorkflowExecutions({ namespace, query, pageSize: 1 });
           return true;
-        } catch {
+        } catch (e) {
+          if (e instanceof ProvisioningError) throw e;
           return false; // the namespace registry refreshes on its own interval
         }
       },
