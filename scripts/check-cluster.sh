@@ -31,7 +31,9 @@ grep -q 'Duplicate side effects.* | 0 | 0 | pass |' "$out"
 echo "== chaos on the cluster: every invariant held ($out), $(( $(date +%s) - started )) s"
 
 home=$(mktemp -d)
+chmod 755 "$home"   # as root, a project-local Postgres runs as postgres, which must reach its data folder
 export BREAKWATER_HOME="$home"
+export DATABASE_SCHEMA="${DATABASE_SCHEMA:-check_cluster}"   # Breakwater's tables apart from anyone else's on a shared server
 stop() { node dist/devstack/cli.js stop || true; rm -rf "$home"; }
 trap stop EXIT
 node dist/devstack/cli.js start --profile cluster
