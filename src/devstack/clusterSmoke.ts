@@ -2,8 +2,9 @@
  * `node dist/devstack/clusterSmoke.js` (scripts/check-cluster.sh, after `stack start --profile cluster`): runs
  * on the cluster profile's own two workers, then the real `breakwater runs` command against SQL visibility.
  * Starts two shared-state changes (they must complete, and the counter must count each once) and one
- * approval request (it must wait AwaitingHuman); then `breakwater runs --pipeline P --json` must list exactly
- * the runs of P, and `--status AwaitingHuman` the approval. The approval is terminated at the end. Exit 1 on
+ * approval request (it must wait AwaitingHuman); then `breakwater runs --json` must list all three, and the
+ * search-attribute filters `--pipeline requestApproval` (BreakwaterPipeline) and `--status AwaitingHuman`
+ * (BreakwaterStatus) exactly the approval. The approval is terminated at the end. Exit 1 on
  * any mismatch, with what was expected and what was listed.
  */
 import { execFile } from 'node:child_process';
@@ -54,15 +55,13 @@ async function main(): Promise<void> {
       const missing = ids.filter((id) => !listed.has(id));
       return missing.length ? `missing ${missing.join(', ')}` : undefined;
     });
-    const all = (await runsListed(['--since', since])).filter((r) => r.workflowId.startsWith(tag));
-    for (const pipeline of new Set(all.map((r) => r.pipeline))) {
-      const expected = all.filter((r) => r.pipeline === pipeline).map((r) => r.workflowId).sort();
-      await eventually(`breakwater runs --pipeline ${pipeline}`, async () => {
-        const got = (await runsListed(['--pipeline', pipeline, '--since', since])).map((r) => r.workflowId).filter((id) => id.startsWith(tag)).sort();
-        return JSON.stringify(got) === JSON.stringify(expected) ? undefined : `expected ${expected.join(', ')}, listed ${got.join(', ') || 'none'}`;
-      });
-      process.stdout.write(`smoke: breakwater runs --pipeline ${pipeline} lists exactly ${expected.length} run(s)\n`);
-    }
+    // requestApproval carries BreakwaterPipeline (applySharedChange does not: it lists under its type).
+    const pipeline = 'requestApproval';
+    await eventually(`breakwater runs --pipeline ${pipeline}`, async () => {
+      const got = (await runsListed(['--pipeline', pipeline, '--since', since])).map((r) => r.workflowId).filter((id) => id.startsWith(tag));
+      return JSON.stringify(got) === JSON.stringify([approval.workflowId]) ? undefined : `expected ${approval.workflowId} alone, listed ${got.join(', ') || 'none'}`;
+    });
+    process.stdout.write(`smoke: breakwater runs --pipeline ${pipeline} lists exactly the approval run\n`);
     await eventually('breakwater runs --status AwaitingHuman lists the approval', async () => {
       const got = (await runsListed(['--status', 'AwaitingHuman', '--since', since])).map((r) => r.workflowId);
       return got.includes(approval.workflowId) && !got.some((id) => id.startsWith(`${tag}-shared`)) ? undefined : `listed ${got.join(', ') || 'none'}`;
