@@ -5,14 +5,15 @@
 #     GOTOOLCHAIN=go1.27.3; src/devstack/clusterTools.ts).
 #  2. A quick chaos run against a cluster of its own (four service processes, persistence + SQL visibility in
 #     the run's own Postgres): workers SIGKILLed at random and at the named fault points (mid-step: around the
-#     portal POST, after a shared-state commit, after an alert is recorded), all four server processes
-#     SIGKILLed and restarted, Postgres restarted under Temporal and Breakwater. Asserts 0 lost, 0 duplicate
+#     portal POST, after a shared-state commit, after an alert is recorded), Temporal restarted 3 times (all
+#     four server processes SIGKILLed at once, then one service's process alone, then all four again),
+#     Postgres restarted under Temporal and Breakwater. Asserts 0 lost, 0 duplicate
 #     side effects, 0 wrong VERIFIED and every other invariant, plus `breakwater runs` and its
 #     search-attribute filters against SQL visibility.
 #  3. The one command: `stack start --profile cluster` in a scratch project home (on DATABASE_URL's server
 #     when set, else a project-local Postgres), runs on its two workers, the real `breakwater runs --pipeline`
 #     / `--status AwaitingHuman` against SQL visibility (src/devstack/clusterSmoke.ts), `stack stop`.
-# CHECK_CLUSTER_SEED / _PIPELINES / _DURATION / _SETTLE size step 2; CHECK_CLUSTER_OUT keeps its report.
+# CHECK_CLUSTER_SEED / _PIPELINES / _DURATION / _SETTLE / _TEMPORAL_RESTARTS size step 2; CHECK_CLUSTER_OUT keeps its report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -24,7 +25,8 @@ echo "== cluster tools ready after $(( $(date +%s) - started )) s"
 
 out="${CHECK_CLUSTER_OUT:-$(mktemp -d)/reliability-cluster.md}"
 node dist/chaos/main.js --cluster --seed "${CHECK_CLUSTER_SEED:-2412}" --pipelines "${CHECK_CLUSTER_PIPELINES:-2}" \
-  --duration "${CHECK_CLUSTER_DURATION:-90}" --settle "${CHECK_CLUSTER_SETTLE:-180}" --faults-per-minute 4 --out "$out"
+  --duration "${CHECK_CLUSTER_DURATION:-90}" --settle "${CHECK_CLUSTER_SETTLE:-180}" --faults-per-minute 4 \
+  --temporal-restarts "${CHECK_CLUSTER_TEMPORAL_RESTARTS:-3}" --out "$out"
 grep -q '| Workflows lost | 0 | 0 | pass |' "$out"
 grep -q 'wrong VERIFIED.* | 0 | 0 | pass |' "$out"
 grep -q 'Duplicate side effects.* | 0 | 0 | pass |' "$out"

@@ -76,11 +76,12 @@ export async function applyFault(stack: ChaosStack, e: FaultEvent, o: { phaseEnd
       stack.alerts.setDown(false);
       return `alert webhook answered 503 for ${Date.now() - downAt} ms: ${stack.alerts.stats().refused - before} alert POST(s) refused`;
     }
-    case 'temporal-restart':
-      await stack.temporal.kill();
+    case 'temporal-restart': {
+      const killed = await stack.temporal.kill();
       await delay(e.durationMs);
       await stack.temporal.restart();
-      return `${stack.temporal.killDescription}, down ${e.durationMs} ms, restarted on ${stack.temporal.kind === 'dev' ? 'its SQLite file' : 'the same Postgres databases'}`;
+      return `${killed}, down ${e.durationMs} ms, restarted on ${stack.temporal.kind === 'dev' ? 'its SQLite file' : 'the same Postgres databases'}`;
+    }
     case 'postgres-restart':
       await stack.postgres.restart(e.durationMs);
       return `Postgres stopped (immediate), down ${e.durationMs} ms + start-up, restarted`;

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos` — `node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--cluster] [--out FILE]`:
+ * `npm run chaos` — `node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--cluster] [--temporal-restarts N] [--out FILE]`:
  * one chaos run; the figures go to docs/reliability.md (with the seed and the command to rerun), or with
  * `--cluster` (against the production-configured Temporal cluster instead of the dev server) to
  * docs/reliability-cluster.md. Exit 0 when every invariant held, 1 when one did not, 2 for bad arguments.
@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   let o;
   try {
     const { values } = parseArgs({
-      options: { seed: { type: 'string' }, pipelines: { type: 'string' }, duration: { type: 'string' }, settle: { type: 'string' }, workers: { type: 'string' }, 'faults-per-minute': { type: 'string' }, cluster: { type: 'boolean' }, out: { type: 'string' } },
+      options: { seed: { type: 'string' }, pipelines: { type: 'string' }, duration: { type: 'string' }, settle: { type: 'string' }, workers: { type: 'string' }, 'faults-per-minute': { type: 'string' }, cluster: { type: 'boolean' }, 'temporal-restarts': { type: 'string' }, out: { type: 'string' } },
       strict: true,
     });
     o = {
@@ -43,10 +43,11 @@ async function main(): Promise<number> {
       workers: int('workers', values.workers, chaosDefaults.workers, 1, 16),
       faultsPerMinute: int('faults-per-minute', values['faults-per-minute'], chaosDefaults.faultsPerMinute, 0, 120),
       temporal: values.cluster ? ('cluster' as const) : ('dev' as const),
+      temporalRestarts: int('temporal-restarts', values['temporal-restarts'], 1, 1, 10),
       out: values.out ?? path.resolve(__dirname, '..', '..', 'docs', values.cluster ? 'reliability-cluster.md' : 'reliability.md'),
     };
   } catch (e) {
-    process.stderr.write(`chaos: ${(e as Error).message}\nusage: node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--cluster] [--out FILE]\n`);
+    process.stderr.write(`chaos: ${(e as Error).message}\nusage: node dist/chaos/main.js [--seed N] [--pipelines M] [--duration S] [--settle S] [--workers W] [--faults-per-minute F] [--cluster] [--temporal-restarts N] [--out FILE]\n`);
     return 2;
   }
   const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);

@@ -5,7 +5,7 @@ const pct = (x: number | null) => (x === null ? 'n/a (no fault reached a run)' :
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function rerunCommand(r: ChaosResult): string {
-  return `npm run chaos -- --seed ${r.options.seed} --pipelines ${r.options.perKind} --duration ${r.options.durationS} --settle ${r.options.settleS} --faults-per-minute ${r.options.faultsPerMinute}${r.options.temporal === 'cluster' ? ' --cluster' : ''}`;
+  return `npm run chaos -- --seed ${r.options.seed} --pipelines ${r.options.perKind} --duration ${r.options.durationS} --settle ${r.options.settleS} --faults-per-minute ${r.options.faultsPerMinute}${r.options.temporalRestarts !== 1 ? ` --temporal-restarts ${r.options.temporalRestarts}` : ''}${r.options.temporal === 'cluster' ? ' --cluster' : ''}`;
 }
 
 /** Markers of a section a regenerated report carries over unchanged (the other Temporal's figures). */
@@ -14,7 +14,7 @@ export const KEPT_END = '<!-- /kept -->';
 
 const temporalLine = (r: ChaosResult) =>
   r.options.temporal === 'cluster'
-    ? 'Temporal: the **production-configured cluster** (go.temporal.io/server v1.32.2 built from its Go module; Postgres persistence and SQL visibility in the run\'s own Postgres, schemas by `temporal-sql-tool`; frontend, history, matching and worker each in a process of its own; `temporal-restart` SIGKILLs all four and starts them again; `postgres-restart` takes Temporal\'s databases down with Breakwater\'s).'
+    ? 'Temporal: the **production-configured cluster** (go.temporal.io/server v1.32.2 built from its Go module; Postgres persistence and SQL visibility in the run\'s own Postgres, schemas by `temporal-sql-tool`; frontend, history, matching and worker each in a process of its own; `temporal-restart` SIGKILLs all four at once (odd restarts) or one service\'s process in turn (even ones) and starts what it killed again; `postgres-restart` takes Temporal\'s databases down with Breakwater\'s).'
     : 'Temporal: the CLI dev server on a SQLite file (`temporal-restart` SIGKILLs it and starts it again on the same file).';
 
 export function renderReliability(r: ChaosResult, generatedAt = new Date(), kept?: string): string {
@@ -62,7 +62,7 @@ export function renderReliability(r: ChaosResult, generatedAt = new Date(), kept
     '',
     `LLM: ${f.llm.calls} calls, ${f.llm.troubled} failed or repaired, ${f.llm.spentUsd.toFixed(6)} USD. Daily ledger: ${f.dailyLedger.map((d) => `${d.day} spent ${d.spentUsd} USD (Σ llm_calls ${d.callsUsd}), in flight ${d.reservedUsd}, cap ${d.capUsd}`).join('; ') || 'no spend'}.`,
     `Portal: ${f.portal.postAttempts} POSTs, ${f.portal.persisted} persisted, ${f.portal.injectedErrors} injected 5xx, ${f.portal.responsesLost} responses lost, ${f.portal.rateLimited} rate-limited.`,
-    `Workers: ${r.fleet.spawned} processes spawned, ${r.fleet.killed} SIGKILLed at random moments, crashes at fault points: ${Object.entries(r.fleet.crashedAt).map(([p, n]) => `${p} × ${n}`).join(', ') || 'none'}, ${r.fleet.otherExits} other exits. ${r.options.temporal === 'cluster' ? 'Cluster restarts (all processes SIGKILLed and started again)' : 'Dev server restarts'}: ${r.temporalRestarts}; Postgres restarts: ${r.postgresRestarts}.`,
+    `Workers: ${r.fleet.spawned} processes spawned, ${r.fleet.killed} SIGKILLed at random moments, crashes at fault points: ${Object.entries(r.fleet.crashedAt).map(([p, n]) => `${p} × ${n}`).join(', ') || 'none'}, ${r.fleet.otherExits} other exits. ${r.options.temporal === 'cluster' ? 'Cluster restarts (what each killed: the faults below)' : 'Dev server restarts'}: ${r.temporalRestarts}; Postgres restarts: ${r.postgresRestarts}.`,
     `After the checks: ${r.windDown.resolved} designed escalations resolved by the on-call (${r.windDown.completedAfterResolution} then completed), ${r.windDown.terminated} other open runs terminated.`,
     '',
     ...(r.violations.length ? ['**Violations:**', '', ...r.violations.map((v) => `- ${v}`), ''] : []),

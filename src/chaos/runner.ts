@@ -41,6 +41,8 @@ export interface ChaosOptions {
   probeGraceS?: number;
   /** The dev server (default) or the production-configured cluster (src/devstack/temporalCluster.ts). */
   temporal?: ChaosTemporalKind;
+  /** Temporal restarts in the schedule (default 1, the one of each kind). */
+  temporalRestarts?: number;
   log?: (line: string) => void;
 }
 
@@ -132,10 +134,10 @@ async function windDown(client: Client, sign: ChaosStack['sign'], reports: RunRe
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const log = o.log ?? (() => undefined);
-  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds, faultsPerMinute: o.faultsPerMinute ?? 4, probeGraceS: o.probeGraceS ?? 90, temporal: o.temporal ?? 'dev' };
+  const options = { seed: o.seed, perKind: o.perKind, durationS: o.durationS, settleS: o.settleS ?? 300, workers: o.workers ?? 2, kinds: o.kinds ?? faultKinds, faultsPerMinute: o.faultsPerMinute ?? 4, probeGraceS: o.probeGraceS ?? 90, temporal: o.temporal ?? 'dev', temporalRestarts: o.temporalRestarts ?? 1 };
   const probeGraceMs = options.probeGraceS * 1000;
   const durationMs = options.durationS * 1000;
-  const schedule = createFaultSchedule({ seed: options.seed, durationMs, kinds: options.kinds, extraPerMinute: options.faultsPerMinute });
+  const schedule = createFaultSchedule({ seed: options.seed, durationMs, kinds: options.kinds, extraPerMinute: options.faultsPerMinute, extraTemporalRestarts: Math.max(0, options.temporalRestarts - 1) });
   const began = Date.now();
   log(`chaos: seed ${options.seed}, ${options.perKind} run(s) per kind, ${options.durationS} s, ${schedule.length} fault(s), Temporal: ${options.temporal}; starting the stack`);
   // Fault points are armed from the first worker on, so every one has the whole run to be reached.

@@ -71,6 +71,8 @@ export interface ScheduleOptions {
   windowEnd?: number;
   /** Least time between two infrastructure restarts. Default 12 s. */
   infraGapMs?: number;
+  /** Temporal restarts on top of the one of each kind (0 by default, so existing seeds keep their schedule). */
+  extraTemporalRestarts?: number;
 }
 
 const between = (r: () => number, lo: number, hi: number) => Math.round(lo + r() * (hi - lo));
@@ -132,6 +134,10 @@ export function createFaultSchedule(o: ScheduleOptions): FaultEvent[] {
   for (let i = 0; i < extra && allowedRandom.length > 0; i++) {
     const kind = allowedRandom[Math.floor(r() * allowedRandom.length)]!;
     events.push({ atMs: Math.round(start + r() * span), kind, ...shape(kind, r) });
+  }
+
+  if (kinds.includes('temporal-restart')) {
+    for (let i = 0; i < (o.extraTemporalRestarts ?? 0); i++) events.push({ atMs: Math.round(start + r() * span), kind: 'temporal-restart', ...shape('temporal-restart', r) });
   }
 
   events.sort((a, b) => a.atMs - b.atMs);

@@ -48,9 +48,8 @@ export type ChaosTemporalKind = 'dev' | 'cluster';
 export interface ChaosTemporal {
   kind: ChaosTemporalKind;
   address: string;
-  /** What `kill` does, for the report. */
-  killDescription: string;
-  kill(): Promise<void>;
+  /** Kills the server: resolves to what it killed, for the report. */
+  kill(): Promise<string>;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -58,16 +57,26 @@ export interface ChaosTemporal {
 async function startChaosTemporal(kind: ChaosTemporalKind, postgres: OwnPostgres, log: (line: string) => void): Promise<ChaosTemporal> {
   if (kind === 'dev') {
     const dev = await startPersistentTemporal();
-    return { kind, address: dev.address, killDescription: 'dev server SIGKILLed', kill: () => dev.kill(), restart: () => dev.restart(), stop: () => dev.stop() };
+    return { kind, address: dev.address, kill: () => dev.kill().then(() => 'dev server SIGKILLed'), restart: () => dev.restart(), stop: () => dev.stop() };
   }
   const tools = ensureClusterTools(log);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bw-chaos-cluster-'));
+  let kills = 0;
   const cluster = await startTemporalCluster({ tools, dir, ports: await freeClusterPorts(), db: clusterDatabaseFromUrl(postgres.url), topology: 'split', readyTimeoutMs: 180_000, log });
   return {
     kind,
     address: cluster.address,
-    killDescription: `cluster's ${cluster.processes().length} processes (${cluster.processes().map((p) => p.name).join(', ')}) SIGKILLed`,
-    kill: () => cluster.kill(),
+    // Odd kills take the whole cluster down at once; even ones one service's process, in turn (a rolling crash).
+    async kill() {
+      kills += 1;
+      if (kills % 2 === 1) {
+        await cluster.kill();
+        return `cluster's ${cluster.processes().length} processes (${cluster.processes().map((p) => p.name).join(', ')}) SIGKILLed`;
+      }
+      const victim = cluster.processes()[(kills / 2 - 1) % cluster.processes().length]!;
+      await cluster.killService(victim.name);
+      return `the cluster's ${victim.name} process (pid ${victim.pid}) SIGKILLed, the other three left running`;
+    },
     restart: () => cluster.restart(),
     async stop() {
       await cluster.stop();
