@@ -18,6 +18,12 @@ test('the fault schedule is a pure function of the seed and holds every kind ask
   const infra = a.filter((e) => e.kind === 'temporal-restart' || e.kind === 'postgres-restart');
   for (let i = 1; i < infra.length; i++) assert.ok(infra[i]!.atMs >= infra[i - 1]!.atMs + infra[i - 1]!.durationMs + 12_000, 'restarts are kept apart');
   assert.ok(a.every((e) => e.atMs >= 6000), 'no fault before the window opens');
+  // --temporal-restarts 3: two more restarts, kept apart like the others; 0 extra leaves the schedule as it was.
+  assert.deepEqual(createFaultSchedule({ seed: 5, durationMs: 60_000, extraTemporalRestarts: 0 }), a);
+  const more = createFaultSchedule({ seed: 5, durationMs: 60_000, extraTemporalRestarts: 2 });
+  assert.equal(more.filter((e) => e.kind === 'temporal-restart').length, 3);
+  const moreInfra = more.filter((e) => e.kind === 'temporal-restart' || e.kind === 'postgres-restart');
+  for (let i = 1; i < moreInfra.length; i++) assert.ok(moreInfra[i]!.atMs >= moreInfra[i - 1]!.atMs + moreInfra[i - 1]!.durationMs + 12_000, 'extra restarts are kept apart too');
 });
 
 test('chaos (seed 11, 2 runs per kind, 40 s): nothing lost, no duplicate, no wrong VERIFIED, no double apply, no stale decision, no lost alert, no overspend', { timeout: 540_000 }, async () => {
