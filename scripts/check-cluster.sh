@@ -13,6 +13,8 @@
 #  3. The one command: `stack start --profile cluster` in a scratch project home (on DATABASE_URL's server
 #     when set, else a project-local Postgres), runs on its two workers, the real `breakwater runs --pipeline`
 #     / `--status AwaitingHuman` against SQL visibility (src/devstack/clusterSmoke.ts), `stack stop`.
+#  4. Without DATABASE_URL: its project-local Postgres stopped under it (clear error from `breakwater runs`),
+#     the one command again, nothing lost.
 # CHECK_CLUSTER_SEED / _PIPELINES / _DURATION / _SETTLE / _TEMPORAL_RESTARTS size step 2; CHECK_CLUSTER_OUT keeps its report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +43,22 @@ trap stop EXIT
 node dist/devstack/cli.js start --profile cluster
 node dist/devstack/cli.js status
 node dist/devstack/clusterSmoke.js
+if [ -z "${DATABASE_URL:-}" ]; then
+  # 4. Postgres restarting under the one-command cluster (its own project-local Postgres; a shared DATABASE_URL
+  #    server is never stopped): while it is down `breakwater runs` must fail with a clear cause, then the one
+  #    command brings everything back (the Postgres returns on a new port, so cluster and workers restart) and
+  #    every run recorded before is still listed.
+  node -e "const s=require('$home/stack.json'); require('./dist/devstack/postgres').stopPostgres(s.postgres.dataDir, 'immediate')"
+  if err=$(node bin/breakwater.js runs --limit 5 2>&1); then echo "check:cluster: 'breakwater runs' succeeded with Postgres down"; exit 1; fi
+  echo "$err" | grep -q 'UNAVAILABLE' || { echo "check:cluster: unclear error with Postgres down: $err"; exit 1; }
+  echo "== with Postgres down, breakwater runs says: $err"
+
+  node dist/devstack/cli.js start --profile cluster
+  node dist/devstack/clusterSmoke.js
+  listed=$(node bin/breakwater.js runs --json --limit 1000 | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).runs.filter(r=>r.workflowId.startsWith('smoke-')).length))")
+  [ "$listed" -ge 6 ] || { echo "check:cluster: after the Postgres restart only $listed smoke runs are listed (want both smokes' 3 + 3)"; exit 1; }
+  echo "== after the Postgres restart: $listed smoke runs listed (both smokes), nothing lost"
+else
+  echo "== Postgres restart under the one-command cluster skipped: DATABASE_URL is a shared server (the chaos run above restarted its own)"
+fi
 echo "check:cluster: all checks passed, total $(( $(date +%s) - started )) s"

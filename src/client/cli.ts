@@ -56,7 +56,13 @@ export async function main(argv = process.argv, options: CliOptions = {}): Promi
     }
     const err = e as Error & { code?: string };
     const usage = isInvalidInputError(e) || isConfigError(e);
-    const message = redactText(err.message);
+    // An SDK error's own message says what failed ("Failed to list workflows"); its cause says why (the
+    // server is unavailable, its persistence is down): both, or a person cannot tell an outage from a bug.
+    const causes: string[] = [];
+    for (let c = (err as { cause?: unknown }).cause; c instanceof Error && causes.length < 3; c = (c as { cause?: unknown }).cause) {
+      if (c.message && !err.message.includes(c.message)) causes.push(c.message);
+    }
+    const message = redactText([err.message, ...causes].join(': '));
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code ?? Failure.Failed.type, message } })}\n`);
     else process.stderr.write(`breakwater: ${message}\n`);
     return usage ? EXIT_USAGE : EXIT_FAILURE;

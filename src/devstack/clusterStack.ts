@@ -106,10 +106,13 @@ export async function ensureClusterStack(o: { home?: string; env?: NodeJS.Proces
   const ports = clusterPortsFrom(frontendPort);
   const options = { tools: ensureClusterTools(), dir, ports, db, topology: 'split' as const, readyTimeoutMs: 180_000 };
 
+  // A project-local Postgres comes back on a fresh port after a stop: what runs still points at the old one.
+  const moved = Boolean(previous && !previous.postgres.external && previous.postgres.url !== postgres.url);
+  if (previous && moved) await stopWorkers(previous);
   const alive = (previous?.cluster.processes ?? []).filter((p) => runsConfig(p.pid, p.configFile));
   let processes: ClusterProcess[];
   let started = false;
-  if (previous && alive.length === previous.cluster.processes.length && alive.length > 0) {
+  if (previous && !moved && alive.length === previous.cluster.processes.length && alive.length > 0) {
     processes = alive;
   } else {
     await stopClusterProcesses(alive, 'SIGTERM'); // a partial cluster from a crash: start all afresh
@@ -130,7 +133,7 @@ export async function ensureClusterStack(o: { home?: string; env?: NodeJS.Proces
   const workerEnv = { ...env, TEMPORAL_ADDRESS: address, DATABASE_URL: postgres.url };
   const workers: ClusterStackInfo['workers'] = [];
   for (let i = 0; i < wantWorkers; i++) {
-    const known = previous?.cluster.workers[i];
+    const known = moved ? undefined : previous?.cluster.workers[i];
     if (known && isOurWorker(known.pid)) {
       workers.push({ ...known, started: false });
       continue;
@@ -151,10 +154,8 @@ export async function ensureClusterStack(o: { home?: string; env?: NodeJS.Proces
   return { temporal: { address, started, processes }, postgres, workers };
 }
 
-/** Stops this project's workers (SIGTERM: they drain), then the cluster's processes, then a project-local Postgres. */
-export async function stopClusterStack(home = projectHome()): Promise<{ workers: number; temporal: number; postgres: boolean } | undefined> {
-  const state = readClusterState(home);
-  if (!state) return undefined;
+/** SIGTERM to the recorded workers that are still ours (they drain), SIGKILL after 40 s. */
+async function stopWorkers(state: ClusterStackState): Promise<number> {
   const workers = state.cluster.workers.filter((w) => isOurWorker(w.pid));
   for (const w of workers) process.kill(w.pid, 'SIGTERM');
   for (const w of workers) {
@@ -162,10 +163,18 @@ export async function stopClusterStack(home = projectHome()): Promise<{ workers:
       if (isAlive(w.pid)) process.kill(w.pid, 'SIGKILL');
     });
   }
+  return workers.length;
+}
+
+/** Stops this project's workers (SIGTERM: they drain), then the cluster's processes, then a project-local Postgres. */
+export async function stopClusterStack(home = projectHome()): Promise<{ workers: number; temporal: number; postgres: boolean } | undefined> {
+  const state = readClusterState(home);
+  if (!state) return undefined;
+  const workers = await stopWorkers(state);
   const temporal = await stopClusterProcesses(state.cluster.processes);
   const postgres = !state.postgres.external && state.postgres.dataDir ? stopPostgres(state.postgres.dataDir) : false;
   writeFileSync(statePath(home), JSON.stringify({}, null, 2));
-  return { workers: workers.length, temporal, postgres };
+  return { workers, temporal, postgres };
 }
 
 /** What the cluster profile recorded, and which of its processes still run. */
