@@ -45,7 +45,8 @@ test('the tarball: its size', (t) => {
 
 // `breakwater stack` ships what it runs; the rest of dist/devstack serves only this repo (browser tests,
 // recorded histories, a killable server for chaos tests, `npm run stack`, paths into the checkout).
-const shippedDevstack = ['codecKey', 'ports', 'postgres', 'processes', 'stack', 'temporalServer', 'temporalTools'];
+// The cluster profile (`stack start --profile cluster`) ships too: its modules and tools/temporal-server's go.mod + go.sum.
+const shippedDevstack = ['clusterConfig', 'clusterStack', 'clusterTools', 'codecKey', 'ports', 'postgres', 'processes', 'stack', 'temporalCluster', 'temporalServer', 'temporalTools'];
 
 test('the tarball has no tests, source maps, chaos, bench, demo, repo-only devstack or reference pipelines', () => {
   const devstackModule = (f: string) => /^dist\/devstack\/([^/.]+)\.(js|d\.ts)$/.exec(f)?.[1];
@@ -60,7 +61,7 @@ test('the tarball has no tests, source maps, chaos, bench, demo, repo-only devst
 });
 
 test('the tarball has the entries, the CLI and the migrations', () => {
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/workflow.js', 'dist/workflow.d.ts', 'dist/testing.js', 'dist/testing.d.ts', 'bin/breakwater.js', 'package.json', 'README.md', 'dist/client/commands/stack.js', 'dist/devstack/stack.js']) {
+  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/workflow.js', 'dist/workflow.d.ts', 'dist/testing.js', 'dist/testing.d.ts', 'bin/breakwater.js', 'package.json', 'README.md', 'dist/client/commands/stack.js', 'dist/devstack/stack.js', 'tools/temporal-server/go.mod', 'tools/temporal-server/go.sum']) {
     assert.ok(files.has(f), `${f} is packed`);
   }
   assert.ok([...files].some((f) => /^src\/store\/migrations\/[^/]+\.sql$/.test(f)), 'the SQL migrations are packed');
