@@ -12,6 +12,7 @@ import { registerBreaker } from './breaker';
 import { registerApprover } from './approver';
 import { registerSign } from './sign';
 import { registerStatus } from './status';
+import { registerEval } from './eval';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
 import { registerInit } from './init';
@@ -36,6 +37,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerBudget(program, ctx);
   registerRuns(program, ctx);
   registerExplain(program, ctx);
+  registerEval(program, ctx);
   registerInbox(program, ctx);
   registerSetup(program, ctx);
   registerLlm(program, ctx);
