@@ -53,10 +53,16 @@ before(async () => {
   t = await startAgentLayerStack({
     worker: { workflowsPath: path.join(__dirname, 'fixtures', 'evalWorkflows.js') },
     // The shipping ticket's first answer is outside the schema: the accepted one comes after a repair round.
-    scenario: answers({ queue: 'billing', urgent: true, confidence: 0.9 }, [{ queue: 'postal', urgent: false, confidence: 0.8 }, { queue: 'shipping', urgent: false, confidence: 0.8 }]),
+    // (The repair request's last user message is the validation error, answered by a rule of its own.)
+    scenario: {
+      rules: [
+        { id: 'repair', match: { user: 'does not match the required JSON schema' }, responses: [{ json: { queue: 'shipping', urgent: false, confidence: 0.8 }, usage }] },
+        ...answers({ queue: 'billing', urgent: true, confidence: 0.9 }, [{ queue: 'postal', urgent: false, confidence: 0.8 }]).rules,
+      ],
+    },
   });
   env = Object.fromEntries(Object.entries(t.stack.settings).filter(([, v]) => v !== undefined));
-  const routed = await t.stack.env.client.workflow.execute<typeof fixtures.routeTickets>('routeTickets', { taskQueue: t.stack.taskQueue, workflowId: workflowId(), args: [[billing, shipping]] });
+  const routed = await t.stack.env.client.workflow.execute<typeof fixtures.routeTickets>('routeTickets', { taskQueue: t.stack.taskQueue, workflowId: workflowId(), args: [[billing, shipping]], workflowExecutionTimeout: '90 seconds' });
   assert.deepEqual(routed, [{ queue: 'billing', urgent: true, confidence: 0.9 }, { queue: 'shipping', urgent: false, confidence: 0.8 }]);
 });
 after(async () => t?.stop());
@@ -100,8 +106,8 @@ test('run: answers that keep the checked fields pass (exit 0) on another model a
   assert.deepEqual(body.cases.map((c) => [c.name, c.status, c.model]), [['router-1', 'pass', 'sim-large'], ['router-2', 'pass', 'sim-large']]);
   assert.equal(body.regressions, 0);
   // sim-large: 2.5 USD / 1M in, 10 USD / 1M out; 100 + 20 tokens a call.
-  assert.deepEqual(body.cases.map((c) => [c.inputTokens, c.outputTokens, c.costUsd]), [[100, 20, '0.00045'], [100, 20, '0.00045']]);
-  assert.equal(body.costUsd, '0.0009');
+  assert.deepEqual(body.cases.map((c) => [c.inputTokens, c.outputTokens, c.costUsd]), [[100, 20, '0.000450000'], [100, 20, '0.000450000']]);
+  assert.equal(body.costUsd, '0.000900000');
   const sent = t.sim.log().slice(before);
   assert.deepEqual(sent.map((e) => [e.model, e.schemaName, e.status]), [['sim-large', 'evalTicketRoute', 200], ['sim-large', 'evalTicketRoute', 200]]);
   // Nothing of production is written: eval calls stay out of llm_calls.
@@ -114,7 +120,7 @@ test('run: a case whose answer changes a checked field is a regression (exit 1, 
   const r = await cli(['eval', 'run', casesFile]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /^PASS\s+tickets\.json:router-1\s+sim-small/m);
-  assert.match(r.stdout, /^FAIL\s+tickets\.json:router-2\s+sim-small\s+in 100 out 20\s+0\.000027 USD\s+\d+ ms\s+queue: got "billing", baseline "shipping"$/m);
+  assert.match(r.stdout, /^FAIL\s+tickets\.json:router-2\s+sim-small\s+in 100 out 20\s+0\.000027000 USD\s+\d+ ms\s+queue: got "billing", baseline "shipping"$/m);
   assert.match(r.stdout, /2 case\(s\): 1 passed, 1 failed \(1 regression\(s\)\)/);
 
   // A check the baseline already fails (confidence ≥ 0.95; it was 0.9) is shown as known, and does not fail the command.
