@@ -43,9 +43,9 @@ let t: AgentLayerStack;
 let env: NodeJS.ProcessEnv;
 const workflowId = () => `eval-tickets-${t.stack.schema}`;
 
-const cli = (args: string[]) =>
+const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env, cwd: dir }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    execFile(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, cwd: dir }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
   });
 const report = (stdout: string) => JSON.parse(stdout) as EvalReport & { ok: boolean };
 
@@ -130,6 +130,27 @@ test('run: a case whose answer changes a checked field is a regression (exit 1, 
   const k = await cli(['eval', 'run', known, '--json']);
   assert.equal(k.code, 0, k.stdout + k.stderr);
   assert.deepEqual(report(k.stdout).cases.map((c) => [c.status, c.regression, c.baselinePassed, c.reason]), [['fail', false, false, 'confidence: got 0.9, expected ≥ 0.95']]);
+});
+
+test('run: --base-url and --profile reach the endpoint as given; --max-cost-usd refuses a request before it is sent', async () => {
+  // An endpoint that refuses response_format json_schema (500), as llama-cpp-python's server does.
+  t.sim.setScenario({ ...answers({ queue: 'billing', urgent: true, confidence: 0.9 }, [{ queue: 'shipping', urgent: false, confidence: 0.8 }]), personality: { refusesJsonSchema: true } });
+  const dead = { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }; // the configured endpoint is down: --base-url must win
+  const refused = await cli(['eval', 'run', casesFile, '--base-url', `${t.sim.url}/v1`, '--json'], dead);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.deepEqual(report(refused.stdout).cases.map((c) => [c.status, c.regression]), [['fail', true], ['fail', true]]);
+  const before = t.sim.log().length;
+  const r = await cli(['eval', 'run', casesFile, '--base-url', `${t.sim.url}/v1`, '--profile', 'llama-cpp-python', '--json'], dead);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(report(r.stdout).cases.map((c) => c.status), ['pass', 'pass']);
+  assert.deepEqual(t.sim.log().slice(before).map((e) => [e.status, e.schemaName]), [[200, 'evalTicketRoute'], [200, 'evalTicketRoute']]);
+
+  const capped = await cli(['eval', 'run', casesFile, '--max-cost-usd', '0.000001', '--json']);
+  assert.equal(capped.code, 1, capped.stdout + capped.stderr);
+  const body = report(capped.stdout);
+  assert.deepEqual(body.cases.map((c) => [c.status, c.regression, c.costUsd]), [['fail', true, '0.000000000'], ['fail', true, '0.000000000']]);
+  assert.match(body.cases[0]!.reason!, /^BW_LLM_RUN_BUDGET: /);
+  assert.equal(t.sim.log().length, before + 2, 'the capped requests were never sent');
 });
 
 test('bad input exits 2 with a typed error and sends nothing', async () => {
