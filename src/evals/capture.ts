@@ -112,7 +112,10 @@ export function casesFromCalls(workflowId: string, rows: readonly RecordedCallRo
     );
   }
   const file: EvalFileInput = { breakwaterEval: 1, ...(o.description ? { description: o.description } : {}), cases };
-  return evalFileSchema.parse(file); // what is written is what `eval run` reads
+  // What is written is what `eval run` reads (a bad --expect path is refused here).
+  const parsed = evalFileSchema.safeParse(file);
+  if (!parsed.success) throw new InvalidInputError(`cannot write these cases: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
 /** `historyProblems`: why the history was not read (no Temporal client), or which runs' histories could not be. */
