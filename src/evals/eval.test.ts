@@ -167,6 +167,7 @@ test('bad input exits 2 with a typed error and sends nothing', async () => {
     [['eval', 'run', casesFile, '--profile', 'nope', '--json'], 'BW_INVALID_INPUT', /--profile: one of openai/],
     [['eval', 'run', casesFile, '--model', 'unpriced', '--json'], 'BW_CONFIG_INVALID', /model 'unpriced' has no price/],
     [['eval', 'run', casesFile, '--bogus', '--json'], 'BW_USAGE', /unknown option/],
+    [['eval', 'capture', workflowId(), '--expect', 'queue..x', '--json'], 'BW_INVALID_INPUT', /--expect: 'queue\.\.x' is not a path/],
     [['eval', 'capture', 'no-such-run', '--json'], 'BW_NOT_FOUND', /no accepted model calls/],
   ];
   for (const [args, code, message] of cases) {

@@ -16,7 +16,7 @@ import { compatPresets, type CompatPresetName } from '../../activities/llm/profi
 import { createPool } from '../../store/db';
 import { requireSetting } from '../../config';
 import { captureRun } from '../../evals/capture';
-import { loadEvalCases } from '../../evals/caseFile';
+import { assertionSchema, loadEvalCases } from '../../evals/caseFile';
 import { runEval, type EvalReport } from '../../evals/runEval';
 import { connectClient } from '../connection';
 import { table } from '../output';
@@ -88,6 +88,8 @@ bounds them.`,
     .option('--force', 'overwrite --out if it exists', false)
     .action(async (workflowId: string, opts: { role?: string; out?: string; expect?: string; description?: string; force?: boolean }, cmd: Command) => {
       const expect = opts.expect?.split(',').map((p) => p.trim()).filter(Boolean);
+      const badPath = expect?.find((p) => !assertionSchema.safeParse({ path: p, baseline: true }).success);
+      if (badPath !== undefined) throw new InvalidInputError(`--expect: '${badPath}' is not a path like action, items[0].id or $`);
       if (opts.out && existsSync(opts.out) && !opts.force) throw new InvalidInputError(`${opts.out} exists: pass --force to overwrite it`);
       const config = ctx.config();
       const db = createPool({ ...config.database, url: requireSetting(config.database.url, 'DATABASE_URL', 'eval capture reads llm_calls') });
