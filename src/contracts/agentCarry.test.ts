@@ -22,6 +22,7 @@ const carry = (over: Partial<AgentCarry> = {}): AgentCarry => ({
   totals: { spentNano: 2000, toolCalls: 3, refused: 0 },
   repeats: { 'researcher|fetchPage|{}': { key: 'fetchpage|{}', count: 2 } },
   budget: { limitNano: 1e9, spentNano: 2500, warnAt: 0.75, warned: false, raises: [] },
+  escalations: 1,
   ...over,
 });
 

@@ -59,6 +59,8 @@ export const agentCarrySchema = z.strictObject({
   /** The convergence guard: per agent|tool|arguments, the action last asked for and how many times in a row. */
   repeats: z.record(z.string(), z.strictObject({ key: z.string().max(100_000), count })),
   budget: carriedBudgetSchema,
+  /** Escalations the human gate opened so far: the next run's ids go on from here (a late click stays stale). */
+  escalations: count,
 });
 export type AgentCarry = z.infer<typeof agentCarrySchema>;
 

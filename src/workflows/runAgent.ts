@@ -119,7 +119,10 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
 
   // A run that continued from another goes on from its carry: the same turn numbers, caps used, totals and budget.
   const carried: AgentCarry | undefined = o.resume === undefined ? undefined : parseAgentCarry(o.resume, role);
-  if (carried) o.runner.restoreBudget(carried.budget);
+  if (carried) {
+    o.runner.restoreBudget(carried.budget);
+    o.gate.numberFrom(carried.escalations);
+  }
   const prefix: ChatMessage[] = [...o.messages, ...(carried?.droppedTurns ? [droppedTurnsNote(carried.droppedTurns)] : [])];
   const messages: ChatMessage[] = [...prefix, ...(carried?.messages ?? [])];
   const transcript: TranscriptEntry[] = [...(carried?.transcript ?? [])];
@@ -153,6 +156,7 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
       totals: { spentNano: totalSpentNano, toolCalls: totalCalls, refused: refusedCount },
       repeats: conv.repeats,
       budget: o.runner.budgetState(),
+      escalations: o.gate.opened,
     };
     log.info('agent continues as new', { role, turn: turnNo, rollovers: carry.rollovers, historyLength: workflowInfo().historyLength, carryBytes: JSON.stringify(carry).length });
     return continueAsNew(carry);

@@ -18,9 +18,9 @@ import { decimalToNano } from '../../deterministic/budget';
 import { Failure, isFailure } from '../../failures';
 import type { LlmScenario } from '../../simulators/llm';
 import { toolCallRows } from '../../store/toolCalls';
-import { llmCalls, searchAttribute, startAgentLayerStack, testModels, type AgentLayerStack } from '../testKit';
+import { llmCalls, searchAttribute, startAgentLayerStack, waitForEscalation, testModels, type AgentLayerStack } from '../testKit';
 import { stackEnv } from '../submitAndVerify/testKit';
-import { notesOf } from './store';
+import { notesOf, publicationsOf } from './store';
 import { researchAgent } from './workflow';
 
 let t: AgentLayerStack;
@@ -149,4 +149,25 @@ test('a carry that does not fit is refused with BW_AGENT_CARRY_INVALID before an
     assert.ok(isFailure(failure, Failure.AgentCarryInvalid), `expected BW_AGENT_CARRY_INVALID, got ${String(failure)}`);
     assert.equal((await llmCalls(t.stack, handle.workflowId)).length, 0, 'no model call');
   }
+});
+
+test('approvals on both sides of a rollover: escalation ids go on numbering, a late click for the earlier run stays stale', async () => {
+  await cleanWorker();
+  const publish = (title: string) => ({ toolCalls: [{ name: 'publish', arguments: { title, summary: `${title}: the moon drives them.` } }] });
+  t.sim.setScenario({ rules: [{ match: { schemaName: 'researchReport' }, responses: [publish('Tides'), publish('Tides, revised'), { json: finalAnswer }] }] });
+  const client = t.stack.env.client;
+  const started = await client.workflow.start(researchAgent, { taskQueue: t.stack.taskQueue, workflowId: `can-approve-${t.stack.schema}`, args: [{ topic: 'tides', historyEvents: 30, perTool: { publish: 2 } }] });
+  const latest = client.workflow.getHandle(started.workflowId);
+  const first = await waitForEscalation(latest, 'tool-approval');
+  await latest.executeUpdate('resolve', { args: [{ decision: 'approve', by: 'editor', escalation: first.id }] });
+  const second = await waitForEscalation(latest, 'tool-approval');
+  const chain = await runChain(client, started.workflowId, started.firstExecutionRunId);
+  assert.ok(chain.length >= 2, 'the second approval is asked in a later run');
+  assert.notEqual(second.id, first.id, `escalation ids are not reused across the chain (${first.id}, ${second.id})`);
+  const late = await latest.executeUpdate('resolve', { args: [{ decision: 'approve', by: 'editor', escalation: first.id }] }).then(() => undefined, (e: unknown) => e);
+  assert.ok(isFailure(late, Failure.StaleDecision), `a decision for the earlier run's escalation is stale, got ${String(late)}`);
+  await latest.executeUpdate('resolve', { args: [{ decision: 'approve', by: 'editor', escalation: second.id }] });
+  const result = await latest.result();
+  assert.equal(result.status, 'completed');
+  assert.deepEqual(await publicationsOf(t.stack.db, started.workflowId), [{ title: 'Tides', writes: 1 }, { title: 'Tides, revised', writes: 1 }]);
 });
