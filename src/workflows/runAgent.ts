@@ -70,8 +70,8 @@ export interface RunAgentOptions<T> {
   continueAsNew?: (carry: AgentCarry) => Promise<never>;
   /** The carry this run continued with (the workflow input's `carry`): checked, then the loop goes on from it. */
   resume?: unknown;
-  /** Continue as new once the run's history has this many events (and always when Temporal suggests it). */
-  historyLimit?: { events?: number };
+  /** Continue as new once the run's history has this many events or bytes (and always when Temporal suggests it). */
+  historyLimit?: { events?: number; bytes?: number };
   /** Turns of the conversation a carry keeps (the task's messages are always kept). Default 4. */
   carryTurns?: number;
 }
@@ -135,8 +135,11 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
   let turnsThisRun = 0;
   const conv = startConvergence({ planSize: 1, estimatedCostUsd: 1, limits: { repeatLimit: o.repeatLimit ?? 3 } });
   if (carried) conv.repeats = Object.fromEntries(Object.entries(carried.repeats).map(([k, v]) => [k, { ...v }]));
-  const historyEvents = o.historyLimit?.events;
-  const historyFull = (): boolean => workflowInfo().continueAsNewSuggested || (historyEvents !== undefined && workflowInfo().historyLength >= historyEvents);
+  const limit = o.historyLimit ?? {};
+  const historyFull = (): boolean => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (limit.events !== undefined && info.historyLength >= limit.events) || (limit.bytes !== undefined && info.historySize >= limit.bytes);
+  };
 
   /** Between two turns (every call answered and recorded, no escalation open): the next run goes on from here. */
   async function rollOver(continueAsNew: (carry: AgentCarry) => Promise<never>): Promise<never> {

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import { temporal as temporalProto, type temporal } from '@temporalio/proto';
 import { toolFaultPoints } from '../../activities/tools';
 import type { ChatMessage } from '../../contracts/agentCall';
 import { decimalToNano } from '../../deterministic/budget';
@@ -49,13 +49,16 @@ const finalAnswer = { summary: 'The moon and the sun drive the tides.', sources:
 
 /** Every run of the chain, first to last, with its events and the bytes of the carry it handed on. */
 async function runChain(client: Client, workflowId: string, firstRunId: string) {
-  const runs: { runId: string; events: number; carryBytes?: number }[] = [];
+  const runs: { runId: string; events: number; carryBytes?: number; opening: string[] }[] = [];
   let runId: string | undefined = firstRunId;
   while (runId) {
     const history: temporal.api.history.v1.IHistory = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events = history.events ?? [];
     const can = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
-    runs.push({ runId, events: events.length, ...(can ? { carryBytes: (can.input?.payloads ?? []).reduce((n: number, p) => n + (p.data?.length ?? 0), 0) } : {}) });
+    // What a run does before its first activity: its start (and, after a rollover, nothing else of the loop's).
+    const first = events.findIndex((e) => e.activityTaskScheduledEventAttributes);
+    const opening = events.slice(0, first < 0 ? events.length : first).map((e) => String(temporalProto.api.enums.v1.EventType[e.eventType ?? 0]).replace('EVENT_TYPE_', ''));
+    runs.push({ runId, events: events.length, opening, ...(can ? { carryBytes: (can.input?.payloads ?? []).reduce((n: number, p) => n + (p.data?.length ?? 0), 0) } : {}) });
     runId = can?.newExecutionRunId ?? undefined;
   }
   return runs;
@@ -103,6 +106,9 @@ test('a conversation continues as new 3+ times, across a worker killed mid-write
   // The chain: one workflow id, 4+ runs, the last one completed with the answer.
   const chain = await runChain(client, handle.workflowId, handle.firstExecutionRunId);
   console.log(`chain: ${chain.length} runs, events ${chain.map((r) => r.events).join('/')}, carry bytes ${chain.flatMap((r) => r.carryBytes ?? []).join('/')}`);
+  console.log(`opening events: first run ${chain[0]!.opening.join(',')}; continued runs ${chain.slice(1).map((r) => r.opening.length).join('/')}: ${chain[1]!.opening.join(',')}`);
+  // A continued run starts like a fresh one: the carried budget does not upsert the cost attribute again.
+  assert.ok(chain.slice(1).every((r) => r.opening.length <= chain[0]!.opening.length), 'no events added to a continued run before its first turn');
   assert.ok(chain.length >= 4, `at least 3 continue-as-new boundaries, got ${chain.length - 1}`);
   assert.equal(result.rollovers, chain.length - 1);
   assert.ok(chain.every((r) => r.events < 30 + 20), 'each run stays near the limit (one turn past it at most)');
