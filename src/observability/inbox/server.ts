@@ -21,13 +21,14 @@ import { appendAudit } from '../../store/auditLog';
 import type { Db } from '../../store/db';
 import { renderInbox, renderLogin, type InboxItem } from './page';
 import { checkBind, createInboxAuth, InboxRefusal, type InboxAuthOptions } from './auth';
-import { resolveClaim } from '../../contracts/resolution';
+import { resolveClaim, type Resolution } from '../../contracts/resolution';
 import { BreakwaterError, InvalidInputError } from '../../errors';
 import { Failure } from '../../failures';
 import { createDecisionSigner } from '../../identity/decisionSignature';
 import { handleViewer } from '../viewer/routes';
 import { groupIncidents } from '../viewer/incidents';
 import { listRunEscalations } from '../../store/runEscalations';
+import { resolveIncident, summarizeIncidentResolution } from '../../client/incidents';
 
 export interface InboxOptions {
   client: Client;
@@ -125,6 +126,7 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
       if (!session.user) throw new InboxRefusal(401, Failure.InboxUnauthenticated.type, 'refused: not logged in (log in at /login)');
       if (url.pathname === '/logout') return send(res, 303, 'text/plain', '', { location: '/login', 'set-cookie': auth.logout(session) });
       if (url.pathname === '/resolve') return resolveFromForm(res, session.user, form);
+      if (url.pathname === '/incidents/resolve') return resolveIncidentFromForm(res, session.user, form);
       return send(res, 404, 'text/plain', 'not found\n');
     }
     const who = auth.current(req);
@@ -178,6 +180,29 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
         await appendAudit(o.db, { actor: user, action: 'resolve', target: workflowId.slice(0, 1000), accepted: false, verifiedBy: user, verification: 'inbox-login', detail }).catch(() => undefined);
       }
       return back({ error: `${workflowId.slice(0, 200)}: ${redactText((e as Error).message)}` });
+    }
+  }
+
+  /** One decision for every run of an incident, each answer signed as the logged-in approver's; one audit row per run. */
+  async function resolveIncidentFromForm(res: ServerResponse, user: string, form: URLSearchParams): Promise<void> {
+    const cause = form.get('cause') ?? '';
+    const back = (q: Record<string, string>) => send(res, 303, 'text/plain', '', { location: `/?${new URLSearchParams(q).toString()}` });
+    try {
+      if (!o.db) throw new InvalidInputError('incidents need the database (DATABASE_URL)');
+      const reason = form.get('reason') || undefined;
+      const sign = signer ? (workflowId: string, r: Resolution) => ({ ...r, ...signer(resolveClaim(workflowId, r)) }) : undefined;
+      const result = await resolveIncident(o.client, o.db, { cause, decision: form.get('decision') ?? '', by: user, ...(reason ? { reason } : {}), ...(sign ? { sign } : {}) });
+      for (const r of result.runs) {
+        const detail = { decision: result.decision, reason, escalation: r.escalation, incident: result.cause, result: r.result, ...(r.message ? { message: r.message } : {}), via: 'inbox-incident' };
+        await appendAudit(o.db, { actor: user, action: 'resolve', target: r.workflowId, accepted: r.result !== 'refused', verifiedBy: user, verification: 'inbox-login', detail });
+      }
+      return back(result.runs.some((r) => r.result === 'refused') ? { error: summarizeIncidentResolution(result) } : { done: summarizeIncidentResolution(result) });
+    } catch (e) {
+      if (o.db) {
+        const detail = { error: redactText((e as Error).message), incident: cause.slice(0, 1000), via: 'inbox-incident' };
+        await appendAudit(o.db, { actor: user, action: 'resolve', target: cause.slice(0, 1000), accepted: false, verifiedBy: user, verification: 'inbox-login', detail }).catch(() => undefined);
+      }
+      return back({ error: `incident: ${redactText((e as Error).message)}` });
     }
   }
 

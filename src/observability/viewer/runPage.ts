@@ -1,6 +1,6 @@
 /**
  * The run page: what to look at first (explain's findings and what people did), then the waterfall, the
- * sequence diagram of the agents' hand-offs, every step, and each LLM call's messages and validated output.
+ * sequence diagram of the agents' hand-offs, the runs it hands off to or from, every step, and each LLM call's messages and validated output.
  * Pure: an explanation and the run's LLM calls in, HTML out — everything escaped.
  */
 import type { Explanation } from '../explain';
@@ -9,6 +9,7 @@ import type { LlmCallDetail } from '../../store/viewerReads';
 import { esc, page, safe } from './html';
 import { renderSequence, type Message } from './sequence';
 import { renderWaterfall } from './waterfall';
+import { renderAcrossRuns } from './acrossRuns';
 
 /** The hand-offs: the workflow asks each agent (LLM role) or system (activity) and gets an answer; people decide. */
 export function handOffs(e: Explanation, calls: LlmCallDetail[]): Message[] {
@@ -66,6 +67,7 @@ export function renderRunPage(e: Explanation, calls: LlmCallDetail[]): string {
     actionsHtml(e),
     `<section id="waterfall"><h2>Timeline</h2>${renderWaterfall(e, calls)}<p class="muted">Bars: steps (green done, red failed, grey timers); red ticks: failed attempts; circles: LLM calls; orange bands: escalations.</p></section>`,
     `<section id="sequence"><h2>Hand-offs</h2>${renderSequence(handOffs(e, calls), t0)}</section>`,
+    renderAcrossRuns(e),
     stepsHtml(e),
     callsHtml(calls),
   ];
