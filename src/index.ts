@@ -15,6 +15,7 @@ export * from './contracts/resolution';
 export * from './contracts/alert';
 export * from './contracts/searchAttributes';
 export * from './contracts/messages';
+export { agentProgressQuery, AGENT_PROGRESS_QUERY, AGENT_PROGRESS_RECENT, agentStatuses, type AgentProgress, type AgentProgressEntry, type AgentStatus } from './contracts/agentProgress';
 export * from './contracts/effect';
 export * from './contracts/resources';
 export { apiTaskQueue, API_RATE_LIMITED } from './contracts/api';

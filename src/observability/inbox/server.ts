@@ -26,6 +26,7 @@ import { BreakwaterError, InvalidInputError } from '../../errors';
 import { Failure } from '../../failures';
 import { createDecisionSigner } from '../../identity/decisionSignature';
 import { handleViewer } from '../viewer/routes';
+import { PROGRESS_ROUTE, streamAgentProgress } from '../viewer/progressStream';
 import { groupIncidents } from '../viewer/incidents';
 import { listRunEscalations } from '../../store/runEscalations';
 import { resolveIncident, summarizeIncidentResolution } from '../../client/incidents';
@@ -73,6 +74,9 @@ export async function listInbox(client: Client, link: InboxOptions['link'], quer
   }
   return items.sort((a, b) => (a.escalation?.since ?? a.startTime).localeCompare(b.escalation?.since ?? b.startTime));
 }
+
+/** The viewer's pages: nothing but their own styles, images, the same-origin progress script and its stream. */
+export const VIEWER_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'self'; connect-src 'self'";
 
 class FormTooLarge extends Error {}
 
@@ -131,7 +135,7 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
     }
     const who = auth.current(req);
     if (!who) {
-      if (url.pathname.startsWith('/api/')) throw new InboxRefusal(401, Failure.InboxUnauthenticated.type, 'log in first (a session cookie from /login)');
+      if (url.pathname.startsWith('/api/') || PROGRESS_ROUTE.test(url.pathname)) throw new InboxRefusal(401, Failure.InboxUnauthenticated.type, 'log in first (a session cookie from /login)');
       return send(res, 303, 'text/plain', '', { location: '/login' });
     }
     const cookie: Record<string, string> = who.setCookie ? { 'set-cookie': who.setCookie } : {};
@@ -143,10 +147,15 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
       const incidents = o.db ? groupIncidents(await listRunEscalations(o.db, { openOnly: true })) : [];
       return send(res, 200, 'text/html; charset=utf-8', renderInbox(items, { user: who.session.user!, csrf: who.session.csrf, flash, incidents }), cookie);
     }
+    const progress = PROGRESS_ROUTE.exec(url.pathname);
+    if (req.method === 'GET' && progress) {
+      // A running agent's progress as Server-Sent Events, for the run page's panel (src/observability/viewer/progressStream.ts).
+      return streamAgentProgress({ client: o.client, headers: { 'x-frame-options': 'DENY', ...cookie } }, progress[1]!, req, res);
+    }
     if (req.method === 'GET') {
-      // The run viewer: runs, one run, incidents, cost (src/observability/viewer).
+      // The run viewer: runs, one run, incidents, cost (src/observability/viewer). Scripts: only its own, same-origin, none inline.
       const viewed = await handleViewer({ client: o.client, db: o.db, link: (id, run) => o.link(id, run ?? ''), dailyCapUsd: o.dailyCapUsd }, url);
-      if (viewed) return send(res, viewed.status, 'text/html; charset=utf-8', viewed.body, { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:", ...cookie });
+      if (viewed) return send(res, viewed.status, viewed.type ?? 'text/html; charset=utf-8', viewed.body, { 'content-security-policy': VIEWER_CSP, ...cookie });
     }
     if (req.method === 'GET' && url.pathname === '/api/escalations') {
       return send(res, 200, 'application/json', JSON.stringify({ escalations: await listInbox(o.client, o.link, o.queryTimeoutMs) }), cookie);
