@@ -9,16 +9,19 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { AGENT_PROGRESS_RECENT, agentProgressQuery, type AgentProgress, type AgentProgressEntry, type AgentStatus } from '../contracts/agentProgress';
-import { redactText } from '../redact';
+import { redactPatterns } from '../deterministic/redactPatterns';
 
 const byRole = new Map<string, AgentProgress>();
 let active: string | undefined;
 let seq = 0;
 let served = false;
 
-/** Redacted first (a secret is masked whole), then clipped: what an operator's screen may show. */
+/**
+ * Redacted first (a secret is masked whole), then clipped: what an operator's screen may show. The pattern
+ * layer here (the workflow knows no secret values); followers redact again with the worker's known secrets.
+ */
 export const shortText = (s: string, n: number): string => {
-  const r = redactText(s).replace(/\s+/g, ' ');
+  const r = redactPatterns(s).replace(/\s+/g, ' ');
   return r.length > n ? `${r.slice(0, n)}…` : r;
 };
 
