@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { webUiLink } from '../../client/connection';
+import { launchChromium } from '../../devstack/chromium';
 import { agentProgressQuery, type AgentProgress } from '../../contracts/agentProgress';
 import { startInbox, type InboxServer } from '../../observability/inbox/server';
 import type { ProgressView } from '../../observability/viewer/progressPanel';
@@ -196,4 +197,33 @@ test('runs follow: a bad or unknown workflow id is a typed usage error (exit 2)'
   const bad = await breakwaterCli(env(), ['runs', 'follow', 'x', '--interval', 'soon']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--interval: a whole number of milliseconds/);
+});
+
+test("the run page's live panel in Chromium: the same-origin script runs under the CSP and follows the run to its close", async () => {
+  t.sim.setScenario({ rules: [{ id: 'agent', match: { schemaName: 'researchReport' }, responses: script.rules[0]!.responses.slice(2) }] });
+  const handle = await t.stack.env.client.workflow.start(researchAgent, { taskQueue: t.stack.taskQueue, workflowId: `progress-browser-${t.stack.schema}`, args: [{ topic: 'tides' }] });
+  await waitForEscalation(handle, 'tool-approval');
+  const browser = await launchChromium();
+  try {
+    await browser.context.setExtraHTTPHeaders({ 'x-test-user': 'viewer' });
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    // The browser's own favicon request is the only 404 a viewer page may cause.
+    page.on('console', (m) => void (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && problems.push(`${m.text()} ${m.location().url}`)));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${viewer!.url}runs/${encodeURIComponent(handle.workflowId)}`);
+    await page.locator('#agent-progress .progress-state', { hasText: 'Live: updated' }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('#agent-progress .progress-head').innerText(), /turn 1 · waiting-approval/);
+    await handle.executeUpdate('resolve', { args: [{ decision: 'approve', by: 'editor' }] });
+    await page.locator('#agent-progress[data-closed="true"]').waitFor({ timeout: 20_000 });
+    assert.match(await page.locator('#agent-progress .progress-state').innerText(), /The run closed \(COMPLETED\)/);
+    assert.match(await page.locator('#agent-progress .progress-head').innerText(), /turn 2 · done · 1 tool call\(s\)/);
+    const items = await page.locator('#agent-progress li.step').allInnerTexts();
+    assert.match(items[0] ?? '', /^turn 1 model answered \(\$0\.\d{6}\): 1 tool call\(s\): publish$/);
+    assert.match(items.at(-1) ?? '', /^turn 2 final answer \(\$0\.\d{6}\): \{"summary":"Tides are driven by the moon\.",/);
+    assert.equal(await page.locator('#agent-progress li.step.ran').count(), 1, 'the publish, ran');
+    assert.deepEqual(problems, [], 'no CSP violation, no script error');
+  } finally {
+    await browser.close();
+  }
 });
