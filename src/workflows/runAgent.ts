@@ -32,6 +32,7 @@ import { onRequest, startConvergence } from '../deterministic/convergence';
 import { nanoToUsd } from '../deterministic/budget';
 import type { AgentRunner } from './agents';
 import { proxyApi } from './api';
+import { trackAgent } from './agentProgress';
 import { humanRejection, type HumanGate } from './humanGate';
 import { screenToolCalls } from './toolScreen';
 
@@ -164,9 +165,13 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
     log.info('agent continues as new', { role, turn: turnNo, rollovers: carry.rollovers, historyLength: workflowInfo().historyLength, carryBytes: JSON.stringify(carry).length });
     return continueAsNew(carry);
   }
+  // Live progress for agentProgressQuery: in memory only, nothing written to history (agentProgress.ts).
+  const progress = trackAgent(role, step);
+  const counted = () => progress.counts({ turn: turnNo, toolCalls: totalCalls, refused: refusedCount, costUsd: nanoToUsd(totalSpentNano) });
 
   /** A cap was reached: a person sees the transcript and rejects, or grants another round. */
   async function stopped(cap: AgentCap, reason: string): Promise<void> {
+    progress.status('stopped', `${cap}: ${reason}`);
     const details = { cap, role, turns: turnNo, toolCalls: totalCalls, refused: refusedCount, costUsd: nanoToUsd(totalSpentNano), transcript: transcript.slice(-60) };
     const resolution = await o.gate.escalate({ kind: 'agent-stopped', reason: `agent '${role}' stopped: ${reason}`, step, details, allowed: ['retry', 'reject'] });
     if (resolution.decision === 'reject') throw humanRejection(step, resolution);
@@ -184,23 +189,34 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
 
   async function execute(call: { id: string; name: string }, spec: ToolSpec, args: Record<string, unknown>, turn: number, approvedBy?: string): Promise<string> {
     const input = { tool: spec.name, args, role, turn, callId: call.id, run: workflowId, ...(approvedBy ? { approvedBy } : {}) };
+    const shown = JSON.stringify(args);
+    progress.tool(turn, spec.name, call.id, 'running', { args: shown });
     try {
       const acts = spec.api ? proxyApi<Activities>(spec.api, toolOptions) : local;
       const r: RunToolResult = await acts.runTool(input);
       totalCalls += 1;
-      return clip(JSON.stringify(r.output) ?? 'null', maxResultChars);
+      const result = clip(JSON.stringify(r.output) ?? 'null', maxResultChars);
+      progress.tool(turn, spec.name, call.id, 'ran', { args: shown, result });
+      counted();
+      return result;
     } catch (e) {
       const failure = e instanceof ActivityFailure && e.cause instanceof ApplicationFailure ? e.cause : undefined;
       totalCalls += 1;
-      return JSON.stringify({ error: `the tool failed: ${clip((failure ?? (e as Error)).message, 1000)}` });
+      const result = JSON.stringify({ error: `the tool failed: ${clip((failure ?? (e as Error)).message, 1000)}` });
+      progress.tool(turn, spec.name, call.id, 'failed', { args: shown, result });
+      counted();
+      return result;
     }
   }
 
   /** Irreversible: the confidence gate when configured and passed, else a person. Who approved, or undefined. */
-  async function approve(spec: ToolSpec, args: Record<string, unknown>): Promise<string | undefined> {
+  async function approve(spec: ToolSpec, args: Record<string, unknown>, call: { id: string }, turn: number): Promise<string | undefined> {
     const a = spec.approval ?? 'human';
     if (a !== 'human' && typeof args.confidence === 'number' && args.confidence >= a.minConfidence) return 'confidence-gate';
+    progress.tool(turn, spec.name, call.id, 'waiting-approval', { args: JSON.stringify(args) });
+    progress.status('waiting-approval');
     const resolution = await o.gate.escalate({ kind: 'tool-approval', reason: `agent '${role}' asks to call irreversible tool '${spec.name}'`, step, details: { tool: spec.name, arguments: args }, allowed: ['approve', 'reject'] });
+    progress.status('running-tools');
     return resolution.decision === 'approve' ? resolution.by : undefined;
   }
 
@@ -215,11 +231,15 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
     round.turns += 1;
     turnNo += 1;
     turnsThisRun += 1;
+    progress.status('thinking');
     const answer = await o.runner.turn(role, o.final, messages, wires, { step });
     round.spentNano += answer.costNanoUsd;
     totalSpentNano += answer.costNanoUsd;
     const calls = answer.toolCalls ?? [];
+    counted();
+    progress.answered(turnNo, answer.costUsd, calls, answer.output);
     if (calls.length === 0) {
+      progress.status('done');
       transcript.push({ turn: turnNo, kind: 'final', costUsd: answer.costUsd });
       return { output: answer.output as T, turns: turnNo, toolCalls: totalCalls, refused: refusedCount, costUsd: nanoToUsd(totalSpentNano), transcript, rollovers: carried?.rollovers ?? 0 };
     }
@@ -241,6 +261,8 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
       answers.set(c.id, JSON.stringify({ error: message }));
       transcript.push({ turn: turnNo, kind: 'refused', tool: c.name, callId: c.id, arguments: clip(c.arguments, 300), reason });
       refusedCount += 1;
+      progress.tool(turnNo, c.name, c.id, 'refused', { reason });
+      counted();
     };
     for (const s of screened) if (s.kind === 'refuse') refuse(s.call, s.reason, s.message);
     if (repeated) {
@@ -254,10 +276,11 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
 
     const runnable = screened.filter((s): s is Extract<typeof s, { kind: 'run' }> => s.kind === 'run');
     const turn = turnNo;
+    if (runnable.length > 0) progress.status('running-tools');
     // Reads and writes in parallel (at most maxParallelToolCalls passed the screen); irreversible ones one at a time, each behind its approval.
     await Promise.all(runnable.filter((s) => s.spec.effect !== 'irreversible').map(async (s) => answers.set(s.call.id, await execute(s.call, s.spec, s.args, turn))));
     for (const s of runnable.filter((x) => x.spec.effect === 'irreversible')) {
-      const by = await approve(s.spec, s.args);
+      const by = await approve(s.spec, s.args, s.call, turn);
       if (by === undefined) {
         refuse(s.call, 'rejected-by-human', `Not run: a person refused this call of '${s.spec.name}'.`);
         await recordToolRefusals({ role, refusals: refusals.slice(-1) });

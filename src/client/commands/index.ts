@@ -14,6 +14,7 @@ import { registerSign } from './sign';
 import { registerStatus } from './status';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
+import { registerIncidents } from './incidents';
 import { registerInit } from './init';
 import { registerConfig } from './config';
 import { registerLlm } from './llm';
@@ -37,6 +38,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerRuns(program, ctx);
   registerExplain(program, ctx);
   registerInbox(program, ctx);
+  registerIncidents(program, ctx);
   registerSetup(program, ctx);
   registerLlm(program, ctx);
   registerApprover(program, ctx);
