@@ -15,6 +15,7 @@ import { registerStatus } from './status';
 import { registerEval } from './eval';
 import { registerExplain } from './explain';
 import { registerInbox } from './inbox';
+import { registerIncidents } from './incidents';
 import { registerInit } from './init';
 import { registerConfig } from './config';
 import { registerLlm } from './llm';
@@ -39,6 +40,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerExplain(program, ctx);
   registerEval(program, ctx);
   registerInbox(program, ctx);
+  registerIncidents(program, ctx);
   registerSetup(program, ctx);
   registerLlm(program, ctx);
   registerApprover(program, ctx);
