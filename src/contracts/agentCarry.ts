@@ -76,7 +76,7 @@ export function parseAgentCarry(raw: unknown, role?: string): AgentCarry {
 }
 
 /** Every assistant tool call answered, in order, and no answer without its call. */
-function wholeTurns(messages: readonly ChatMessage[]): boolean {
+export function wholeTurns(messages: readonly ChatMessage[]): boolean {
   let open: string[] = [];
   for (const m of messages) {
     if (m.role === 'tool') {

@@ -21,7 +21,7 @@ import { createTestApprover } from '../../testing/approvers';
 import { waitFor } from '../submitAndVerify/testKit';
 import { submitAndVerify } from '../submitAndVerify/workflow';
 import { startTestStack, type TestStack } from '../testKit';
-import { startSignedInbox } from './signedInbox';
+import { inboxForms, startSignedInbox } from './signedInbox';
 
 const dana = createTestApprover('dana');
 const inboxKey = createTestApprover('inbox');
@@ -45,17 +45,9 @@ after(async () => {
   await portal?.close();
 });
 
-const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-const csrfIn = async (res: Response) => /name="csrf" value="([^"]+)"/.exec(await res.text())?.[1] ?? '';
-const post = (p: string, body: Record<string, string>, cookie = '') =>
-  fetch(`${origin}${p}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...(cookie ? { cookie } : {}) }, body: new URLSearchParams(body).toString() });
-
-async function login(): Promise<{ cookie: string; csrf: string }> {
-  const page = await fetch(`${origin}/login`);
-  const res = await post('/login', { csrf: await csrfIn(page), user: 'dana', password: PASSWORD }, cookieOf(page));
-  const cookie = cookieOf(res);
-  return { cookie, csrf: await csrfIn(await fetch(`${origin}/`, { headers: { cookie } })) };
-}
+const forms = inboxForms(() => origin);
+const post = (p: string, body: Record<string, string>, cookie = '') => forms.post(p, body, cookie ? { cookie } : {});
+const login = () => forms.login('dana', PASSWORD);
 
 const cli = (args: string[]) =>
   promisify(execFile)(process.execPath, [path.resolve(__dirname, '..', 'cli.js'), ...args], {

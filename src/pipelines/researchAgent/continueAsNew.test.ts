@@ -6,21 +6,19 @@
  * rollover), the cost counted once (the answer's cost = the run budget's spend = Σ llm_calls), the answer.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { temporal as temporalProto, type temporal } from '@temporalio/proto';
 import { toolFaultPoints } from '../../activities/tools';
 import type { ChatMessage } from '../../contracts/agentCall';
+import { wholeTurns } from '../../contracts/agentCarry';
 import { decimalToNano } from '../../deterministic/budget';
 import { Failure, isFailure } from '../../failures';
 import type { LlmScenario } from '../../simulators/llm';
 import { toolCallRows } from '../../store/toolCalls';
 import { llmCalls, searchAttribute, startAgentLayerStack, waitForEscalation, testModels, type AgentLayerStack } from '../testKit';
-import { stackEnv } from '../submitAndVerify/testKit';
 import { notesOf, publicationsOf } from './store';
+import { spawnDoomedWorker } from './testKit';
 import { researchAgent } from './workflow';
 
 let t: AgentLayerStack;
@@ -64,34 +62,15 @@ async function runChain(client: Client, workflowId: string, firstRunId: string) 
   return runs;
 }
 
-/** The wire format's rule, which a clipped carry must keep: each tool call answered, right after it, once. */
-function wholeTurns(messages: ChatMessage[]): boolean {
-  let open: string[] = [];
-  for (const m of messages) {
-    if (m.role === 'tool') {
-      if (open[0] !== m.tool_call_id) return false;
-      open = open.slice(1);
-    } else {
-      if (open.length) return false;
-      if (m.role === 'assistant') open = (m.tool_calls ?? []).map((c) => c.id);
-    }
-  }
-  return open.length === 0;
-}
-
 test('a conversation continues as new 3+ times, across a worker killed mid-write: no call lost or repeated, writes once, cost once, the answer', async () => {
   const responses: Responses = [...turns.map((c) => ({ toolCalls: c })), { json: finalAnswer }];
   t.sim.setScenario({ rules: [{ match: { schemaName: 'researchReport' }, responses }] });
   const point = toolFaultPoints('saveNote').afterEffect;
-  const env = { ...stackEnv(t.stack, 'http://127.0.0.1:9'), OPENAI_BASE_URL: `${t.sim.url}/v1`, BREAKWATER_MODELS_FILE: t.modelsFile, BREAKWATER_FAULTS: `${point}:crash` };
-  const doomed = spawn(process.execPath, [path.resolve(__dirname, '..', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  doomed.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const exited = once(doomed, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const doomed = spawnDoomedWorker(t, point);
 
   const client = t.stack.env.client;
   const handle = await client.workflow.start(researchAgent, { taskQueue: t.stack.taskQueue, workflowId: `can-${t.stack.schema}`, args: [{ topic: 'tides', toolTimeout: '3 seconds', historyEvents: 30, maxTurns: 12 }] });
-  const [code, signal] = await exited;
+  const { code, signal, stderr } = await doomed.exited;
   assert.equal(signal, 'SIGKILL', `worker exited with code ${code}, stderr: ${stderr}`);
   assert.match(stderr, /fault point tool\.saveNote\.afterEffect/);
   assert.ok((await runChain(client, handle.workflowId, handle.firstExecutionRunId)).length >= 2, 'the worker died in a run that had continued from another');
