@@ -3,8 +3,9 @@
  * Two layers: the exact values of secrets we know (API keys, database passwords), and patterns that look
  * like credentials (bearer tokens, `sk-…` keys, passwords in URLs), so an unknown key is masked too.
  */
-/** What every redaction writes in place of what it hides. */
-export const MASK = '[REDACTED]';
+import { MASK, redactPatterns } from './deterministic/redactPatterns';
+
+export { MASK };
 const known = new Set<string>();
 
 /** Registers secret values to mask wherever they appear. Values shorter than 6 characters are ignored. */
@@ -12,19 +13,10 @@ export function registerSecrets(...values: (string | undefined)[]): void {
   for (const v of values) if (v && v.length >= 6) known.add(v);
 }
 
-/** Credential-shaped text, each with how to mask it (keeping the shape, so a log line stays readable). */
-const patterns: [RegExp, (match: string, ...groups: string[]) => string][] = [
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme) => `${scheme} ${MASK}`],
-  [/\bsk-[A-Za-z0-9_-]{8,}/g, () => MASK],
-  [/(\/\/[^:/@\s]+:)[^@\s]+(@)/g, (_m, userColon, at) => `${userColon}${MASK}${at}`], // user:password@ in URLs
-  [/("?(?:api[_-]?key|password|secret|token|authorization)"?\s*[:=]\s*"?)[^",\s}]+/gi, (_m, key) => `${key}${MASK}`],
-];
-
 export function redactText(text: string): string {
   let out = text;
   for (const secret of known) out = out.split(secret).join(MASK);
-  for (const [pattern, mask] of patterns) out = out.replace(pattern, mask as (substring: string, ...args: unknown[]) => string);
-  return out;
+  return redactPatterns(out);
 }
 
 const SECRET_KEY = /^(api[_-]?key|authorization|password|secret|token|x-api-key)$/i;

@@ -8,6 +8,9 @@ export { Failure, defineFailures, raise, isFailure, failureTypeOf, failureDetail
 export { createHumanGate, humanRejection, isHumanRejection, HUMAN_REJECTION, APPROVER_REJECTED, type HumanGate } from './workflows/humanGate';
 export { createAgentRunner, type AgentRunner, type AgentRunnerOptions, type AgentCallOptions, type AgentAnswer } from './workflows/agents';
 export { runAgent, type RunAgentOptions, type AgentResult, type TranscriptEntry, type AgentCap } from './workflows/runAgent';
+export { agentCarrySchema, parseAgentCarry, clipTurns, TRANSCRIPT_TAIL, type AgentCarry } from './contracts/agentCarry';
+export type { Budget } from './deterministic/budget';
+export { agentProgressQuery, AGENT_PROGRESS_QUERY, AGENT_PROGRESS_RECENT, agentStatuses, type AgentProgress, type AgentProgressEntry, type AgentStatus } from './contracts/agentProgress';
 export { screenToolCalls, type ToolCaps, type ToolUsage, type Screened } from './workflows/toolScreen';
 export { defineTool, toolWire, toolFromDescriptor, canonicalJson, toolEffects, toolWireSchema, toolDescriptorSchema, modelToolCallSchema, toolRefusalSchema, toolRefusalReasons, type ToolDescriptor, type ToolSpec, type ToolDefinition, type ToolEffect, type ToolApproval, type ToolWire, type ModelToolCall, type RunToolResult, type ToolRefusal, type ToolRefusalReason } from './contracts/tool';
 export { performAndVerify, type PerformAndVerifyOptions } from './workflows/effect';

@@ -43,8 +43,11 @@ export function ensureJaeger(log = (line: string) => process.stderr.write(`${lin
     execFileSync('nice', ['go', 'build', '-trimpath', '-o', tmp, 'github.com/jaegertracing/jaeger/cmd/jaeger'], { cwd: toolModuleDir(), stdio: ['ignore', 'ignore', 'pipe'], timeout: 30 * 60_000 });
     renameSync(tmp, bin); // atomic: a concurrent caller sees no half-written binary
   } catch (e) {
-    const err = e as { stderr?: Buffer; message: string };
-    throw new ProvisioningError(`Could not build Jaeger v${JAEGER_VERSION}: ${(err.stderr?.toString().trim().split('\n').slice(-3).join(' ') || err.message).slice(0, 400)}. Fix: make 'go' reach the Go module proxy, or set JAEGER_BIN.`);
+    const err = e as { stderr?: Buffer; message: string; status?: number | null; signal?: string | null };
+    // go's own error line, not its progress: "go: downloading …" lines say nothing of why it stopped.
+    const lines = (err.stderr?.toString() ?? '').trim().split('\n').filter((l) => l && !/^go: (downloading|finding|extracting) /.test(l));
+    const how = err.signal ? `killed by ${err.signal}` : `exit ${err.status ?? '?'}`;
+    throw new ProvisioningError(`Could not build Jaeger v${JAEGER_VERSION} (go build ${how}): ${(lines.slice(-3).join(' ') || err.message).slice(0, 400)}. Fix: make 'go' reach the Go module proxy, or set JAEGER_BIN.`);
   }
   return bin;
 }

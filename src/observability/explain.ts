@@ -11,6 +11,8 @@ import { BOOKKEEPING, findingsOf, type Finding } from './explainFindings';
 import { actionsOf, type PersonAction } from './explainPeople';
 import { fmtMs, summarize } from './explainFormat';
 import type { HistoryCost } from './historyCost';
+import { relatedRunsOf, renderRelated, type RelatedRuns } from './explainRelated';
+import type { Incident } from './viewer/incidents';
 
 export { fmtMs, summarize };
 
@@ -59,6 +61,8 @@ export interface Explanation {
    * run (a counter per run would itself cost a write); docs/benchmarks.md has them per pipeline and activity.
    */
   historyCost?: HistoryCost & { statements: null };
+  /** Hand-offs across runs: parent, children, continue-as-new, and the open incident the run waits in. */
+  related?: RelatedRuns;
 }
 
 export interface AgentTurn {
@@ -96,6 +100,8 @@ export interface ExplainInput {
   link?: string;
   escalation?: EscalationState;
   historyCost?: HistoryCost;
+  /** Open incidents (grouped escalations); the one holding this run becomes `related.incident`. */
+  incidents?: Incident[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -151,6 +157,7 @@ export function explainRun(o: ExplainInput): Explanation {
     actions: actionsOf(o),
     agentTurns: agentTurnsOf(o.records),
     ...(o.historyCost ? { historyCost: { ...o.historyCost, statements: null } } : {}),
+    ...((related) => (related ? { related } : {}))(relatedRunsOf(t, o.workflowId, o.incidents)),
   };
 }
 
@@ -191,6 +198,7 @@ export function renderExplanation(e: Explanation): string {
     }
     lines.push('');
   }
+  lines.push(...renderRelated(e.related));
   if (e.actions.length) {
     lines.push('What people did:');
     for (const a of e.actions) lines.push(`  ${a.at}  ${a.who}  ${a.action}${a.accepted ? '' : ' (refused)'}: ${a.text}`);

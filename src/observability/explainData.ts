@@ -11,6 +11,8 @@ import { readTimeline, type Timeline } from './explainHistory';
 import { escalationQuery } from '../contracts/messages';
 import { decodeHistory } from '../codec/decodeHistory';
 import { historyCost } from './historyCost';
+import { listRunEscalations } from '../store/runEscalations';
+import { groupIncidents } from './viewer/incidents';
 
 export async function loadRecords(db: Db, workflowId: string, t: Timeline): Promise<ExplainRecords> {
   const fingerprintKeys = t.steps.flatMap((s) => (s.kind === 'activity' ? [(s.result as { fingerprint?: unknown } | undefined)?.fingerprint] : [])).filter((k): k is string => typeof k === 'string');
@@ -37,5 +39,7 @@ export async function explainWorkflow(s: ExplainSources, workflowId: string, run
   const needQuery = !timeline.close || (waited && records.escalations.length === 0);
   const queryMs = timeline.close ? Math.min(s.queryTimeoutMs ?? 1000, 1000) : (s.queryTimeoutMs ?? 5000);
   const escalation = needQuery ? await s.client.connection.withDeadline(Date.now() + queryMs, () => handle.query(escalationQuery)).catch(() => undefined) : undefined;
-  return explainRun({ workflowId, runId, timeline, records, escalation, link: s.link?.(workflowId, runId), historyCost: cost });
+  // Only a run waiting now is in an incident: one more read, of the open escalations, and only then.
+  const incidents = s.db && records.escalations.some((x) => !x.closedAt) ? groupIncidents(await listRunEscalations(s.db, { openOnly: true })) : [];
+  return explainRun({ workflowId, runId, timeline, records, escalation, link: s.link?.(workflowId, runId), historyCost: cost, incidents });
 }

@@ -1,7 +1,8 @@
 /**
  * A workflow history, read as a timeline a person can follow: each activity with its scheduled, started and
  * closed times, the attempt that closed it and the failure before it, durable timers, signals and Updates
- * (who sent what), and every change of the run's own search attributes (status, cost, budget). Pure.
+ * (who sent what), every change of the run's own search attributes (status, cost, budget), and the runs it
+ * hands off to or from: its parent, its children, the run it continued from and the one it continued as. Pure.
  */
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
@@ -59,6 +60,22 @@ export interface AttributeChange {
   value: unknown;
 }
 
+/** A child workflow this run started, and how it ended (as this run's history saw it). */
+export interface ChildRun {
+  workflowId: string;
+  runId?: string;
+  workflowType: string;
+  initiatedAt: number;
+  endedAt?: number;
+  outcome: 'running' | 'completed' | 'failed' | 'cancelled' | 'timed-out' | 'terminated' | 'not-started';
+  failure?: string;
+}
+
+export interface RunRef {
+  workflowId: string;
+  runId?: string;
+}
+
 export interface Timeline {
   workflowType: string;
   startedAt: number;
@@ -70,6 +87,11 @@ export interface Timeline {
   steps: (ActivityStep | TimerStep)[];
   humans: HumanEvent[];
   attributes: AttributeChange[];
+  parent?: RunRef;
+  children: ChildRun[];
+  /** Continue-as-new: the run this one continues, and the run that continues this one. */
+  continuedFrom?: string;
+  continuedAs?: string;
 }
 
 const decode = (p: unknown): unknown => {
@@ -99,7 +121,12 @@ const innermostType = (f: ProtoFailure): string | undefined => {
 };
 
 export function readTimeline(history: History): Timeline {
-  const t: Timeline = { workflowType: '', startedAt: 0, input: [], steps: [], humans: [], attributes: [] };
+  const t: Timeline = { workflowType: '', startedAt: 0, input: [], steps: [], humans: [], attributes: [], children: [] };
+  const children = new Map<number, ChildRun>();
+  const childEnd = (initiated: unknown, at: number, outcome: ChildRun['outcome'], failure?: string) => {
+    const c = children.get(Number(initiated));
+    if (c) Object.assign(c, { endedAt: at, outcome, ...(failure ? { failure } : {}) });
+  };
   const activities = new Map<number, ActivityStep>();
   const timers = new Map<string, TimerStep>();
   const updates = new Map<string, HumanEvent>();
@@ -113,6 +140,31 @@ export function readTimeline(history: History): Timeline {
       t.startedAt = at;
       t.input = decodeAll(a.input);
       for (const [key, p] of Object.entries(a.searchAttributes?.indexedFields ?? {})) t.attributes.push({ at, key, value: decode(p) });
+      if (a.parentWorkflowExecution?.workflowId) t.parent = { workflowId: a.parentWorkflowExecution.workflowId, ...(a.parentWorkflowExecution.runId ? { runId: a.parentWorkflowExecution.runId } : {}) };
+      if (a.continuedExecutionRunId) t.continuedFrom = a.continuedExecutionRunId;
+    } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
+      const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
+      const child: ChildRun = { workflowId: a.workflowId ?? '?', workflowType: a.workflowType?.name ?? '?', initiatedAt: at, outcome: 'running' };
+      children.set(id, child);
+      t.children.push(child);
+    } else if (e.childWorkflowExecutionStartedEventAttributes) {
+      const a = e.childWorkflowExecutionStartedEventAttributes;
+      const c = children.get(Number(a.initiatedEventId));
+      if (c && a.workflowExecution?.runId) c.runId = a.workflowExecution.runId;
+    } else if (e.startChildWorkflowExecutionFailedEventAttributes) {
+      const a = e.startChildWorkflowExecutionFailedEventAttributes;
+      childEnd(a.initiatedEventId, at, 'not-started', `could not start: ${String(a.cause ?? 'unknown cause')}`);
+    } else if (e.childWorkflowExecutionCompletedEventAttributes) {
+      childEnd(e.childWorkflowExecutionCompletedEventAttributes.initiatedEventId, at, 'completed');
+    } else if (e.childWorkflowExecutionFailedEventAttributes) {
+      const a = e.childWorkflowExecutionFailedEventAttributes;
+      childEnd(a.initiatedEventId, at, 'failed', failureText(a.failure));
+    } else if (e.childWorkflowExecutionCanceledEventAttributes) {
+      childEnd(e.childWorkflowExecutionCanceledEventAttributes.initiatedEventId, at, 'cancelled');
+    } else if (e.childWorkflowExecutionTimedOutEventAttributes) {
+      childEnd(e.childWorkflowExecutionTimedOutEventAttributes.initiatedEventId, at, 'timed-out');
+    } else if (e.childWorkflowExecutionTerminatedEventAttributes) {
+      childEnd(e.childWorkflowExecutionTerminatedEventAttributes.initiatedEventId, at, 'terminated');
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       const step: ActivityStep = { kind: 'activity', id, name: a.activityType?.name ?? '?', activityId: a.activityId ?? '', scheduledAt: at, attempt: 1, outcome: 'running', input: decodeAll(a.input) };
@@ -182,7 +234,8 @@ export function readTimeline(history: History): Timeline {
     } else if (e.workflowExecutionTimedOutEventAttributes) {
       Object.assign(t, { closedAt: at, close: 'timed-out' });
     } else if (e.workflowExecutionContinuedAsNewEventAttributes) {
-      Object.assign(t, { closedAt: at, close: 'continued-as-new' });
+      const next = e.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId;
+      Object.assign(t, { closedAt: at, close: 'continued-as-new', ...(next ? { continuedAs: next } : {}) });
     }
   }
   return t;

@@ -128,3 +128,35 @@ export async function llmCallRows(db: Queryable, workflowId: string): Promise<Ll
   );
   return rows;
 }
+
+/** A row of `llm_calls` with what `breakwater eval capture` turns into a case: the prompt and the answer. */
+export interface RecordedCallRow {
+  id: string;
+  run_id: string | null;
+  activity_id: string | null;
+  attempt: number;
+  repair: number;
+  agent_role: string;
+  model: string;
+  response_model: string | null;
+  schema_name: string;
+  outcome: string;
+  request_messages: unknown;
+  response_output: unknown;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: string;
+  cost_estimated: boolean;
+  latency_ms: number | null;
+}
+
+/** Every call of a run (optionally of one role), in the order recorded: accepted answers and the rounds before them. */
+export async function recordedCalls(db: Queryable, workflowId: string, role?: string): Promise<RecordedCallRow[]> {
+  const { rows } = await db.query<RecordedCallRow>(
+    `SELECT id, run_id, activity_id, attempt, repair, agent_role, model, response_model, schema_name, outcome, request_messages, response_output,
+            input_tokens, output_tokens, cost_usd::text, cost_estimated, latency_ms
+       FROM llm_calls WHERE workflow_id = $1 AND ($2::text IS NULL OR agent_role = $2) ORDER BY id`,
+    [workflowId, role ?? null],
+  );
+  return rows;
+}

@@ -35,6 +35,12 @@ export interface AgentRunnerOptions {
   warnAt?: number;
   /** callModel activity options. Default: 2 min start-to-close, 6 attempts (429/5xx retried by the activity's own delays). */
   activityOptions?: ActivityOptions;
+  /**
+   * The budget of the run this one continued from (`carry.budget` of a tool-using agent's carry): what was
+   * spent is not spent again. Optional even then — `runAgent({ resume })` restores it too — but given here
+   * the run's cost search attribute is right from its first event (no upsert back and forth).
+   */
+  resume?: Budget;
 }
 
 export interface AgentCallOptions {
@@ -57,6 +63,10 @@ export interface AgentRunner {
   /** Lets a decision through when confident enough; otherwise a person approves (returns who) or rejects (throws). */
   requireConfidence(decision: { confidence: number }, o: { threshold: number; step: string; evidence?: unknown; summary?: string }): Promise<{ decidedBy: string }>;
   budget(): BudgetStatus;
+  /** The budget as plain JSON, for a carry across continue-as-new. */
+  budgetState(): Budget;
+  /** Puts back the budget a carry brought (nothing happens when it is the one the runner already has). */
+  restoreBudget(b: Budget): void;
 }
 
 const defaultActivityOptions: ActivityOptions = {
@@ -71,7 +81,7 @@ const rejection = humanRejection;
 export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
   const { callModel, sendAlert, authorizeApprover } = proxyActivities<Activities>(o.activityOptions ?? defaultActivityOptions);
   const { workflowId } = workflowInfo();
-  const box: { budget: Budget } = { budget: createBudget(o.budgetUsd, o.warnAt) };
+  const box: { budget: Budget } = { budget: o.resume ? copyBudget(o.resume) : createBudget(o.budgetUsd, o.warnAt) };
   // Runs started before calls carried their budget replay without it (and so without the refusal).
   const reserveBudget = patched('breakwater-run-budget-reservation');
 
@@ -251,5 +261,14 @@ export function createAgentRunner(o: AgentRunnerOptions): AgentRunner {
     return { decidedBy: resolution.by };
   }
 
-  return { call, turn, requireConfidence, budget: status };
+  function restoreBudget(b: Budget): void {
+    const same = (x: Budget, y: Budget) => x.limitNano === y.limitNano && x.spentNano === y.spentNano && x.warnAt === y.warnAt && x.warned === y.warned && x.raises.length === y.raises.length;
+    if (same(b, box.budget)) return;
+    box.budget = copyBudget(b);
+    markSpend();
+  }
+
+  return { call, turn, requireConfidence, budget: status, budgetState: () => copyBudget(box.budget), restoreBudget };
 }
+
+const copyBudget = (b: Budget): Budget => ({ ...b, raises: b.raises.map((r) => ({ ...r })) });

@@ -26,6 +26,13 @@ export interface HumanGate {
    */
   escalateUntil(e: EscalationRequest, until: () => boolean, timeout?: Duration): Promise<Resolution | undefined>;
   readonly state: EscalationState;
+  /** How many escalations this gate opened (their ids are `<kind>-<n>`). */
+  readonly opened: number;
+  /**
+   * A run that continued as new goes on numbering from the run before (`opened` of its gate): an escalation
+   * id is never used twice under one workflow id, so a late decision naming an earlier run's escalation stays stale.
+   */
+  numberFrom(opened: number): void;
 }
 
 // Workflow time: the activation's time, the same on every replay (a wall clock would move `since`).
@@ -200,6 +207,12 @@ export function createHumanGate(): HumanGate {
 
   return {
     state,
+    get opened() {
+      return opened;
+    },
+    numberFrom(n: number) {
+      if (Number.isSafeInteger(n) && n > opened) opened = n;
+    },
     escalateUntil,
     async escalate(e) {
       const resolution = await escalateUntil(e, () => false);

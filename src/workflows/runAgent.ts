@@ -10,17 +10,21 @@
  *
  * The loop ends only with a final answer that validates against `final`, or at a cap — `maxTurns`,
  * `budgetUsd` (what the turns cost), `deadline`, the same call repeated `repeatLimit` times (the convergence
- * guards), or Temporal's suggestion to continue as new — and then it escalates with the transcript: a person
- * rejects (the run ends Rejected) or retries (one more round of the same caps).
+ * guards), or (without `continueAsNew`) Temporal's suggestion to continue as new — and then it escalates with
+ * the transcript: a person rejects (the run ends Rejected) or retries (one more round of the same caps).
  *
  * History bound: `maxTurns` ≤ 50 and `maxToolCalls` ≤ 500 per round, each tool result handed to the model cut
- * to `maxResultChars`; a loop that still grows the history past Temporal's suggestion stops and escalates
- * (kind `agent-stopped`, cap `history`) rather than fail the run.
+ * to `maxResultChars`. With `continueAsNew`, a run whose history passes `historyLimit.events` (or Temporal's
+ * suggestion) continues as new between two turns — every tool call of the last turn answered and recorded,
+ * no escalation open, every handler finished — carrying the conversation's state (contracts/agentCarry.ts);
+ * the workflow passes it back as `resume`. Without it, the loop stops and escalates (kind `agent-stopped`,
+ * cap `history`) rather than fail the run.
  */
 import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ChatMessage } from '../contracts/agentCall';
+import { clipTurns, droppedTurnsNote, parseAgentCarry, TRANSCRIPT_TAIL, type AgentCarry } from '../contracts/agentCarry';
 import type { AgentSchema } from '../contracts/agentSchemas';
 import { durationMs } from '../contracts/effect';
 import { toolWire, type RunToolResult, type ToolRefusal, type ToolSpec } from '../contracts/tool';
@@ -28,6 +32,7 @@ import { onRequest, startConvergence } from '../deterministic/convergence';
 import { nanoToUsd } from '../deterministic/budget';
 import type { AgentRunner } from './agents';
 import { proxyApi } from './api';
+import { trackAgent } from './agentProgress';
 import { humanRejection, type HumanGate } from './humanGate';
 import { screenToolCalls } from './toolScreen';
 
@@ -59,6 +64,17 @@ export interface RunAgentOptions<T> {
   step?: string;
   /** runTool activity options. Default 1 min start-to-close, 3 attempts. */
   toolActivityOptions?: ActivityOptions;
+  /**
+   * Continue the workflow as new with this carry: `(carry) => continueAsNew<typeof myWorkflow>({ ...input, carry })`.
+   * Without it, a history near Temporal's limits stops the loop (cap `history`).
+   */
+  continueAsNew?: (carry: AgentCarry) => Promise<never>;
+  /** The carry this run continued with (the workflow input's `carry`): checked, then the loop goes on from it. */
+  resume?: unknown;
+  /** Continue as new once the run's history has this many events or bytes (and always when Temporal suggests it). */
+  historyLimit?: { events?: number; bytes?: number };
+  /** Turns of the conversation a carry keeps (the task's messages are always kept). Default 4. */
+  carryTurns?: number;
 }
 
 export interface TranscriptEntry {
@@ -78,7 +94,10 @@ export interface AgentResult<T> {
   toolCalls: number;
   refused: number;
   costUsd: number;
+  /** The transcript of this run, after the last `TRANSCRIPT_TAIL` entries of the runs it continued from. */
   transcript: TranscriptEntry[];
+  /** How many times the conversation continued as new. */
+  rollovers: number;
 }
 
 export type AgentCap = 'max-turns' | 'budget' | 'deadline' | 'repeated-call' | 'history';
@@ -99,21 +118,64 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
   const local = proxyActivities<Activities>(toolOptions);
   const { workflowId } = workflowInfo();
 
-  const messages: ChatMessage[] = [...o.messages];
-  const transcript: TranscriptEntry[] = [];
-  let round = { turns: 0, spentNano: 0, startedAt: Date.now(), usage: { total: 0, perTool: {} as Record<string, number> } };
-  let turnNo = 0;
-  let totalCalls = 0;
-  let refusedCount = 0;
-  let totalSpentNano = 0;
+  // A run that continued from another goes on from its carry: the same turn numbers, caps used, totals and budget.
+  const carried: AgentCarry | undefined = o.resume === undefined ? undefined : parseAgentCarry(o.resume, role);
+  if (carried) {
+    o.runner.restoreBudget(carried.budget);
+    o.gate.numberFrom(carried.escalations);
+  }
+  const prefix: ChatMessage[] = [...o.messages, ...(carried?.droppedTurns ? [droppedTurnsNote(carried.droppedTurns)] : [])];
+  const messages: ChatMessage[] = [...prefix, ...(carried?.messages ?? [])];
+  const transcript: TranscriptEntry[] = [...(carried?.transcript ?? [])];
+  const fresh = () => ({ turns: 0, spentNano: 0, startedAt: Date.now(), usage: { total: 0, perTool: {} as Record<string, number> } });
+  let round = carried ? { ...carried.round, usage: { total: carried.round.usage.total, perTool: { ...carried.round.usage.perTool } } } : fresh();
+  let turnNo = carried?.turn ?? 0;
+  let totalCalls = carried?.totals.toolCalls ?? 0;
+  let refusedCount = carried?.totals.refused ?? 0;
+  let totalSpentNano = carried?.totals.spentNano ?? 0;
+  let turnsThisRun = 0;
   const conv = startConvergence({ planSize: 1, estimatedCostUsd: 1, limits: { repeatLimit: o.repeatLimit ?? 3 } });
+  if (carried) conv.repeats = Object.fromEntries(Object.entries(carried.repeats).map(([k, v]) => [k, { ...v }]));
+  const limit = o.historyLimit ?? {};
+  const historyFull = (): boolean => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (limit.events !== undefined && info.historyLength >= limit.events) || (limit.bytes !== undefined && info.historySize >= limit.bytes);
+  };
+
+  /** Between two turns (every call answered and recorded, no escalation open): the next run goes on from here. */
+  async function rollOver(continueAsNew: (carry: AgentCarry) => Promise<never>): Promise<never> {
+    await condition(allHandlersFinished); // a budget raise or a late decision being handled is not cut off
+    const { kept, dropped } = clipTurns(messages.slice(prefix.length), o.carryTurns ?? 4);
+    const tail = transcript.slice(-TRANSCRIPT_TAIL);
+    const carry: AgentCarry = {
+      v: 1,
+      role,
+      rollovers: (carried?.rollovers ?? 0) + 1,
+      messages: kept,
+      droppedTurns: (carried?.droppedTurns ?? 0) + dropped,
+      transcript: tail,
+      transcriptDropped: (carried?.transcriptDropped ?? 0) + transcript.length - tail.length,
+      turn: turnNo,
+      round,
+      totals: { spentNano: totalSpentNano, toolCalls: totalCalls, refused: refusedCount },
+      repeats: conv.repeats,
+      budget: o.runner.budgetState(),
+      escalations: o.gate.opened,
+    };
+    log.info('agent continues as new', { role, turn: turnNo, rollovers: carry.rollovers, historyLength: workflowInfo().historyLength, carryBytes: JSON.stringify(carry).length });
+    return continueAsNew(carry);
+  }
+  // Live progress for agentProgressQuery: in memory only, nothing written to history (agentProgress.ts).
+  const progress = trackAgent(role, step);
+  const counted = () => progress.counts({ turn: turnNo, toolCalls: totalCalls, refused: refusedCount, costUsd: nanoToUsd(totalSpentNano) });
 
   /** A cap was reached: a person sees the transcript and rejects, or grants another round. */
   async function stopped(cap: AgentCap, reason: string): Promise<void> {
+    progress.status('stopped', `${cap}: ${reason}`);
     const details = { cap, role, turns: turnNo, toolCalls: totalCalls, refused: refusedCount, costUsd: nanoToUsd(totalSpentNano), transcript: transcript.slice(-60) };
     const resolution = await o.gate.escalate({ kind: 'agent-stopped', reason: `agent '${role}' stopped: ${reason}`, step, details, allowed: ['retry', 'reject'] });
     if (resolution.decision === 'reject') throw humanRejection(step, resolution);
-    round = { turns: 0, spentNano: 0, startedAt: Date.now(), usage: { total: 0, perTool: {} } };
+    round = fresh();
     conv.repeats = {};
   }
 
@@ -121,33 +183,46 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
     if (round.turns >= maxTurns) return ['max-turns', `no final answer within ${maxTurns} turns`];
     if (o.budgetUsd !== undefined && round.spentNano >= Math.round(o.budgetUsd * 1e9)) return ['budget', `its turns cost ${nanoToUsd(round.spentNano)} USD, the budget is ${o.budgetUsd} USD`];
     if (deadlineMs !== undefined && Date.now() - round.startedAt >= deadlineMs) return ['deadline', `no final answer within ${deadlineMs} ms`];
-    if (workflowInfo().continueAsNewSuggested) return ['history', 'the run history is near Temporal\'s limits'];
+    if (!o.continueAsNew && workflowInfo().continueAsNewSuggested) return ['history', 'the run history is near Temporal\'s limits'];
     return undefined;
   }
 
   async function execute(call: { id: string; name: string }, spec: ToolSpec, args: Record<string, unknown>, turn: number, approvedBy?: string): Promise<string> {
     const input = { tool: spec.name, args, role, turn, callId: call.id, run: workflowId, ...(approvedBy ? { approvedBy } : {}) };
+    const shown = JSON.stringify(args);
+    progress.tool(turn, spec.name, call.id, 'running', { args: shown });
     try {
       const acts = spec.api ? proxyApi<Activities>(spec.api, toolOptions) : local;
       const r: RunToolResult = await acts.runTool(input);
       totalCalls += 1;
-      return clip(JSON.stringify(r.output) ?? 'null', maxResultChars);
+      const result = clip(JSON.stringify(r.output) ?? 'null', maxResultChars);
+      progress.tool(turn, spec.name, call.id, 'ran', { args: shown, result });
+      counted();
+      return result;
     } catch (e) {
       const failure = e instanceof ActivityFailure && e.cause instanceof ApplicationFailure ? e.cause : undefined;
       totalCalls += 1;
-      return JSON.stringify({ error: `the tool failed: ${clip((failure ?? (e as Error)).message, 1000)}` });
+      const result = JSON.stringify({ error: `the tool failed: ${clip((failure ?? (e as Error)).message, 1000)}` });
+      progress.tool(turn, spec.name, call.id, 'failed', { args: shown, result });
+      counted();
+      return result;
     }
   }
 
   /** Irreversible: the confidence gate when configured and passed, else a person. Who approved, or undefined. */
-  async function approve(spec: ToolSpec, args: Record<string, unknown>): Promise<string | undefined> {
+  async function approve(spec: ToolSpec, args: Record<string, unknown>, call: { id: string }, turn: number): Promise<string | undefined> {
     const a = spec.approval ?? 'human';
     if (a !== 'human' && typeof args.confidence === 'number' && args.confidence >= a.minConfidence) return 'confidence-gate';
+    progress.tool(turn, spec.name, call.id, 'waiting-approval', { args: JSON.stringify(args) });
+    progress.status('waiting-approval');
     const resolution = await o.gate.escalate({ kind: 'tool-approval', reason: `agent '${role}' asks to call irreversible tool '${spec.name}'`, step, details: { tool: spec.name, arguments: args }, allowed: ['approve', 'reject'] });
+    progress.status('running-tools');
     return resolution.decision === 'approve' ? resolution.by : undefined;
   }
 
   for (;;) {
+    // At least one turn per run, so that a limit below a fresh run's own events cannot loop.
+    if (o.continueAsNew && turnsThisRun > 0 && historyFull()) await rollOver(o.continueAsNew);
     const cap = capReached();
     if (cap) {
       await stopped(...cap);
@@ -155,13 +230,18 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
     }
     round.turns += 1;
     turnNo += 1;
+    turnsThisRun += 1;
+    progress.status('thinking');
     const answer = await o.runner.turn(role, o.final, messages, wires, { step });
     round.spentNano += answer.costNanoUsd;
     totalSpentNano += answer.costNanoUsd;
     const calls = answer.toolCalls ?? [];
+    counted();
+    progress.answered(turnNo, answer.costUsd, calls, answer.output);
     if (calls.length === 0) {
+      progress.status('done');
       transcript.push({ turn: turnNo, kind: 'final', costUsd: answer.costUsd });
-      return { output: answer.output as T, turns: turnNo, toolCalls: totalCalls, refused: refusedCount, costUsd: nanoToUsd(totalSpentNano), transcript };
+      return { output: answer.output as T, turns: turnNo, toolCalls: totalCalls, refused: refusedCount, costUsd: nanoToUsd(totalSpentNano), transcript, rollovers: carried?.rollovers ?? 0 };
     }
     transcript.push({ turn: turnNo, kind: 'model', costUsd: answer.costUsd, result: `${calls.length} tool call(s)` });
     messages.push({ role: 'assistant', content: '', tool_calls: calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) });
@@ -181,6 +261,8 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
       answers.set(c.id, JSON.stringify({ error: message }));
       transcript.push({ turn: turnNo, kind: 'refused', tool: c.name, callId: c.id, arguments: clip(c.arguments, 300), reason });
       refusedCount += 1;
+      progress.tool(turnNo, c.name, c.id, 'refused', { reason });
+      counted();
     };
     for (const s of screened) if (s.kind === 'refuse') refuse(s.call, s.reason, s.message);
     if (repeated) {
@@ -194,10 +276,11 @@ export async function runAgent<T>(role: string, o: RunAgentOptions<T>): Promise<
 
     const runnable = screened.filter((s): s is Extract<typeof s, { kind: 'run' }> => s.kind === 'run');
     const turn = turnNo;
+    if (runnable.length > 0) progress.status('running-tools');
     // Reads and writes in parallel (at most maxParallelToolCalls passed the screen); irreversible ones one at a time, each behind its approval.
     await Promise.all(runnable.filter((s) => s.spec.effect !== 'irreversible').map(async (s) => answers.set(s.call.id, await execute(s.call, s.spec, s.args, turn))));
     for (const s of runnable.filter((x) => x.spec.effect === 'irreversible')) {
-      const by = await approve(s.spec, s.args);
+      const by = await approve(s.spec, s.args, s.call, turn);
       if (by === undefined) {
         refuse(s.call, 'rejected-by-human', `Not run: a person refused this call of '${s.spec.name}'.`);
         await recordToolRefusals({ role, refusals: refusals.slice(-1) });

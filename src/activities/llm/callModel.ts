@@ -29,9 +29,10 @@ import { endChatSpan, startChatSpan } from './tracing';
 export interface CallModelDeps {
   client: OpenAI;
   models: ModelsConfig;
-  cap: DailyCap;
-  cache: LlmCache;
-  recorder: CallRecorder;
+  // Only what callModel uses: `breakwater eval` runs it with a ledger, cache and recorder of its own (src/evals).
+  cap: Pick<DailyCap, 'reserve'>;
+  cache: Pick<LlmCache, 'keyOf' | 'get' | 'put'>;
+  recorder: Pick<CallRecorder, 'record' | 'earlierAttemptsCost'>;
   backoff: BackoffOptions;
   requestTimeoutMs: number;
   /** Told when a call cost more than it reserved (a server that ignored the token limit): counts and alerts. */
@@ -66,7 +67,7 @@ function logInfo(message: string, meta: Record<string, unknown>): void {
 
 const fromJson = new Map<string, z.ZodType>();
 /** A zod validator for a schema that arrived as JSON Schema (cached per name and content). */
-function schemaFromJson(name: string, jsonSchema: Record<string, unknown>): z.ZodType {
+export function schemaFromJson(name: string, jsonSchema: Record<string, unknown>): z.ZodType {
   const key = `${name}\u0000${JSON.stringify(jsonSchema)}`;
   let schema = fromJson.get(key);
   if (!schema) {

@@ -1,6 +1,7 @@
 /**
  * `breakwater runs [--pipeline P] [--status S] [--escalation KIND] [--since 2h] [--min-cost USD] [--limit N]`:
  * the runs, newest first, with cost, what each escalated for and how that ended, and what people did.
+ * `breakwater runs follow <workflowId>`: a running agent, step by step (src/client/agentFollow.ts).
  */
 import type { Command } from 'commander';
 import { createPool } from '../../store/db';
@@ -8,6 +9,7 @@ import { fmtMs } from '../../observability/explainFormat';
 import { connectClient } from '../connection';
 import { table } from '../output';
 import { listRuns, parseRunFilters, type RunSummary } from '../runs';
+import { registerRunsFollow } from './runsFollow';
 import type { CommandContext } from './index';
 
 export function formatRuns(runs: RunSummary[]): string {
@@ -29,7 +31,7 @@ export function formatRuns(runs: RunSummary[]): string {
 }
 
 export function registerRuns(program: Command, ctx: CommandContext): void {
-  program
+  const runs = program
     .command('runs')
     .description('list runs (newest first) with cost, escalations and how they ended, and what people did')
     .option('--pipeline <name>', 'only this pipeline (BreakwaterPipeline)')
@@ -51,4 +53,5 @@ export function registerRuns(program: Command, ctx: CommandContext): void {
         await client.connection.close();
       }
     });
+  registerRunsFollow(runs, ctx);
 }

@@ -44,16 +44,22 @@ function card(item: InboxItem, csrf: string, now: number): string {
 
 /** Escalations sharing a cause (src/observability/viewer/incidents.ts), shown above the cards they group. */
 export interface InboxIncident {
+  cause: string;
   title: string;
   action: string;
   runs: { workflowId: string }[];
 }
 
-const incidentsHtml = (incidents: InboxIncident[] = []): string => {
+/** One form resolves the whole incident (POST /incidents/resolve): the server re-reads its runs from Postgres. */
+const incidentsHtml = (incidents: InboxIncident[] = [], csrf = ''): string => {
   const shared = incidents.filter((i) => i.runs.length > 1);
   if (!shared.length) return '';
-  const li = shared.map((i) => `<li class="incident"><b>${esc(i.title)}</b>: ${esc(i.runs.length)} runs wait on it (${i.runs.map((r) => esc(r.workflowId)).join(', ')}). One action releases them all: <code>${esc(i.action)}</code></li>`);
-  return `<section class="incidents"><h2>Incidents (<a href="/incidents">all</a>)</h2><ul>${li.join('')}</ul></section>`;
+  const li = shared.map(
+    (i) => `<li class="incident" data-cause="${esc(i.cause)}"><b>${esc(i.title)}</b>: ${esc(i.runs.length)} runs wait on it (${i.runs.map((r) => `<a href="/runs/${encodeURIComponent(r.workflowId)}">${esc(r.workflowId)}</a>`).join(', ')}). One action releases them all: <code>${esc(i.action)}</code>
+<form method="post" action="/incidents/resolve" class="resolve-incident"><input type="hidden" name="csrf" value="${esc(csrf)}"><input type="hidden" name="cause" value="${esc(i.cause)}">
+<label>Reason <input name="reason" maxlength="2000"></label> ${['approve', 'retry', 'reject'].map((d) => `<button type="submit" name="decision" value="${d}" class="${d}">${d[0]!.toUpperCase() + d.slice(1)} all ${esc(i.runs.length)}</button>`).join(' ')}</form></li>`,
+  );
+  return `<section class="incidents" id="incidents"><h2>Incidents (<a href="/incidents">all</a>)</h2><ul>${li.join('')}</ul></section>`;
 };
 
 /** The login form (its CSRF token belongs to a pre-login session). */
@@ -83,7 +89,7 @@ button{margin-right:.3rem;padding:.3rem .8rem}.approve{background:#dfd}.reject{b
 .flash.ok{color:#060}.flash.error{color:#a00}
 </style></head>
 <body><p><a href="/runs">Runs</a> · <a href="/incidents">Incidents</a> · <a href="/cost">Cost</a> · deciding as <b class="user">${esc(o.user)}</b> <form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf" value="${esc(o.csrf)}"><button type="submit">Log out</button></form></p><h1>Waiting for a person: ${items.length}</h1>${flash}
-${incidentsHtml(o.incidents)}
+${incidentsHtml(o.incidents, o.csrf)}
 ${list}
 </body></html>`;
 }

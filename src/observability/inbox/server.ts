@@ -21,13 +21,15 @@ import { appendAudit } from '../../store/auditLog';
 import type { Db } from '../../store/db';
 import { renderInbox, renderLogin, type InboxItem } from './page';
 import { checkBind, createInboxAuth, InboxRefusal, type InboxAuthOptions } from './auth';
-import { resolveClaim } from '../../contracts/resolution';
+import { resolveClaim, type Resolution } from '../../contracts/resolution';
 import { BreakwaterError, InvalidInputError } from '../../errors';
 import { Failure } from '../../failures';
 import { createDecisionSigner } from '../../identity/decisionSignature';
 import { handleViewer } from '../viewer/routes';
+import { PROGRESS_ROUTE, streamAgentProgress } from '../viewer/progressStream';
 import { groupIncidents } from '../viewer/incidents';
 import { listRunEscalations } from '../../store/runEscalations';
+import { resolveIncident, summarizeIncidentResolution } from '../../client/incidents';
 
 export interface InboxOptions {
   client: Client;
@@ -72,6 +74,9 @@ export async function listInbox(client: Client, link: InboxOptions['link'], quer
   }
   return items.sort((a, b) => (a.escalation?.since ?? a.startTime).localeCompare(b.escalation?.since ?? b.startTime));
 }
+
+/** The viewer's pages: nothing but their own styles, images, the same-origin progress script and its stream. */
+export const VIEWER_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'self'; connect-src 'self'";
 
 class FormTooLarge extends Error {}
 
@@ -125,11 +130,12 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
       if (!session.user) throw new InboxRefusal(401, Failure.InboxUnauthenticated.type, 'refused: not logged in (log in at /login)');
       if (url.pathname === '/logout') return send(res, 303, 'text/plain', '', { location: '/login', 'set-cookie': auth.logout(session) });
       if (url.pathname === '/resolve') return resolveFromForm(res, session.user, form);
+      if (url.pathname === '/incidents/resolve') return resolveIncidentFromForm(res, session.user, form);
       return send(res, 404, 'text/plain', 'not found\n');
     }
     const who = auth.current(req);
     if (!who) {
-      if (url.pathname.startsWith('/api/')) throw new InboxRefusal(401, Failure.InboxUnauthenticated.type, 'log in first (a session cookie from /login)');
+      if (url.pathname.startsWith('/api/') || PROGRESS_ROUTE.test(url.pathname)) throw new InboxRefusal(401, Failure.InboxUnauthenticated.type, 'log in first (a session cookie from /login)');
       return send(res, 303, 'text/plain', '', { location: '/login' });
     }
     const cookie: Record<string, string> = who.setCookie ? { 'set-cookie': who.setCookie } : {};
@@ -141,10 +147,15 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
       const incidents = o.db ? groupIncidents(await listRunEscalations(o.db, { openOnly: true })) : [];
       return send(res, 200, 'text/html; charset=utf-8', renderInbox(items, { user: who.session.user!, csrf: who.session.csrf, flash, incidents }), cookie);
     }
+    const progress = PROGRESS_ROUTE.exec(url.pathname);
+    if (req.method === 'GET' && progress) {
+      // A running agent's progress as Server-Sent Events, for the run page's panel (src/observability/viewer/progressStream.ts).
+      return streamAgentProgress({ client: o.client, headers: { 'x-frame-options': 'DENY', ...cookie } }, progress[1]!, req, res);
+    }
     if (req.method === 'GET') {
-      // The run viewer: runs, one run, incidents, cost (src/observability/viewer).
+      // The run viewer: runs, one run, incidents, cost (src/observability/viewer). Scripts: only its own, same-origin, none inline.
       const viewed = await handleViewer({ client: o.client, db: o.db, link: (id, run) => o.link(id, run ?? ''), dailyCapUsd: o.dailyCapUsd }, url);
-      if (viewed) return send(res, viewed.status, 'text/html; charset=utf-8', viewed.body, { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:", ...cookie });
+      if (viewed) return send(res, viewed.status, viewed.type ?? 'text/html; charset=utf-8', viewed.body, { 'content-security-policy': VIEWER_CSP, ...cookie });
     }
     if (req.method === 'GET' && url.pathname === '/api/escalations') {
       return send(res, 200, 'application/json', JSON.stringify({ escalations: await listInbox(o.client, o.link, o.queryTimeoutMs) }), cookie);
@@ -178,6 +189,29 @@ export async function startInbox(o: InboxOptions): Promise<InboxServer> {
         await appendAudit(o.db, { actor: user, action: 'resolve', target: workflowId.slice(0, 1000), accepted: false, verifiedBy: user, verification: 'inbox-login', detail }).catch(() => undefined);
       }
       return back({ error: `${workflowId.slice(0, 200)}: ${redactText((e as Error).message)}` });
+    }
+  }
+
+  /** One decision for every run of an incident, each answer signed as the logged-in approver's; one audit row per run. */
+  async function resolveIncidentFromForm(res: ServerResponse, user: string, form: URLSearchParams): Promise<void> {
+    const cause = form.get('cause') ?? '';
+    const back = (q: Record<string, string>) => send(res, 303, 'text/plain', '', { location: `/?${new URLSearchParams(q).toString()}` });
+    try {
+      if (!o.db) throw new InvalidInputError('incidents need the database (DATABASE_URL)');
+      const reason = form.get('reason') || undefined;
+      const sign = signer ? (workflowId: string, r: Resolution) => ({ ...r, ...signer(resolveClaim(workflowId, r)) }) : undefined;
+      const result = await resolveIncident(o.client, o.db, { cause, decision: form.get('decision') ?? '', by: user, ...(reason ? { reason } : {}), ...(sign ? { sign } : {}) });
+      for (const r of result.runs) {
+        const detail = { decision: result.decision, reason, escalation: r.escalation, incident: result.cause, result: r.result, ...(r.message ? { message: r.message } : {}), via: 'inbox-incident' };
+        await appendAudit(o.db, { actor: user, action: 'resolve', target: r.workflowId, accepted: r.result !== 'refused', verifiedBy: user, verification: 'inbox-login', detail });
+      }
+      return back(result.runs.some((r) => r.result === 'refused') ? { error: summarizeIncidentResolution(result) } : { done: summarizeIncidentResolution(result) });
+    } catch (e) {
+      if (o.db) {
+        const detail = { error: redactText((e as Error).message), incident: cause.slice(0, 1000), via: 'inbox-incident' };
+        await appendAudit(o.db, { actor: user, action: 'resolve', target: cause.slice(0, 1000), accepted: false, verifiedBy: user, verification: 'inbox-login', detail }).catch(() => undefined);
+      }
+      return back({ error: `incident: ${redactText((e as Error).message)}` });
     }
   }
 

@@ -1,11 +1,14 @@
 /**
  * The run viewer's routes, served by the inbox server (loopback, same-site checks there): `/runs` (filters
- * as query parameters, validated like the CLI's), `/runs/<workflowId>[?run=<runId>]`, `/incidents`, `/cost`.
+ * as query parameters, validated like the CLI's), `/runs/<workflowId>[?run=<runId>]`, `/incidents`, `/cost`,
+ * and the run page's progress script (the progress stream itself is progressStream.ts: it streams).
  * Read-only: no route here changes anything.
  */
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { listRuns, parseRunFilters } from '../../client/runs';
+import { withinMs } from '../../client/escalations';
+import { agentProgressQuery } from '../../contracts/agentProgress';
 import { isInvalidInputError } from '../../errors';
 import type { Db } from '../../store/db';
 import { listRunEscalations } from '../../store/runEscalations';
@@ -14,6 +17,7 @@ import { explainWorkflow } from '../explainData';
 import { renderCostPage } from './costPage';
 import { esc, page } from './html';
 import { groupIncidents } from './incidents';
+import { PROGRESS_SCRIPT, PROGRESS_SCRIPT_PATH } from './progressPanel';
 import { renderRunPage } from './runPage';
 import { renderIncidentsPage, renderRunsPage } from './runsPage';
 
@@ -28,6 +32,8 @@ export interface ViewerOptions {
 export interface ViewerResponse {
   status: number;
   body: string;
+  /** Default: HTML. */
+  type?: string;
 }
 
 const idSchema = z.string().min(1).max(1000).regex(/^[^\p{Cc}]+$/u, 'no control characters');
@@ -55,8 +61,12 @@ export async function handleViewer(o: ViewerOptions, url: URL): Promise<ViewerRe
     if (!id.success || !q.success) return bad('invalid workflow id or run id');
     const e = await explainWorkflow({ client: o.client, db: o.db, link: o.link }, id.data, q.data.run);
     const calls = o.db ? await llmCallDetails(o.db, id.data) : [];
-    return { status: 200, body: renderRunPage(e, calls) };
+    // An open run with an agent gets the live progress panel: one query here, the stream keeps it current.
+    const open = e.durationMs === undefined && !q.data.run;
+    const progress = open ? await withinMs(o.client, 3000, () => o.client.workflow.getHandle(id.data).query(agentProgressQuery)).catch(() => null) : null;
+    return { status: 200, body: renderRunPage(e, calls, progress ?? undefined) };
   }
+  if (url.pathname === PROGRESS_SCRIPT_PATH) return { status: 200, body: PROGRESS_SCRIPT, type: 'text/javascript; charset=utf-8' };
   if (url.pathname === '/incidents') {
     if (!o.db) return { status: 200, body: page('Incidents', '<p>Incidents need the database (DATABASE_URL).</p>') };
     return { status: 200, body: renderIncidentsPage(groupIncidents(await listRunEscalations(o.db, { openOnly: true }))) };

@@ -1,14 +1,17 @@
 /**
  * The run page: what to look at first (explain's findings and what people did), then the waterfall, the
- * sequence diagram of the agents' hand-offs, every step, and each LLM call's messages and validated output.
+ * sequence diagram of the agents' hand-offs, the runs it hands off to or from, every step, and each LLM call's messages and validated output.
  * Pure: an explanation and the run's LLM calls in, HTML out — everything escaped.
  */
+import type { AgentProgress } from '../../contracts/agentProgress';
 import type { Explanation } from '../explain';
 import { fmtMs, summarize } from '../explainFormat';
 import type { LlmCallDetail } from '../../store/viewerReads';
 import { esc, page, safe } from './html';
+import { renderProgressPanel } from './progressPanel';
 import { renderSequence, type Message } from './sequence';
 import { renderWaterfall } from './waterfall';
+import { renderAcrossRuns } from './acrossRuns';
 
 /** The hand-offs: the workflow asks each agent (LLM role) or system (activity) and gets an answer; people decide. */
 export function handOffs(e: Explanation, calls: LlmCallDetail[]): Message[] {
@@ -56,16 +59,19 @@ function callsHtml(calls: LlmCallDetail[]): string {
   return `<section id="llm-calls"><h2>LLM calls (${calls.length})</h2>${items.join('')}</section>`;
 }
 
-export function renderRunPage(e: Explanation, calls: LlmCallDetail[]): string {
+/** `progress`: a running agent's, when the run is open (the live panel comes first). */
+export function renderRunPage(e: Explanation, calls: LlmCallDetail[], progress?: AgentProgress): string {
   const head = `<h1>${esc(e.workflowId)}</h1>
 <p class="summary">${esc(e.pipeline ?? e.workflowType)} · <b>${esc(e.status)}</b> · started ${esc(e.startedAt)}${e.durationMs === undefined ? ' · still running' : ` · took ${esc(fmtMs(e.durationMs))}`}${e.costUsd === undefined ? '' : ` · cost ${e.costUsd.toFixed(6)} USD`}${e.link ? ` · <a class="webui" href="${esc(e.link)}" target="_blank" rel="noopener">Temporal Web UI</a>` : ''}</p>`;
   const t0 = Date.parse(e.startedAt);
   const body = [
     head,
+    progress ? renderProgressPanel(e.workflowId, progress) : '',
     findingsHtml(e),
     actionsHtml(e),
     `<section id="waterfall"><h2>Timeline</h2>${renderWaterfall(e, calls)}<p class="muted">Bars: steps (green done, red failed, grey timers); red ticks: failed attempts; circles: LLM calls; orange bands: escalations.</p></section>`,
     `<section id="sequence"><h2>Hand-offs</h2>${renderSequence(handOffs(e, calls), t0)}</section>`,
+    renderAcrossRuns(e),
     stepsHtml(e),
     callsHtml(calls),
   ];

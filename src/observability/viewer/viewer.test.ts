@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import type { Explanation } from '../explain';
 import type { RunEscalation } from '../../store/runEscalations';
 import type { LlmCallDetail } from '../../store/viewerReads';
+import { progressLines } from '../../client/commands/runsFollow';
 import { groupIncidents } from './incidents';
+import { renderProgressPanel } from './progressPanel';
 import { renderRunPage } from './runPage';
 
 const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>';
@@ -50,4 +52,25 @@ test('runs waiting on one breaker are one incident, resolved by one breaker clea
   assert.equal(incidents[0]!.since, '2025-12-31T23:59:00.000Z');
   assert.equal(incidents[0]!.action, 'breakwater breaker clear submitAndVerify portal.submit --by <you> --reason <why>');
   assert.match(incidents[1]!.action, /breakwater resolve c /);
+});
+
+test('the live progress panel escapes what a model or a tool wrote and redacts secrets; runs follow prints each step once', () => {
+  const p = {
+    role: 'researcher', step: 'research', status: 'running-tools' as const, turn: 2, toolCalls: 1, refused: 0, costUsd: 0.0012, updatedAt: '2026-01-01T00:00:01.000Z', seq: 7, roles: ['researcher'],
+    recent: [
+      { turn: 1, kind: 'model' as const, state: 'answered' as const, summary: `1 tool call(s): ${evil}`, costUsd: 0.0012 },
+      { turn: 2, kind: 'tool' as const, tool: evil, callId: 'c1', state: 'running' as const, summary: '{"q":"Bearer abcdefghijklmnop"}' },
+    ],
+  };
+  const html = renderProgressPanel(`wf-${evil}`, p);
+  assert.doesNotMatch(html, /<img |<script>alert/);
+  assert.doesNotMatch(html, /abcdefghijklmnop/);
+  assert.match(html, /data-stream="\/runs\/wf-%3Cscript%3E[^"]*\/progress"/);
+  assert.match(html, /researcher · turn 2 · running-tools · 1 tool call\(s\), 0 refused · 0\.001200 USD so far/);
+  const printed = new Map<string, string>();
+  assert.equal(progressLines(p, printed).length, 3);
+  const moved = { ...p, seq: 8, recent: [p.recent[0]!, { ...p.recent[1]!, state: 'ran' as const }] };
+  const again = progressLines(moved, printed);
+  assert.equal(again.length, 2, 'the head and the step that moved on');
+  assert.match(again[1]!, /^ {2}turn 2 .* \[c1\] ran/);
 });

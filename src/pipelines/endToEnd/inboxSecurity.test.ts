@@ -11,7 +11,7 @@ import type { Escalation } from '../../contracts/resolution';
 import { hashInboxPassword } from '../../identity/inboxLogin';
 import { checkBind } from '../../observability/inbox/auth';
 import { startInbox, type InboxServer } from '../../observability/inbox/server';
-import { startSignedInbox } from './signedInbox';
+import { inboxForms, startSignedInbox } from './signedInbox';
 import { createTestApprover } from '../../testing/approvers';
 import { requestApproval } from '../../workflows/requestApproval';
 import { startTestStack, type TestStack } from '../testKit';
@@ -35,21 +35,9 @@ after(async () => {
   await stack?.teardown();
 });
 
-const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-const csrfIn = async (res: Response) => /name="csrf" value="([^"]+)"/.exec(await res.text())?.[1] ?? '';
-const post = (path: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
-  fetch(`${origin}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...headers }, body: new URLSearchParams(body).toString() });
-
+const { post, login: loginAs } = inboxForms(() => origin);
 /** Logs in as dana: the session cookie and its CSRF token (read off the inbox page). */
-async function login(password = PASSWORD): Promise<{ cookie: string; csrf: string; status: number }> {
-  const page = await fetch(`${origin}/login`);
-  const pre = cookieOf(page);
-  const res = await post('/login', { csrf: await csrfIn(page), user: 'dana', password }, { cookie: pre });
-  if (res.status !== 303) return { cookie: '', csrf: '', status: res.status };
-  const cookie = cookieOf(res);
-  const home = await fetch(`${origin}/`, { headers: { cookie } });
-  return { cookie, csrf: await csrfIn(home), status: res.status };
-}
+const login = (password = PASSWORD) => loginAs('dana', password);
 
 test('the inbox refuses to bind beyond loopback without TLS and a password login, and to run without any login', async () => {
   const base = { client: stack.env.client, link: () => '' };

@@ -20,3 +20,20 @@ export function startSignedInbox(stack: TestStack, o: { inboxKey: TestApprover; 
     signer: { name: o.inboxKey.name, key: privateKeyFromPem(readFileSync(o.inboxKey.keyFile, 'utf8')) },
   });
 }
+
+/** A form-posting client of the inbox at `origin()` (read when called: the inbox starts in a `before` hook). */
+export function inboxForms(origin: () => string) {
+  const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const csrfIn = async (res: Response) => /name="csrf" value="([^"]+)"/.exec(await res.text())?.[1] ?? '';
+  const post = (path: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+    fetch(`${origin()}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: origin(), ...headers }, body: new URLSearchParams(body).toString() });
+  /** Logs in: the session cookie and its CSRF token (read off the inbox page). */
+  async function login(user: string, password: string): Promise<{ cookie: string; csrf: string; status: number }> {
+    const page = await fetch(`${origin()}/login`);
+    const res = await post('/login', { csrf: await csrfIn(page), user, password }, { cookie: cookieOf(page) });
+    if (res.status !== 303) return { cookie: '', csrf: '', status: res.status };
+    const cookie = cookieOf(res);
+    return { cookie, csrf: await csrfIn(await fetch(`${origin()}/`, { headers: { cookie } })), status: res.status };
+  }
+  return { post, login };
+}

@@ -4,15 +4,12 @@
  * marked done. A new worker must find the recorded result — not run the tool again.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { toolFaultPoints } from '../../activities/tools';
 import { toolCallRows } from '../../store/toolCalls';
 import { startAgentLayerStack, testModels, type AgentLayerStack } from '../testKit';
-import { stackEnv } from '../submitAndVerify/testKit';
 import { notesOf } from './store';
+import { spawnDoomedWorker } from './testKit';
 import { researchAgent } from './workflow';
 
 let t: AgentLayerStack;
@@ -25,14 +22,10 @@ test('worker SIGKILLed right after a write tool ran: a new worker returns the re
   const note = { title: 'Moon', body: 'The moon drives tides.', source: 'https://docs.example/tides/1' };
   t.sim.setScenario({ rules: [{ match: { schemaName: 'researchReport' }, responses: [{ toolCalls: [{ name: 'saveNote', arguments: note }] }, { json: { summary: 'Moon.', sources: [] } }] }] });
   const point = toolFaultPoints('saveNote').afterEffect;
-  const env = { ...stackEnv(t.stack, 'http://127.0.0.1:9'), OPENAI_BASE_URL: `${t.sim.url}/v1`, BREAKWATER_MODELS_FILE: t.modelsFile, BREAKWATER_FAULTS: `${point}:crash` };
-  const doomed = spawn(process.execPath, [path.resolve(__dirname, '..', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  doomed.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const exited = once(doomed, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const doomed = spawnDoomedWorker(t, point);
 
   const handle = await t.stack.env.client.workflow.start(researchAgent, { taskQueue: t.stack.taskQueue, workflowId: `crash-${t.stack.schema}`, args: [{ topic: 'tides', toolTimeout: '3 seconds' }] });
-  const [code, signal] = await exited;
+  const { code, signal, stderr } = await doomed.exited;
   assert.equal(signal, 'SIGKILL', `worker exited with code ${code}, stderr: ${stderr}`);
   assert.match(stderr, /fault point tool\.saveNote\.afterEffect/);
   // The crash window as the next worker finds it: the note written, the fingerprint not done.

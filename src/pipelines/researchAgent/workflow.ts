@@ -2,13 +2,17 @@
  * Reference pipeline for tool-using agents: "research this topic". One agent with four tools (search on a
  * rate-limited API, fetch, save a note, publish) and every containment runAgent has: caps on turns, on tool
  * calls in all, per tool and per turn, a budget, a deadline, repeated-call detection, approval before the
- * irreversible publish. It ends with a report that validates, or escalates with the transcript.
+ * irreversible publish. It ends with a report that validates, or escalates with the transcript. A long
+ * conversation continues as new (every `historyEvents` events, or when Temporal suggests it), its state in
+ * the input's `carry`: one workflow id, a chain of runs, one answer.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import type { Activities } from '../../activities';
+import { carriedBudgetSchema } from '../../contracts/agentCarry';
 import { toolFromDescriptor } from '../../contracts/tool';
+import type { Budget } from '../../deterministic/budget';
 import { Failure, raise } from '../../failures';
 import { createAgentRunner } from '../../workflows/agents';
 import { createHumanGate, isHumanRejection } from '../../workflows/humanGate';
@@ -29,11 +33,15 @@ export const researchAgentInputSchema = z.strictObject({
   extraTools: z.array(z.string()).max(50).default([]),
   /** Start-to-close timeout of one tool call attempt (after a crash, the retry comes this long later). Default 1 minute. */
   toolTimeout: z.string().default('1 minute'),
+  /** Continue as new once a run's history has this many events (besides Temporal's own suggestion). */
+  historyEvents: z.number().int().min(1).max(50_000).optional(),
+  /** Set by the run this one continued from (runAgent checks it: BW_AGENT_CARRY_INVALID). */
+  carry: z.unknown().optional(),
 });
 export type ResearchAgentInput = z.input<typeof researchAgentInputSchema>;
 
 export type ResearchAgentResult =
-  | { status: 'completed'; summary: string; sources: string[]; turns: number; toolCalls: number; refused: number; costUsd: number; transcript: TranscriptEntry[] }
+  | { status: 'completed'; summary: string; sources: string[]; turns: number; toolCalls: number; refused: number; costUsd: number; rollovers: number; transcript: TranscriptEntry[] }
   | { status: 'rejected'; step: string; by: string; reason?: string };
 
 const { describeTools } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
@@ -46,7 +54,9 @@ export async function researchAgent(raw: ResearchAgentInput): Promise<ResearchAg
   const parsed = researchAgentInputSchema.safeParse(raw);
   if (!parsed.success) throw raise(Failure.InvalidInput, z.prettifyError(parsed.error));
   const input = parsed.data;
-  const runner = createAgentRunner({ pipeline: 'researchAgent', budgetUsd: input.budgetUsd, gate });
+  // The carried budget given to the runner too, so the run's cost attribute never shows 0 in between.
+  const resumeBudget = (input.carry as { budget?: Budget } | undefined)?.budget;
+  const runner = createAgentRunner({ pipeline: 'researchAgent', budgetUsd: input.budgetUsd, gate, resume: carriedBudgetSchema.safeParse(resumeBudget).data });
   // Tools listed when the worker started (MCP): described once, recorded in history, so replays see the same.
   const extra = input.extraTools.length > 0 ? (await describeTools({ names: input.extraTools })).map(toolFromDescriptor) : [];
   try {
@@ -64,9 +74,12 @@ export async function researchAgent(raw: ResearchAgentInput): Promise<ResearchAg
       deadline: input.deadline,
       step: 'research',
       toolActivityOptions: { startToCloseTimeout: input.toolTimeout as Duration, retry: { initialInterval: '1 second', maximumAttempts: 3 } },
+      historyLimit: { events: input.historyEvents },
+      resume: input.carry,
+      continueAsNew: (carry) => continueAsNew<typeof researchAgent>({ ...raw, carry }),
     });
     markStatus('Completed');
-    return { status: 'completed', ...r.output, turns: r.turns, toolCalls: r.toolCalls, refused: r.refused, costUsd: r.costUsd, transcript: r.transcript };
+    return { status: 'completed', ...r.output, turns: r.turns, toolCalls: r.toolCalls, refused: r.refused, costUsd: r.costUsd, rollovers: r.rollovers, transcript: r.transcript };
   } catch (e) {
     if (!isHumanRejection(e)) throw e;
     const d = e.details?.[0] as { step: string; by: string; reason?: string };

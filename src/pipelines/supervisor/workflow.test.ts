@@ -10,6 +10,9 @@ import { searchAttribute, startAgentLayerStack, waitForEscalation, type AgentLay
 import { planExecuteReviewModels } from '../planExecuteReview/scenarios';
 import { supervisor, type ChildFailure } from './workflow';
 import type { SubAgentResult } from './subAgent';
+import { explainWorkflow } from '../../observability/explainData';
+import { renderExplanation } from '../../observability/explain';
+import { handleViewer } from '../../observability/viewer/routes';
 
 const answer = (text: string) => ({ json: { outcome: 'answer', answer: text, subtasks: [], reason: null, confidence: 0.9 } });
 const scenario: LlmScenario = {
@@ -68,4 +71,26 @@ test('below the depth limit a sub-agent delegates through a supervisor of its ow
   const visa = result.results.find((r) => r.id === 'visa');
   assert.equal(visa?.answer, 'form filled');
   assert.deepEqual(visa?.delegated?.results.map((r) => r.id), ['visa-form']);
+});
+
+test('explain and the run page draw the hand-offs across runs: parent, children and grandchild, each linked', async () => {
+  const id = `trip3-${t.stack.schema}`;
+  const handle = await t.stack.env.client.workflow.start(supervisor, {
+    taskQueue: t.stack.taskQueue, workflowId: id, args: [{ taskId: 'trip3', goal: 'Plan a trip to Berlin', subtasks, maxDepth: 2 }],
+  });
+  await handle.result();
+  const sources = { client: t.stack.env.client, db: t.stack.db };
+  const parent = await explainWorkflow(sources, id);
+  assert.deepEqual(parent.related?.children.map((c) => [c.workflowId, c.workflowType, c.outcome]), [
+    [`${id}/flights`, 'subAgent', 'completed'], [`${id}/hotels`, 'subAgent', 'completed'], [`${id}/visa`, 'subAgent', 'completed'],
+  ]);
+  assert.equal(parent.related?.parent, undefined);
+  const visa = await explainWorkflow(sources, `${id}/visa`);
+  assert.equal(visa.related?.parent?.workflowId, id, 'the child names its parent');
+  assert.equal(visa.related?.children.length, 1, 'and its own child (the delegated supervisor)');
+  assert.match(renderExplanation(visa), new RegExp(`parent +${id}`));
+  const page = (await handleViewer({ ...sources, link: () => '' }, new URL(`http://x/runs/${encodeURIComponent(id)}`)))!.body;
+  const across = /<section id="across-runs">([\s\S]*?)<\/section>/.exec(page)?.[1] ?? '';
+  assert.match(across, /<svg class="sequence"/);
+  for (const c of ['flights', 'hotels', 'visa']) assert.ok(across.includes(`href="/runs/${encodeURIComponent(`${id}/${c}`)}?run=`), `links the ${c} child run`);
 });
