@@ -7,6 +7,7 @@
  * statements the pool sent while it ran (src/store/statementCounter.ts), by the activity that sent them.
  * Counts are deterministic up to background statements (breaker probes etc.), so the median run is kept.
  */
+import { readFileSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -18,7 +19,10 @@ import { countStatements } from '../../store/statementCounter';
 import { createBareActivities } from '../scale/bareActivities';
 import { startRecordSourceSimulator, type SimulatedRecord } from '../../simulators/recordSource';
 import { bareClient, type Mode } from '../scale/load';
-import { startScaleStack } from '../scale/stack';
+import { scenario, startScaleStack } from '../scale/stack';
+import { startEnrichmentSimulator } from '../../simulators/enrichment';
+import { testModels } from '../../testing/agentLayerKit';
+import { loadShopExample } from './shopExample';
 
 export interface RunCost extends HistoryCost {
   statements: number;
@@ -30,7 +34,7 @@ export interface RunCost extends HistoryCost {
   statementsByHead: Record<string, number>;
 }
 
-export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest';
+export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest' | 'examples/shop';
 /** Three sources, overlapping ids, no conflicting value: the happy path (a conflict only adds an alert). */
 const ingestSources: Record<string, SimulatedRecord[]> = {
   erp: [{ id: 'p1', fields: { name: 'Kettle', price: 20 } }, { id: 'p2', fields: { name: 'Mixer' } }],
@@ -55,11 +59,15 @@ const activityType = () => {
 
 let seq = 0;
 async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueue: string, sourceUrl: (name: string) => string): Promise<{ id: string; done: Promise<unknown> }> {
-  const id = `acct-${pipeline}-${mode}-${Date.now().toString(36)}-${++seq}`;
+  const id = `acct-${pipeline.replace('/', '-')}-${mode}-${Date.now().toString(36)}-${++seq}`;
   const common = { taskQueue, workflowId: id };
   const c = mode === 'bare' ? bareClient(client) : client;
   let handle;
-  if (pipeline === 'parallelIngest') {
+  if (pipeline === 'examples/shop') {
+    // A new SKU each run: the publish fingerprint is per SKU, and a second run of one SKU is not the happy path.
+    const product = { sku: `SKU-${seq}`, title: 'Blue mug', description: 'Blue mug, as the supplier describes it' };
+    handle = await c.workflow.start(mode === 'breakwater' ? 'listProduct' : 'bareShop', { ...common, args: [product] });
+  } else if (pipeline === 'parallelIngest') {
     const sources = Object.keys(ingestSources).map((name) => ({ name, url: sourceUrl(name) }));
     handle = await c.workflow.start(mode === 'breakwater' ? 'parallelIngest' : 'bareIngest', { ...common, args: [mode === 'breakwater' ? { ingestId: id, sources } : { sources }] });
   } else if (pipeline === 'agentDecision') {
@@ -90,9 +98,20 @@ function medianRun(costs: RunCost[]): RunCost {
   return costs.find((c) => c.statements === m)!;
 }
 
+/** The reference agents' test models plus examples/shop's own roles and prices (its config/models.json). */
+function modelsWith(shopModelsFile: string): object {
+  const shopModels = JSON.parse(readFileSync(shopModelsFile, 'utf8')) as typeof testModels;
+  return { ...testModels, roles: { ...testModels.roles, ...shopModels.roles }, models: { ...testModels.models, ...shopModels.models } };
+}
+
 export async function measureAccounting(o: { runs: number }): Promise<AccountingRow[]> {
-  const s = await startScaleStack({ llmDelayMs: 0, portalLatencyMs: 0 });
+  const shopExample = loadShopExample();
+  const s = await startScaleStack({ llmDelayMs: 0, portalLatencyMs: 0, models: modelsWith(shopExample.modelsFile) });
+  // The shop's classifier answers confidently (the happy path); the reference agents keep their answers.
+  s.t.sim.setScenario({ rules: [{ match: { schemaName: shopExample.productCategory.name }, responses: [{ json: { category: 'kitchen', confidence: 0.95, evidence: ['the title'] } }] }, ...scenario(0).rules] });
   const sim = await startRecordSourceSimulator({ sources: ingestSources });
+  const shop = await shopExample.startShopServer();
+  const catalog = await startEnrichmentSimulator();
   const stack = s.t.stack;
   const counter = countStatements(stack.db, activityType);
   const rows: AccountingRow[] = [];
@@ -104,12 +123,15 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
     namespace: stack.config.temporal.namespace,
     taskQueue: bareQueue,
     workflowBundle: { codePath: s.bareBundle },
-    activities: createBareActivities({ db: stack.db, openaiBaseUrl: stack.config.openai.baseUrl ?? '', portalUrl: s.portal.url }),
+    activities: createBareActivities({ db: stack.db, openaiBaseUrl: stack.config.openai.baseUrl ?? '', portalUrl: s.portal.url, catalogUrl: catalog.url, shopUrl: shop.url, schemas: { [shopExample.productCategory.name]: shopExample.productCategory.schema } }),
     shutdownGraceTime: 1000,
   });
-  const running = [bw.run(), bare.run()];
+  // examples/shop on its own worker (its createWorker: its workflows + the Breakwater plugin, its catalog API worker), own task queue.
+  const shopQueue = `${stack.taskQueue}-shop`;
+  const shopWorkers = await shopExample.createWorker({ config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue: shopQueue } }, db: stack.db, connection: stack.env.nativeConnection, shopUrl: shop.url, catalogUrl: catalog.url });
+  const running = [bw.run(), bare.run(), ...shopWorkers.map((w) => w.run())];
   try {
-    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest'] as Pipeline[]) {
+    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest', 'examples/shop'] as Pipeline[]) {
       for (const mode of ['breakwater', 'bare'] as Mode[]) {
         const costs: RunCost[] = [];
         // One warm-up run first: caches (model routes, breaker rows, prepared pools) fill once per worker, not per run.
@@ -117,7 +139,8 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
           const before = new Map(counter.byTag);
           const beforeHeads = new Map(counter.byStatement);
           const total0 = counter.total;
-          const run = await startOne(stack.env.client, pipeline, mode, mode === 'bare' ? bareQueue : bwQueue, (name) => sim.sourceUrl(name));
+          const queue = mode === 'bare' ? bareQueue : pipeline === 'examples/shop' ? shopQueue : bwQueue;
+          const run = await startOne(stack.env.client, pipeline, mode, queue, (name) => sim.sourceUrl(name));
           await run.done;
           const statements = counter.total - total0;
           const byActivity: Record<string, number> = {};
@@ -134,9 +157,10 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
     counter.stop();
     bw.shutdown();
     bare.shutdown();
+    for (const w of shopWorkers) w.shutdown();
     await Promise.allSettled(running);
     await s.stop();
-    await sim.close();
+    await Promise.all([sim.close(), shop.close(), catalog.close()]);
   }
   return rows;
 }

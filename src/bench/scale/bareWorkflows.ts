@@ -56,3 +56,26 @@ export async function bareIngest(input: { sources: { name: string; url: string }
   const batches = await Promise.all(input.sources.map((s) => act.bareFetchSource({ source: s.name, url: s.url })));
   return mergeByIdContract(batches);
 }
+
+/**
+ * examples/shop's listProduct, bare: the catalog read (no broker), one classification (a person below 0.8,
+ * by a bare signal), one POST, then the same verify schedule (look after 1 s, then every 500 ms).
+ */
+export async function bareShop(product: { sku: string; title: string; description: string }): Promise<{ sku: string; category: string; decidedBy: string; listingId: string }> {
+  let approvedBy: string | undefined;
+  setHandler(bareApproveSignal, ({ by }) => void (approvedBy = by));
+  const facts = await act.bareCatalogLookup(product.sku);
+  const out = (await act.bareChat({ role: 'classifier', schema: 'productCategory', system: 'You file products into shop categories. Answer with the category, how sure you are, and the facts you used.', user: JSON.stringify({ ...product, ...facts }) })) as { category: string; confidence: number };
+  let decidedBy = 'confidence-gate';
+  if (out.confidence < 0.8) {
+    await condition(() => approvedBy !== undefined);
+    decidedBy = approvedBy!;
+  }
+  const { listingId } = await act.bareShopPost({ sku: product.sku, title: product.title, category: out.category, brand: facts.brand, weightGrams: facts.weightGrams });
+  await sleep(1000);
+  for (let looks = 1; looks <= 240; looks++) {
+    if ((await act.bareShopFind(product.sku)).some((l) => l.listingId === listingId)) return { sku: product.sku, category: out.category, decidedBy, listingId };
+    await sleep(500);
+  }
+  throw new Error(`baseline: listing ${listingId} never became visible`);
+}
