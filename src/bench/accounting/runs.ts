@@ -20,9 +20,12 @@ import { createBareActivities } from '../scale/bareActivities';
 import { startRecordSourceSimulator, type SimulatedRecord } from '../../simulators/recordSource';
 import { bareClient, type Mode } from '../scale/load';
 import { scenario, startScaleStack } from '../scale/stack';
+import type { LlmScenario } from '../../simulators/llm';
 import { startEnrichmentSimulator } from '../../simulators/enrichment';
 import { testModels } from '../../testing/agentLayerKit';
 import { loadShopExample } from './shopExample';
+import { createApiWorkers } from '../../workers/apiWorkers';
+import { searchApi } from '../../pipelines/researchAgent/tools';
 
 export interface RunCost extends HistoryCost {
   statements: number;
@@ -34,7 +37,7 @@ export interface RunCost extends HistoryCost {
   statementsByHead: Record<string, number>;
 }
 
-export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest' | 'examples/shop';
+export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest' | 'examples/shop' | 'researchAgent';
 /** Three sources, overlapping ids, no conflicting value: the happy path (a conflict only adds an alert). */
 const ingestSources: Record<string, SimulatedRecord[]> = {
   erp: [{ id: 'p1', fields: { name: 'Kettle', price: 20 } }, { id: 'p2', fields: { name: 'Mixer' } }],
@@ -63,7 +66,9 @@ async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueu
   const common = { taskQueue, workflowId: id };
   const c = mode === 'bare' ? bareClient(client) : client;
   let handle;
-  if (pipeline === 'examples/shop') {
+  if (pipeline === 'researchAgent') {
+    handle = await c.workflow.start(mode === 'breakwater' ? 'researchAgent' : 'bareResearch', { ...common, args: [{ topic: 'tides' }] });
+  } else if (pipeline === 'examples/shop') {
     // A new SKU each run: the publish fingerprint is per SKU, and a second run of one SKU is not the happy path.
     const product = { sku: `SKU-${seq}`, title: 'Blue mug', description: 'Blue mug, as the supplier describes it' };
     handle = await c.workflow.start(mode === 'breakwater' ? 'listProduct' : 'bareShop', { ...common, args: [product] });
@@ -101,14 +106,29 @@ function medianRun(costs: RunCost[]): RunCost {
 /** The reference agents' test models plus examples/shop's own roles and prices (its config/models.json). */
 function modelsWith(shopModelsFile: string): object {
   const shopModels = JSON.parse(readFileSync(shopModelsFile, 'utf8')) as typeof testModels;
-  return { ...testModels, roles: { ...testModels.roles, ...shopModels.roles }, models: { ...testModels.models, ...shopModels.models } };
+  return { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-large', maxOutputTokens: 512 }, ...shopModels.roles }, models: { ...testModels.models, ...shopModels.models } };
 }
+
+/**
+ * The research agent's scripted model, three turns: a search; a page fetch and a note saved (two calls at
+ * once); the report. No publish: it waits for a person, not the happy path of a run left alone.
+ */
+const researchScript: LlmScenario['rules'][number] = {
+  id: 'research',
+  match: { schemaName: 'researchReport' },
+  responses: [
+    { toolCalls: [{ name: 'search', arguments: { query: 'tides' } }] },
+    { toolCalls: [{ name: 'fetchPage', arguments: { url: 'https://docs.example/tides/1' } }, { name: 'saveNote', arguments: { title: 'Moon', body: 'The moon drives the tides.', source: 'https://docs.example/tides/1' } }] },
+    { json: { summary: 'Tides are driven by the moon.', sources: ['https://docs.example/tides/1'] } },
+  ],
+};
 
 export async function measureAccounting(o: { runs: number }): Promise<AccountingRow[]> {
   const shopExample = loadShopExample();
   const s = await startScaleStack({ llmDelayMs: 0, portalLatencyMs: 0, models: modelsWith(shopExample.modelsFile) });
   // The shop's classifier answers confidently (the happy path); the reference agents keep their answers.
-  s.t.sim.setScenario({ rules: [{ match: { schemaName: shopExample.productCategory.name }, responses: [{ json: { category: 'kitchen', confidence: 0.95, evidence: ['the title'] } }] }, ...scenario(0).rules] });
+  // Set again before every run: the research script's turns are counted per scenario, so each run starts at turn 1.
+  const resetModel = () => s.t.sim.setScenario({ rules: [researchScript, { match: { schemaName: shopExample.productCategory.name }, responses: [{ json: { category: 'kitchen', confidence: 0.95, evidence: ['the title'] } }] }, ...scenario(0).rules] });
   const sim = await startRecordSourceSimulator({ sources: ingestSources });
   const shop = await shopExample.startShopServer();
   const catalog = await startEnrichmentSimulator();
@@ -129,9 +149,12 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
   // examples/shop on its own worker (its createWorker: its workflows + the Breakwater plugin, its catalog API worker), own task queue.
   const shopQueue = `${stack.taskQueue}-shop`;
   const shopWorkers = await shopExample.createWorker({ config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue: shopQueue } }, db: stack.db, connection: stack.env.nativeConnection, shopUrl: shop.url, catalogUrl: catalog.url });
-  const running = [bw.run(), bare.run(), ...shopWorkers.map((w) => w.run())];
+  // researchAgent's search runs on its API's broker worker (as startResearchStack and the demo run it).
+  const apiWorkers = await createApiWorkers({ config: stack.config, connection: stack.env.nativeConnection, taskQueue: bwQueue, apis: [searchApi({ db: stack.db })] });
+  const others = [...shopWorkers, ...apiWorkers];
+  const running = [bw.run(), bare.run(), ...others.map((w) => w.run())];
   try {
-    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest', 'examples/shop'] as Pipeline[]) {
+    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest', 'examples/shop', 'researchAgent'] as Pipeline[]) {
       for (const mode of ['breakwater', 'bare'] as Mode[]) {
         const costs: RunCost[] = [];
         // One warm-up run first: caches (model routes, breaker rows, prepared pools) fill once per worker, not per run.
@@ -139,6 +162,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
           const before = new Map(counter.byTag);
           const beforeHeads = new Map(counter.byStatement);
           const total0 = counter.total;
+          resetModel();
           const queue = mode === 'bare' ? bareQueue : pipeline === 'examples/shop' ? shopQueue : bwQueue;
           const run = await startOne(stack.env.client, pipeline, mode, queue, (name) => sim.sourceUrl(name));
           await run.done;
@@ -157,7 +181,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
     counter.stop();
     bw.shutdown();
     bare.shutdown();
-    for (const w of shopWorkers) w.shutdown();
+    for (const w of others) w.shutdown();
     await Promise.allSettled(running);
     await s.stop();
     await Promise.all([sim.close(), shop.close(), catalog.close()]);

@@ -9,6 +9,8 @@ import { agentJsonSchema } from '../../contracts/agentSchemas';
 import { actionDecision, requestTriage } from '../../pipelines/agentDecision/contract';
 import { recordDecision } from '../../pipelines/agentDecision/store';
 import { createPortalClient } from '../../pipelines/submitAndVerify/portalClient';
+import { researchReport, researchTools } from '../../pipelines/researchAgent/contract';
+import { researchToolImplementations } from '../../pipelines/researchAgent/tools';
 import type { Db } from '../../store/db';
 import type { SourceBatch } from '../../deterministic/merge';
 
@@ -34,6 +36,16 @@ export interface BareActivities {
   bareShopPost(listing: { sku: string; title: string; category: string; brand: string; weightGrams: number }): Promise<{ listingId: string }>;
   /** examples/shop's read-back: the shop's listings of a SKU. */
   bareShopFind(sku: string): Promise<{ listingId: string }[]>;
+  /** researchAgent's turn, bare: one chat completion offering the four tools; the tool calls asked for, or the report. */
+  bareAgentTurn(input: { messages: unknown[] }): Promise<{ toolCalls: BareToolCall[] } | { final: unknown }>;
+  /** One researchAgent tool call, bare: the same implementation (search, fetch, the note's insert), no ledger, no broker. */
+  bareTool(input: { name: string; arguments: string; key: string; run: string }): Promise<unknown>;
+}
+
+export interface BareToolCall {
+  id: string;
+  name: string;
+  arguments: string;
 }
 
 const baseSchemas: Record<string, z.ZodType> = { requestTriage: requestTriage.schema, actionDecision: actionDecision.schema };
@@ -46,6 +58,8 @@ export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; port
     if (!url) throw new Error(`bare baseline: no ${what} URL`);
     return url;
   };
+  const tools = researchToolImplementations(deps.db);
+  const offered = researchTools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: agentJsonSchema(t.input) } }));
   const getJson = async (url: string, init?: RequestInit): Promise<unknown> => {
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000), ...init });
     if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}`);
@@ -90,6 +104,26 @@ export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; port
     async bareShopPost(listing) {
       const { listingId } = (await getJson(`${need(deps.shopUrl, 'shop')}/products`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(listing) })) as { listingId: string };
       return { listingId };
+    },
+    async bareAgentTurn({ messages }) {
+      const r = await openai.chat.completions.create({
+        model: 'sim-large',
+        temperature: 0,
+        max_completion_tokens: 512,
+        messages: messages as OpenAI.Chat.Completions.ChatCompletionMessageParam[],
+        tools: offered,
+        response_format: { type: 'json_schema', json_schema: { name: researchReport.name, schema: agentJsonSchema(researchReport.schema), strict: true } },
+      });
+      const m = r.choices[0]?.message;
+      const calls = (m?.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : []));
+      if (calls.length > 0) return { toolCalls: calls };
+      return { final: researchReport.schema.parse(JSON.parse(m?.content ?? 'null')) };
+    },
+    async bareTool(input) {
+      const tool = tools.find((t) => t.spec.name === input.name);
+      if (!tool) throw new Error(`bare baseline: no tool '${input.name}'`);
+      const args = tool.spec.input.parse(JSON.parse(input.arguments));
+      return tool.spec.output.parse(await tool.run(args, { idempotencyKey: input.key, run: input.run, attempt: 1, signal: AbortSignal.timeout(60_000) }));
     },
     async bareShopFind(sku) {
       return ((await getJson(`${need(deps.shopUrl, 'shop')}/products?sku=${encodeURIComponent(sku)}`)) as { listings: { listingId: string }[] }).listings;

@@ -5,7 +5,7 @@
  * Bundled on their own (plain `bundleWorkflowCode`) and run by a plain `Worker.create` in the bench's
  * worker processes (./workerMain.ts).
  */
-import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { mergeByIdContract, type MergeResult } from '../../deterministic/merge';
 import type { BareActivities } from './bareActivities';
 
@@ -78,4 +78,27 @@ export async function bareShop(product: { sku: string; title: string; descriptio
     await sleep(500);
   }
   throw new Error(`baseline: listing ${listingId} never became visible`);
+}
+
+/**
+ * researchAgent's work, bare: the same conversation (system prompt, topic), one chat completion per turn
+ * offering the same four tools, the calls a turn asks for run at once as plain activities, up to 8 turns.
+ * No caps, budget, ledger, broker, repeated-call check or approval.
+ */
+export async function bareResearch(input: { topic: string }): Promise<{ summary: string; sources: string[]; turns: number; toolCalls: number }> {
+  const run = workflowInfo().workflowId;
+  const messages: unknown[] = [
+    { role: 'system', content: 'You are a research agent. Use the tools to research the topic, save notes of what you find, publish a summary, then answer with the report.' },
+    { role: 'user', content: `Research this topic: ${input.topic}` },
+  ];
+  let toolCalls = 0;
+  for (let turn = 1; turn <= 8; turn++) {
+    const r = await act.bareAgentTurn({ messages });
+    if ('final' in r) return { ...(r.final as { summary: string; sources: string[] }), turns: turn, toolCalls };
+    messages.push({ role: 'assistant', content: null, tool_calls: r.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) });
+    const results = await Promise.all(r.toolCalls.map((c) => act.bareTool({ name: c.name, arguments: c.arguments, key: `${run}:${c.id}`, run })));
+    r.toolCalls.forEach((c, i) => messages.push({ role: 'tool', tool_call_id: c.id, content: JSON.stringify(results[i]) }));
+    toolCalls += r.toolCalls.length;
+  }
+  throw new Error('baseline: no report in 8 turns');
 }
