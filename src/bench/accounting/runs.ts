@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { decodeHistory } from '../../codec/decodeHistory';
 import { readTimeline } from '../../observability/explainHistory';
-import { historyCost, type HistoryCost } from '../../observability/historyCost';
+import { addHistoryCosts, historyCost, type HistoryCost } from '../../observability/historyCost';
 import { startSubmitAndVerify } from '../../pipelines/submitAndVerify/client';
 import { countStatements } from '../../store/statementCounter';
 import { createBareActivities } from '../scale/bareActivities';
@@ -37,7 +37,7 @@ export interface RunCost extends HistoryCost {
   statementsByHead: Record<string, number>;
 }
 
-export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest' | 'examples/shop' | 'researchAgent';
+export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest' | 'examples/shop' | 'researchAgent' | 'supervisor';
 /** Three sources, overlapping ids, no conflicting value: the happy path (a conflict only adds an alert). */
 const ingestSources: Record<string, SimulatedRecord[]> = {
   erp: [{ id: 'p1', fields: { name: 'Kettle', price: 20 } }, { id: 'p2', fields: { name: 'Mixer' } }],
@@ -66,7 +66,9 @@ async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueu
   const common = { taskQueue, workflowId: id };
   const c = mode === 'bare' ? bareClient(client) : client;
   let handle;
-  if (pipeline === 'researchAgent') {
+  if (pipeline === 'supervisor') {
+    handle = await c.workflow.start(mode === 'breakwater' ? 'supervisor' : 'bareSupervisor', { ...common, args: [{ taskId: 'T-1', goal: 'Answer the customer about order ORD-1001.' }] });
+  } else if (pipeline === 'researchAgent') {
     handle = await c.workflow.start(mode === 'breakwater' ? 'researchAgent' : 'bareResearch', { ...common, args: [{ topic: 'tides' }] });
   } else if (pipeline === 'examples/shop') {
     // A new SKU each run: the publish fingerprint is per SKU, and a second run of one SKU is not the happy path.
@@ -84,6 +86,24 @@ async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueu
     handle = await startSubmitAndVerify(c, input, common);
   }
   return { id, done: handle.result() };
+}
+
+/**
+ * The run's history cost with every child workflow's (recursively) added: a supervisor's sub-agents are
+ * histories of their own, stored and replayed like the parent's. Activity times are merged the same way.
+ */
+async function runAndChildren(client: Client, workflowId: string): Promise<HistoryCost & { activityMs: Record<string, number> }> {
+  const h = await client.workflow.getHandle(workflowId).fetchHistory();
+  let cost: HistoryCost = historyCost(h);
+  let activityMs = await activityTimes(client, h);
+  for (const e of h.events ?? []) {
+    const child = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
+    if (!child) continue;
+    const c = await runAndChildren(client, child);
+    cost = addHistoryCosts(cost, c);
+    activityMs = { ...c.activityMs, ...activityMs };
+  }
+  return { ...cost, activityMs };
 }
 
 /** Start → completion of each activity, by type (median over a run's activities of that type), from explain's timeline. */
@@ -106,13 +126,19 @@ function medianRun(costs: RunCost[]): RunCost {
 /** The reference agents' test models plus examples/shop's own roles and prices (its config/models.json). */
 function modelsWith(shopModelsFile: string): object {
   const shopModels = JSON.parse(readFileSync(shopModelsFile, 'utf8')) as typeof testModels;
-  return { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-large', maxOutputTokens: 512 }, ...shopModels.roles }, models: { ...testModels.models, ...shopModels.models } };
+  return { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-large', maxOutputTokens: 512 }, supervisor: { model: 'sim-large', maxOutputTokens: 512 }, ...shopModels.roles }, models: { ...testModels.models, ...shopModels.models } };
 }
 
 /**
  * The research agent's scripted model, three turns: a search; a page fetch and a note saved (two calls at
  * once); the report. No publish: it waits for a person, not the happy path of a run left alone.
  */
+/** The supervisor's split into two sub-tasks (two children), each answered in one call. */
+const supervisorScript: LlmScenario['rules'] = [
+  { match: { schemaName: 'delegationPlan' }, responses: [{ json: { subtasks: [{ id: 'facts', role: 'router', instruction: 'Find the order facts.' }, { id: 'reply', role: 'decider', instruction: 'Draft the reply.' }] } }] },
+  { match: { schemaName: 'subAgentAnswer' }, responses: [{ json: { outcome: 'answer', answer: 'done', subtasks: [], reason: null, confidence: 0.9 } }] },
+];
+
 const researchScript: LlmScenario['rules'][number] = {
   id: 'research',
   match: { schemaName: 'researchReport' },
@@ -128,7 +154,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
   const s = await startScaleStack({ llmDelayMs: 0, portalLatencyMs: 0, models: modelsWith(shopExample.modelsFile) });
   // The shop's classifier answers confidently (the happy path); the reference agents keep their answers.
   // Set again before every run: the research script's turns are counted per scenario, so each run starts at turn 1.
-  const resetModel = () => s.t.sim.setScenario({ rules: [researchScript, { match: { schemaName: shopExample.productCategory.name }, responses: [{ json: { category: 'kitchen', confidence: 0.95, evidence: ['the title'] } }] }, ...scenario(0).rules] });
+  const resetModel = () => s.t.sim.setScenario({ rules: [researchScript, ...supervisorScript, { match: { schemaName: shopExample.productCategory.name }, responses: [{ json: { category: 'kitchen', confidence: 0.95, evidence: ['the title'] } }] }, ...scenario(0).rules] });
   const sim = await startRecordSourceSimulator({ sources: ingestSources });
   const shop = await shopExample.startShopServer();
   const catalog = await startEnrichmentSimulator();
@@ -154,7 +180,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
   const others = [...shopWorkers, ...apiWorkers];
   const running = [bw.run(), bare.run(), ...others.map((w) => w.run())];
   try {
-    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest', 'examples/shop', 'researchAgent'] as Pipeline[]) {
+    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest', 'examples/shop', 'researchAgent', 'supervisor'] as Pipeline[]) {
       for (const mode of ['breakwater', 'bare'] as Mode[]) {
         const costs: RunCost[] = [];
         // One warm-up run first: caches (model routes, breaker rows, prepared pools) fill once per worker, not per run.
@@ -171,8 +197,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
           for (const [tag, n] of counter.byTag) if (n - (before.get(tag) ?? 0) > 0) byActivity[tag] = n - (before.get(tag) ?? 0);
           const byHead: Record<string, number> = {};
           for (const [k, n] of counter.byStatement) if (n - (beforeHeads.get(k) ?? 0) > 0) byHead[k] = n - (beforeHeads.get(k) ?? 0);
-          const h = await stack.env.client.workflow.getHandle(run.id).fetchHistory();
-          if (i > 0) costs.push({ ...historyCost(h), statements, statementsByActivity: byActivity, statementsByHead: byHead, activityMs: await activityTimes(stack.env.client, h) });
+          if (i > 0) costs.push({ ...(await runAndChildren(stack.env.client, run.id)), statements, statementsByActivity: byActivity, statementsByHead: byHead });
         }
         rows.push({ pipeline, mode, runs: o.runs, median: medianRun(costs) });
       }

@@ -10,6 +10,7 @@ import { actionDecision, requestTriage } from '../../pipelines/agentDecision/con
 import { recordDecision } from '../../pipelines/agentDecision/store';
 import { createPortalClient } from '../../pipelines/submitAndVerify/portalClient';
 import { researchReport, researchTools } from '../../pipelines/researchAgent/contract';
+import { delegationPlan, subAgentAnswer } from '../../pipelines/supervisor/contract';
 import { researchToolImplementations } from '../../pipelines/researchAgent/tools';
 import type { Db } from '../../store/db';
 import type { SourceBatch } from '../../deterministic/merge';
@@ -48,9 +49,9 @@ export interface BareToolCall {
   arguments: string;
 }
 
-const baseSchemas: Record<string, z.ZodType> = { requestTriage: requestTriage.schema, actionDecision: actionDecision.schema };
+const baseSchemas: Record<string, z.ZodType> = { requestTriage: requestTriage.schema, actionDecision: actionDecision.schema, delegationPlan: delegationPlan.schema, subAgentAnswer: subAgentAnswer.schema };
 /** The same models the Breakwater side's roles name (testModels; the shop's config/models.json). */
-const models: Record<string, { model: string; max: number }> = { router: { model: 'sim-small', max: 256 }, decider: { model: 'sim-large', max: 512 }, classifier: { model: 'gpt-4o-mini', max: 256 } };
+const models: Record<string, { model: string; max: number }> = { router: { model: 'sim-small', max: 256 }, decider: { model: 'sim-large', max: 512 }, classifier: { model: 'gpt-4o-mini', max: 256 }, supervisor: { model: 'sim-large', max: 512 } };
 
 export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; portalUrl?: string; catalogUrl?: string; shopUrl?: string; schemas?: Record<string, z.ZodType> }): BareActivities {
   const schemas = { ...baseSchemas, ...deps.schemas };

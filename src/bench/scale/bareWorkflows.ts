@@ -5,7 +5,7 @@
  * Bundled on their own (plain `bundleWorkflowCode`) and run by a plain `Worker.create` in the bench's
  * worker processes (./workerMain.ts).
  */
-import { condition, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, defineSignal, executeChild, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { mergeByIdContract, type MergeResult } from '../../deterministic/merge';
 import type { BareActivities } from './bareActivities';
 
@@ -101,4 +101,27 @@ export async function bareResearch(input: { topic: string }): Promise<{ summary:
     toolCalls += r.toolCalls.length;
   }
   throw new Error('baseline: no report in 8 turns');
+}
+
+interface BareSubtask {
+  id: string;
+  role: string;
+  instruction: string;
+}
+
+/**
+ * supervisor's work, bare: one model call splits the goal, each sub-task a child workflow in parallel (one
+ * model call each), the answers gathered. No budget, escalation on a failed child, or depth limit.
+ */
+export async function bareSupervisor(input: { taskId: string; goal: string }): Promise<{ results: { id: string; answer: string | null }[] }> {
+  const plan = (await act.bareChat({ role: 'supervisor', schema: 'delegationPlan', system: 'You are the supervisor agent. Split the goal into independent sub-tasks, each for one agent role.', user: `Task: ${input.taskId}\nGoal: ${input.goal}` })) as { subtasks: BareSubtask[] };
+  const { workflowId } = workflowInfo();
+  const results = await Promise.all(plan.subtasks.map((subtask) => executeChild(bareSubAgent, { workflowId: `${workflowId}/${subtask.id}`, args: [{ taskId: input.taskId, subtask }] })));
+  return { results };
+}
+
+/** supervisor's child, bare: one model call answers the sub-task. */
+export async function bareSubAgent(input: { taskId: string; subtask: BareSubtask }): Promise<{ id: string; answer: string | null }> {
+  const out = (await act.bareChat({ role: input.subtask.role, schema: 'subAgentAnswer', system: 'You are a sub-agent working on one sub-task of a larger goal. Answer it, or split it into sub-tasks (outcome "delegate"), or say you cannot (outcome "cannot") with the reason.', user: `Task: ${input.taskId}\nSubtask: ${input.subtask.id}\nInstruction: ${input.subtask.instruction}` })) as { answer: string | null };
+  return { id: input.subtask.id, answer: out.answer };
 }
