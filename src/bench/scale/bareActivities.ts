@@ -11,6 +11,7 @@ import { recordDecision } from '../../pipelines/agentDecision/store';
 import { createPortalClient } from '../../pipelines/submitAndVerify/portalClient';
 import { researchReport, researchTools } from '../../pipelines/researchAgent/contract';
 import { delegationPlan, subAgentAnswer } from '../../pipelines/supervisor/contract';
+import { enrichmentResponseSchema, type EnrichmentPayload } from '../../pipelines/enrichCatalog/contract';
 import { researchToolImplementations } from '../../pipelines/researchAgent/tools';
 import type { Db } from '../../store/db';
 import type { SourceBatch } from '../../deterministic/merge';
@@ -37,6 +38,8 @@ export interface BareActivities {
   bareShopPost(listing: { sku: string; title: string; category: string; brand: string; weightGrams: number }): Promise<{ listingId: string }>;
   /** examples/shop's read-back: the shop's listings of a SKU. */
   bareShopFind(sku: string): Promise<{ listingId: string }[]>;
+  /** enrichCatalog's call, bare: one GET of the enrichment API, validated with the same schema, no broker slot. */
+  bareEnrichSku(sku: string): Promise<EnrichmentPayload>;
   /** researchAgent's turn, bare: one chat completion offering the four tools; the tool calls asked for, or the report. */
   bareAgentTurn(input: { messages: unknown[] }): Promise<{ toolCalls: BareToolCall[] } | { final: unknown }>;
   /** One researchAgent tool call, bare: the same implementation (search, fetch, the note's insert), no ledger, no broker. */
@@ -53,7 +56,7 @@ const baseSchemas: Record<string, z.ZodType> = { requestTriage: requestTriage.sc
 /** The same models the Breakwater side's roles name (testModels; the shop's config/models.json). */
 const models: Record<string, { model: string; max: number }> = { router: { model: 'sim-small', max: 256 }, decider: { model: 'sim-large', max: 512 }, classifier: { model: 'gpt-4o-mini', max: 256 }, supervisor: { model: 'sim-large', max: 512 } };
 
-export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; portalUrl?: string; catalogUrl?: string; shopUrl?: string; schemas?: Record<string, z.ZodType> }): BareActivities {
+export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; portalUrl?: string; /** The enrichment API (examples/shop's catalog and enrichCatalog's API are the same simulator). */ catalogUrl?: string; shopUrl?: string; schemas?: Record<string, z.ZodType> }): BareActivities {
   const schemas = { ...baseSchemas, ...deps.schemas };
   const need = (url: string | undefined, what: string) => {
     if (!url) throw new Error(`bare baseline: no ${what} URL`);
@@ -125,6 +128,11 @@ export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; port
       if (!tool) throw new Error(`bare baseline: no tool '${input.name}'`);
       const args = tool.spec.input.parse(JSON.parse(input.arguments));
       return tool.spec.output.parse(await tool.run(args, { idempotencyKey: input.key, run: input.run, attempt: 1, signal: AbortSignal.timeout(60_000) }));
+    },
+    async bareEnrichSku(sku) {
+      const payload = enrichmentResponseSchema.parse(await getJson(`${need(deps.catalogUrl, 'enrichment')}/enrich?sku=${encodeURIComponent(sku)}`));
+      if (payload.sku !== sku) throw new Error(`bare baseline: enrichment answered for ${payload.sku}`);
+      return payload;
     },
     async bareShopFind(sku) {
       return ((await getJson(`${need(deps.shopUrl, 'shop')}/products?sku=${encodeURIComponent(sku)}`)) as { listings: { listingId: string }[] }).listings;

@@ -125,3 +125,14 @@ export async function bareSubAgent(input: { taskId: string; subtask: BareSubtask
   const out = (await act.bareChat({ role: input.subtask.role, schema: 'subAgentAnswer', system: 'You are a sub-agent working on one sub-task of a larger goal. Answer it, or split it into sub-tasks (outcome "delegate"), or say you cannot (outcome "cannot") with the reason.', user: `Task: ${input.taskId}\nSubtask: ${input.subtask.id}\nInstruction: ${input.subtask.instruction}` })) as { answer: string | null };
   return { id: input.subtask.id, answer: out.answer };
 }
+
+/** enrichCatalog's work, bare: every SKU's GET at once (up to 20 in flight, as enrichCatalog's default), in input order. */
+export async function bareEnrich(input: { skus: string[] }): Promise<{ enriched: unknown[] }> {
+  const out = new Map<string, unknown>();
+  const pending = [...input.skus];
+  const lane = async () => {
+    for (let sku = pending.shift(); sku !== undefined; sku = pending.shift()) out.set(sku, await act.bareEnrichSku(sku));
+  };
+  await Promise.all(Array.from({ length: Math.min(20, pending.length) }, lane));
+  return { enriched: input.skus.map((s) => out.get(s)) };
+}
