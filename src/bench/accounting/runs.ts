@@ -38,7 +38,7 @@ export interface RunCost extends HistoryCost {
   statementsByHead: Record<string, number>;
 }
 
-export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest' | 'examples/shop' | 'researchAgent' | 'supervisor' | 'enrichCatalog';
+export type Pipeline = 'agentDecision' | 'submitAndVerify' | 'parallelIngest' | 'examples/shop' | 'researchAgent' | 'supervisor' | 'enrichCatalog' | 'planExecuteReview';
 /** Three sources, overlapping ids, no conflicting value: the happy path (a conflict only adds an alert). */
 const ingestSources: Record<string, SimulatedRecord[]> = {
   erp: [{ id: 'p1', fields: { name: 'Kettle', price: 20 } }, { id: 'p2', fields: { name: 'Mixer' } }],
@@ -67,7 +67,9 @@ async function startOne(client: Client, pipeline: Pipeline, mode: Mode, taskQueu
   const common = { taskQueue, workflowId: id };
   const c = mode === 'bare' ? bareClient(client) : client;
   let handle;
-  if (pipeline === 'enrichCatalog') {
+  if (pipeline === 'planExecuteReview') {
+    handle = await c.workflow.start(mode === 'breakwater' ? 'planExecuteReview' : 'barePlanExecuteReview', { ...common, args: [{ taskId: `T-${seq}`, goal: 'Give every record a title.', records: [{ id: 'R-1', fields: { name: 'mug', title: null } }] }] });
+  } else if (pipeline === 'enrichCatalog') {
     handle = await c.workflow.start(mode === 'breakwater' ? 'enrichCatalog' : 'bareEnrich', { ...common, args: [{ skus: ['SKU-A', 'SKU-B', 'SKU-C'] }] });
   } else if (pipeline === 'supervisor') {
     handle = await c.workflow.start(mode === 'breakwater' ? 'supervisor' : 'bareSupervisor', { ...common, args: [{ taskId: 'T-1', goal: 'Answer the customer about order ORD-1001.' }] });
@@ -129,13 +131,20 @@ function medianRun(costs: RunCost[]): RunCost {
 /** The reference agents' test models plus examples/shop's own roles and prices (its config/models.json). */
 function modelsWith(shopModelsFile: string): object {
   const shopModels = JSON.parse(readFileSync(shopModelsFile, 'utf8')) as typeof testModels;
-  return { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-large', maxOutputTokens: 512 }, supervisor: { model: 'sim-large', maxOutputTokens: 512 }, ...shopModels.roles }, models: { ...testModels.models, ...shopModels.models } };
+  return { ...testModels, roles: { ...testModels.roles, researcher: { model: 'sim-large', maxOutputTokens: 512 }, supervisor: { model: 'sim-large', maxOutputTokens: 512 }, planner: { model: 'sim-small', maxOutputTokens: 1024 }, executor: { model: 'sim-small', maxOutputTokens: 1024 }, reviewer: { model: 'sim-small', maxOutputTokens: 1024 }, ...shopModels.roles }, models: { ...testModels.models, ...shopModels.models } };
 }
 
 /**
  * The research agent's scripted model, three turns: a search; a page fetch and a note saved (two calls at
  * once); the report. No publish: it waits for a person, not the happy path of a run left alone.
  */
+/** planExecuteReview's happy path: a one-step plan with no external resource, its values done, approved. */
+const planScript: LlmScenario['rules'] = [
+  { match: { schemaName: 'plan' }, responses: [{ json: { summary: 'Fill the titles.', steps: [{ id: 'fill-title', agent: 'executor', action: 'fill-title', field: 'title', instructions: 'Write a title for each record.', resources: [] }], manifest: [] } }] },
+  { match: { schemaName: 'stepResult' }, responses: [{ json: { outcome: 'done', values: [{ recordId: 'R-1', value: 'Blue mug', confidence: 0.95 }], request: null } }] },
+  { match: { schemaName: 'stepReview' }, responses: [{ json: { verdict: 'approve', issues: [], confidence: 0.9 } }] },
+];
+
 /** The supervisor's split into two sub-tasks (two children), each answered in one call. */
 const supervisorScript: LlmScenario['rules'] = [
   { match: { schemaName: 'delegationPlan' }, responses: [{ json: { subtasks: [{ id: 'facts', role: 'router', instruction: 'Find the order facts.' }, { id: 'reply', role: 'decider', instruction: 'Draft the reply.' }] } }] },
@@ -157,7 +166,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
   const s = await startScaleStack({ llmDelayMs: 0, portalLatencyMs: 0, models: modelsWith(shopExample.modelsFile) });
   // The shop's classifier answers confidently (the happy path); the reference agents keep their answers.
   // Set again before every run: the research script's turns are counted per scenario, so each run starts at turn 1.
-  const resetModel = () => s.t.sim.setScenario({ rules: [researchScript, ...supervisorScript, { match: { schemaName: shopExample.productCategory.name }, responses: [{ json: { category: 'kitchen', confidence: 0.95, evidence: ['the title'] } }] }, ...scenario(0).rules] });
+  const resetModel = () => s.t.sim.setScenario({ rules: [researchScript, ...supervisorScript, ...planScript, { match: { schemaName: shopExample.productCategory.name }, responses: [{ json: { category: 'kitchen', confidence: 0.95, evidence: ['the title'] } }] }, ...scenario(0).rules] });
   const sim = await startRecordSourceSimulator({ sources: ingestSources });
   const shop = await shopExample.startShopServer();
   // examples/shop's catalog and enrichCatalog's API: one simulator, its quota far above what the runs use (no 429).
@@ -184,7 +193,7 @@ export async function measureAccounting(o: { runs: number }): Promise<Accounting
   const others = [...shopWorkers, ...apiWorkers];
   const running = [bw.run(), bare.run(), ...others.map((w) => w.run())];
   try {
-    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest', 'examples/shop', 'researchAgent', 'supervisor', 'enrichCatalog'] as Pipeline[]) {
+    for (const pipeline of ['agentDecision', 'submitAndVerify', 'parallelIngest', 'examples/shop', 'researchAgent', 'supervisor', 'planExecuteReview', 'enrichCatalog'] as Pipeline[]) {
       for (const mode of ['breakwater', 'bare'] as Mode[]) {
         const costs: RunCost[] = [];
         // One warm-up run first: caches (model routes, breaker rows, prepared pools) fill once per worker, not per run.

@@ -11,6 +11,8 @@ import { recordDecision } from '../../pipelines/agentDecision/store';
 import { createPortalClient } from '../../pipelines/submitAndVerify/portalClient';
 import { researchReport, researchTools } from '../../pipelines/researchAgent/contract';
 import { delegationPlan, subAgentAnswer } from '../../pipelines/supervisor/contract';
+import { plan, stepResult, stepReview } from '../../pipelines/planExecuteReview/contract';
+import { writePlanRun, type PlanRun } from '../../pipelines/planExecuteReview/store';
 import { enrichmentResponseSchema, type EnrichmentPayload } from '../../pipelines/enrichCatalog/contract';
 import { researchToolImplementations } from '../../pipelines/researchAgent/tools';
 import type { Db } from '../../store/db';
@@ -38,6 +40,8 @@ export interface BareActivities {
   bareShopPost(listing: { sku: string; title: string; category: string; brand: string; weightGrams: number }): Promise<{ listingId: string }>;
   /** examples/shop's read-back: the shop's listings of a SKU. */
   bareShopFind(sku: string): Promise<{ listingId: string }[]>;
+  /** planExecuteReview's write, bare: the same store function (values with provenance, the run's row). */
+  bareWritePlanRun(run: PlanRun): Promise<{ values: number }>;
   /** enrichCatalog's call, bare: one GET of the enrichment API, validated with the same schema, no broker slot. */
   bareEnrichSku(sku: string): Promise<EnrichmentPayload>;
   /** researchAgent's turn, bare: one chat completion offering the four tools; the tool calls asked for, or the report. */
@@ -52,9 +56,9 @@ export interface BareToolCall {
   arguments: string;
 }
 
-const baseSchemas: Record<string, z.ZodType> = { requestTriage: requestTriage.schema, actionDecision: actionDecision.schema, delegationPlan: delegationPlan.schema, subAgentAnswer: subAgentAnswer.schema };
+const baseSchemas: Record<string, z.ZodType> = { requestTriage: requestTriage.schema, actionDecision: actionDecision.schema, delegationPlan: delegationPlan.schema, subAgentAnswer: subAgentAnswer.schema, plan: plan.schema, stepResult: stepResult.schema, stepReview: stepReview.schema };
 /** The same models the Breakwater side's roles name (testModels; the shop's config/models.json). */
-const models: Record<string, { model: string; max: number }> = { router: { model: 'sim-small', max: 256 }, decider: { model: 'sim-large', max: 512 }, classifier: { model: 'gpt-4o-mini', max: 256 }, supervisor: { model: 'sim-large', max: 512 } };
+const models: Record<string, { model: string; max: number }> = { router: { model: 'sim-small', max: 256 }, decider: { model: 'sim-large', max: 512 }, classifier: { model: 'gpt-4o-mini', max: 256 }, supervisor: { model: 'sim-large', max: 512 }, planner: { model: 'sim-small', max: 1024 }, executor: { model: 'sim-small', max: 1024 }, reviewer: { model: 'sim-small', max: 1024 } };
 
 export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; portalUrl?: string; /** The enrichment API (examples/shop's catalog and enrichCatalog's API are the same simulator). */ catalogUrl?: string; shopUrl?: string; schemas?: Record<string, z.ZodType> }): BareActivities {
   const schemas = { ...baseSchemas, ...deps.schemas };
@@ -129,6 +133,7 @@ export function createBareActivities(deps: { db: Db; openaiBaseUrl: string; port
       const args = tool.spec.input.parse(JSON.parse(input.arguments));
       return tool.spec.output.parse(await tool.run(args, { idempotencyKey: input.key, run: input.run, attempt: 1, signal: AbortSignal.timeout(60_000) }));
     },
+    bareWritePlanRun: (run) => writePlanRun(deps.db, { ...run, workflowId: `bare-${run.workflowId}` }),
     async bareEnrichSku(sku) {
       const payload = enrichmentResponseSchema.parse(await getJson(`${need(deps.catalogUrl, 'enrichment')}/enrich?sku=${encodeURIComponent(sku)}`));
       if (payload.sku !== sku) throw new Error(`bare baseline: enrichment answered for ${payload.sku}`);

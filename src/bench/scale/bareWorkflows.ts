@@ -8,6 +8,7 @@
 import { condition, defineSignal, executeChild, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { mergeByIdContract, type MergeResult } from '../../deterministic/merge';
 import type { BareActivities } from './bareActivities';
+import { fromSource, inferredBy, type OutputRecord } from '../../contracts/provenance';
 
 export { bareSubmit } from '../bareSubmit';
 
@@ -135,4 +136,26 @@ export async function bareEnrich(input: { skus: string[] }): Promise<{ enriched:
   };
   await Promise.all(Array.from({ length: Math.min(20, pending.length) }, lane));
   return { enriched: input.skus.map((s) => out.get(s)) };
+}
+
+/**
+ * planExecuteReview's work, bare: a planner call, then per step an executor call and a reviewer call, the
+ * values applied with their provenance and written by the same store function. No resource gate,
+ * convergence guards, cost ceiling, drift check or person.
+ */
+export async function barePlanExecuteReview(input: { taskId: string; goal: string; records: { id: string; fields: Record<string, string | null> }[] }): Promise<{ executedSteps: number; values: number }> {
+  const task = `Task: ${input.taskId}`;
+  const plan = (await act.bareChat({ role: 'planner', schema: 'plan', system: 'You are the planner agent. Write a plan of small steps for the task.', user: `${task}\nGoal: ${input.goal}\nRecords: ${input.records.length}` })) as { steps: { id: string; field: string | null; instructions: string }[] };
+  const records = new Map<string, OutputRecord>(input.records.map((r) => [r.id, { id: r.id, fields: Object.fromEntries(Object.entries(r.fields).map(([k, v]) => [k, { value: v, provenance: fromSource('input') }])) }]));
+  for (const step of plan.steps) {
+    const done = (await act.bareChat({ role: 'executor', schema: 'stepResult', system: 'You are the executor agent. Carry out one step.', user: `${task}\nStep: ${step.id}\n${step.instructions}\nRecords: ${JSON.stringify(input.records)}` })) as { values: { recordId: string; value: string; confidence: number }[] };
+    const review = (await act.bareChat({ role: 'reviewer', schema: 'stepReview', system: 'You are the reviewer agent. Approve or reject the step\'s values.', user: `${task}\nStep: ${step.id}\nValues: ${JSON.stringify(done.values)}` })) as { verdict: string };
+    if (review.verdict !== 'approve') throw new Error(`baseline: step ${step.id} rejected`);
+    for (const v of done.values) {
+      const rec = records.get(v.recordId);
+      if (rec && step.field) rec.fields[step.field] = { value: v.value, provenance: inferredBy('executor', 'sim-small', v.confidence) };
+    }
+  }
+  const written = await act.bareWritePlanRun({ workflowId: workflowInfo().workflowId, taskId: input.taskId, status: 'completed', planSize: plan.steps.length, executedSteps: plan.steps.length, replans: 0, costUsd: 0, drift: [], coordinationLog: [], records: [...records.values()] });
+  return { executedSteps: plan.steps.length, values: written.values };
 }
