@@ -34,7 +34,7 @@ export function statementCostsMarkdown(c: StatementCosts): string {
   return [
     '### Statements per activity (what `breakwater explain` estimates a run\'s statements from)',
     '',
-    `Written to \`src/observability/statementCosts.json\` by this bench (${c.measuredOn}): the statements each activity type sent ÷ how many were scheduled, over the Breakwater runs above. \`breakwater explain\` multiplies a run\'s activities by them and prints \`statements: ~N (estimated …)\`, naming the activity types it has no figure for.`,
+    `Written to \`src/observability/statementCosts.json\` by this bench (${c.measuredOn}): the statements each activity type sent ÷ how many were scheduled, over the Breakwater runs above. \`breakwater explain\` multiplies a run's activities by them and prints \`statements: ~N (estimated …)\`, naming the activity types it has no figure for.`,
     '',
     '| activity | statements per activity |',
     '|---|---:|',
