@@ -17,5 +17,5 @@ export async function bench(o: { quick?: boolean } = {}): Promise<BenchSection> 
   // explain's per-run estimate multiplies a run's activities by these (src/observability/statementEstimate.ts).
   const costs = statementCostsOf(rows, new Date().toISOString().slice(0, 10));
   writeStatementCosts(costs);
-  return { title: 'Accounting: every event and statement of a run (issue 23)', markdown: `Command: \`npm run bench -- accounting\` (${runs} runs per cell${o.quick ? ', the `--quick` size' : ''}; \`--quick\`: 2, about 20 s).\n\n${accountingMarkdown(rows, runs)}\n\n### Cost model: what each guarantee costs\n\n${costModelMarkdown(rows)}\n\n${statementCostsMarkdown(costs)}` };
+  return { title: 'Accounting: every event and statement of a run (issue 23)', markdown: `Command: \`npm run bench -- accounting\` (${runs} runs per cell${o.quick ? ', the `--quick` size' : ''}; \`--quick\`: 2, about a minute with the build).\n\n${accountingMarkdown(rows, runs)}\n\n### Cost model: what each guarantee costs\n\n${costModelMarkdown(rows)}\n\n${statementCostsMarkdown(costs)}` };
 }
