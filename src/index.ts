@@ -108,6 +108,7 @@ export type { Output } from './client/output';
 export { assertMetricsBindable, metricsServerOptions, startMetricsServer, type MetricsServer, type MetricsServerOptions } from './observability/metricsServer';
 export { explainWorkflow, type ExplainSources } from './observability/explainData';
 export type { Explanation, AgentTurn } from './observability/explain';
+export type { StatementEstimate } from './observability/statementEstimate';
 export type { RelatedRuns, RelatedChild } from './observability/explainRelated';
 export type { Incident } from './observability/viewer/incidents';
 export type { RunRef } from './observability/explainHistory';

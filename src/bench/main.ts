@@ -6,7 +6,7 @@
  * `--loads 50,200,500` picks the concurrency steps of its throughput part, `--memory 100,500,1000` the waiting-run
  * levels of its memory part.
  * `accounting` (issue 23: every event and statement of a run, and the cost model) runs with the others;
- * `npm run bench -- accounting --quick` is its CI size (2 runs per cell, ~20 s with the build).
+ * `npm run bench -- accounting --quick` is its CI size (2 runs per cell, about a minute with the build).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

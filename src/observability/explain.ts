@@ -11,6 +11,7 @@ import { BOOKKEEPING, findingsOf, type Finding } from './explainFindings';
 import { actionsOf, type PersonAction } from './explainPeople';
 import { fmtMs, summarize } from './explainFormat';
 import type { HistoryCost } from './historyCost';
+import { estimateStatements, renderStatementEstimate, type StatementEstimate } from './statementEstimate';
 import { relatedRunsOf, renderRelated, type RelatedRuns } from './explainRelated';
 import type { Incident } from './viewer/incidents';
 
@@ -58,9 +59,10 @@ export interface Explanation {
   agentTurns?: AgentTurn[];
   /**
    * What the run cost Temporal, from its stored history (issue 23). Postgres statements are not recorded per
-   * run (a counter per run would itself cost a write); docs/benchmarks.md has them per pipeline and activity.
+   * run (a counter per run would itself cost a write): they are estimated from the run's activities × the
+   * per-activity counts the accounting bench measured (./statementEstimate.ts).
    */
-  historyCost?: HistoryCost & { statements: null };
+  historyCost?: HistoryCost & { statements: StatementEstimate };
   /** Hand-offs across runs: parent, children, continue-as-new, and the open incident the run waits in. */
   related?: RelatedRuns;
 }
@@ -156,7 +158,7 @@ export function explainRun(o: ExplainInput): Explanation {
     findings: findingsOf(o),
     actions: actionsOf(o),
     agentTurns: agentTurnsOf(o.records),
-    ...(o.historyCost ? { historyCost: { ...o.historyCost, statements: null } } : {}),
+    ...(o.historyCost ? { historyCost: { ...o.historyCost, statements: estimateStatements(o.historyCost.activitiesByType) } } : {}),
     ...((related) => (related ? { related } : {}))(relatedRunsOf(t, o.workflowId, o.incidents)),
   };
 }
@@ -168,7 +170,7 @@ export function renderExplanation(e: Explanation): string {
   lines.push(`${e.workflowId}  ${e.pipeline ?? e.workflowType}  ${e.status}`);
   lines.push(`started ${e.startedAt}${e.closedAt ? `, closed ${e.closedAt} (${fmtMs(e.durationMs!)})` : ', still running'}${e.costUsd !== undefined ? `, cost ${e.costUsd.toFixed(6)} USD` : ''}`);
   const c = e.historyCost;
-  if (c) lines.push(`history: ${c.events} events, ${c.activities} activities, ${c.timers} timers, ${c.searchAttributeUpserts} search-attribute upserts, ${c.payloadBytes} B of payloads; Postgres statements: not recorded per run (per pipeline: docs/benchmarks.md)`);
+  if (c) lines.push(`history: ${c.events} events, ${c.activities} activities, ${c.timers} timers, ${c.searchAttributeUpserts} search-attribute upserts, ${c.payloadBytes} B of payloads; Postgres ${renderStatementEstimate(c.statements)}`);
   if (e.link) lines.push(e.link);
   lines.push('');
   const rows = [['#', 'at', 'step', 'took', 'try', 'outcome', 'input → output', 'cost']];

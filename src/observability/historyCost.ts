@@ -63,3 +63,26 @@ export function historyCost(h: History): HistoryCost {
   }
   return c;
 }
+
+/** Two runs' costs as one (a parent and its children): counts added, per-type and per-key figures merged. */
+export function addHistoryCosts(a: HistoryCost, b: HistoryCost): HistoryCost {
+  const merge = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    for (const [k, n] of Object.entries(y)) out[k] = (out[k] ?? 0) + n;
+    return out;
+  };
+  return {
+    events: a.events + b.events,
+    activities: a.activities + b.activities,
+    localActivities: a.localActivities + b.localActivities,
+    timers: a.timers + b.timers,
+    markers: a.markers + b.markers,
+    searchAttributeUpserts: a.searchAttributeUpserts + b.searchAttributeUpserts,
+    childWorkflows: a.childWorkflows + b.childWorkflows,
+    signals: a.signals + b.signals,
+    payloadBytes: a.payloadBytes + b.payloadBytes,
+    activitiesByType: merge(a.activitiesByType, b.activitiesByType),
+    upsertsByKey: merge(a.upsertsByKey, b.upsertsByKey),
+    upserts: [...a.upserts, ...b.upserts],
+  };
+}

@@ -37,7 +37,30 @@ const guarantees: Guarantee[] = [
   { name: 'Status search attribute on an effect run', how: 'always on', pipeline: 'submitAndVerify', events: (c) => upsertsWith(c, ['BreakwaterStatus', 'BreakwaterPipeline']), statements: () => 0 },
   { name: 'Findable runs: pipeline + status search attributes', how: 'always on (markPipeline, final status)', pipeline: 'parallelIngest', events: (c) => upsertsWith(c, ['BreakwaterPipeline', 'BreakwaterStatus']), statements: () => 0 },
   { name: 'Source contract (zod) on every read', how: 'the pipeline\'s activity', pipeline: 'parallelIngest', events: () => 0, statements: () => 0, ms: ['fetchSourceRecords', 'bareFetchSource'] },
+  ...agentRows('examples/shop', 'bareChat'),
+  { name: 'Rate-limited API through the broker (a slot per call)', how: 'proxyApi + createApiBroker', pipeline: 'examples/shop', events: () => 0, statements: (c) => heads(c, 'lookupProduct', /./), ms: ['lookupProduct', 'bareCatalogLookup'] },
+  { name: 'Exactly-once effect (fingerprint + lease)', how: 'defineEffect / performAndVerify', pipeline: 'examples/shop', events: () => 0, statements: (c) => heads(c, 'performEffectOnce', /fingerprints|lease_until/) + heads(c, 'performEffectOnce', txn), ms: ['performEffectOnce', 'bareShopPost'] },
+  { name: 'Shared circuit breaker', how: 'an effect\'s `breaker` (default on)', pipeline: 'examples/shop', events: () => 0, statements: (c) => heads(c, 'performEffectOnce', /circuit_breakers/) },
+  { name: 'VERIFIED only when read back', how: 'performAndVerify\'s observe step (bare reads back too)', pipeline: 'examples/shop', events: () => 0, statements: (c) => heads(c, 'observeEffect', /./), ms: ['observeEffect', 'bareShopFind'] },
+  ...agentRows('researchAgent', 'bareAgentTurn'),
+  { name: 'Tool calls: ledger, broker slot for search, write-once notes', how: 'runAgent\'s tools (defineTool effect/api)', pipeline: 'researchAgent', events: () => 0, statements: (c) => heads(c, 'runTool', /./), ms: ['runTool', 'bareTool'] },
+  ...agentRows('supervisor', 'bareChat'),
+  ...agentRows('planExecuteReview', 'bareChat'),
+  { name: 'Resource gate before any step', how: 'the plan\'s manifest (always checked)', pipeline: 'planExecuteReview', events: (bw, bare) => bw.activities - bare.activities, statements: (c) => heads(c, 'checkResources', /./) },
+  { name: 'Values written with provenance', how: 'the pipeline\'s own write (bare does it too)', pipeline: 'planExecuteReview', events: () => 0, statements: (c, bare) => heads(c, 'writePlanRun', /./) - (bare.statementsByActivity.bareWritePlanRun ?? 0), ms: ['writePlanRun', 'bareWritePlanRun'] },
+  { name: 'Findable runs: pipeline + status search attributes', how: 'always on (markPipeline, final status)', pipeline: 'enrichCatalog', events: (c) => upsertsWith(c, ['BreakwaterPipeline', 'BreakwaterStatus']), statements: () => 0 },
+  { name: 'Rate-limited API through the broker (a slot per call)', how: 'proxyApi + createApiBroker', pipeline: 'enrichCatalog', events: () => 0, statements: (c) => heads(c, 'enrichSku', /./), ms: ['enrichSku', 'bareEnrichSku'] },
 ];
+
+/** The guarantees every agent pipeline has: findable runs, the run's budget, patch markers, the spend cap and ledger. */
+function agentRows(pipeline: AccountingRow['pipeline'], bareChat: string): Guarantee[] {
+  return [
+    { name: 'Findable runs: pipeline + status search attributes', how: 'always on (markPipeline, final status)', pipeline, events: (c) => upsertsWith(c, ['BreakwaterPipeline', 'BreakwaterStatus']), statements: () => 0 },
+    { name: 'Per-run budget, live cost on the run', how: '`budgetUsd` of createAgentRunner', pipeline, events: (c) => upsertsWith(c, ['BreakwaterCostUsd', 'BreakwaterBudgetState']), statements: () => 0 },
+    { name: 'Replay safety of changed guards (patch markers)', how: 'one per `patched()` a new run passes', pipeline, events: (c) => c.markers + upsertsWith(c, ['TemporalChangeVersion']), statements: () => 0 },
+    { name: 'Global daily spend cap + llm_calls ledger', how: 'DAILY_SPEND_CAP_USD; ledger always', pipeline, events: () => 0, statements: (c) => heads(c, 'callModel', /llm_|^(BEGIN|COMMIT)$/), ms: ['callModel', bareChat] },
+  ];
+}
 
 export function costModelMarkdown(rows: AccountingRow[]): string {
   const out = [

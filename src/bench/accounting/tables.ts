@@ -22,6 +22,11 @@ export function accountingMarkdown(rows: AccountingRow[], runs: number): string 
     if (a && b) out.push(`| ${p} | **ratio** | ${ratio(b.events, a.events)} | ${ratio(b.activities, a.activities)} | ${ratio(b.timers, a.timers)} | ${ratio(b.searchAttributeUpserts, a.searchAttributeUpserts)} | ${ratio(b.statements, a.statements)} | ${ratio(b.payloadBytes, a.payloadBytes)} |`);
   }
   out.push('');
+  out.push('Rows with child workflows count every child\'s history too (supervisor: the parent and its two sub-agents, three histories on both sides).');
+  out.push('examples/shop is the example project\'s own source (examples/shop/src, transpiled unchanged into dist/bench/shop, run on its own');
+  out.push('`createWorker` with the Breakwater plugin and its catalog API worker, as its tests run it). Each bare row is a workflow written by hand');
+  out.push('in `src/bench/scale/bareWorkflows.ts` doing the same model calls, tool calls and HTTP effects with plain activities, no guards.');
+  out.push('');
   out.push('Where the activities and statements go, per run (Breakwater side; `(worker)` = statements outside any activity while the run was open):');
   out.push('');
   out.push('| pipeline | activity | scheduled | statements | which |');

@@ -39,10 +39,10 @@ export async function bareBundle(): Promise<string> {
   return bareBundlePath;
 }
 
-export async function startScaleStack(o: { llmDelayMs: number; confidence?: number; portalLatencyMs?: number; env?: Record<string, string> }): Promise<ScaleStack> {
+export async function startScaleStack(o: { llmDelayMs: number; confidence?: number; portalLatencyMs?: number; env?: Record<string, string>; models?: object }): Promise<ScaleStack> {
   const portal = await startPortalSimulator({ lagMs: 0, latencyMs: o.portalLatencyMs ?? 50 });
   // High daily cap: the throughput runs must never be refused (the contention part tests the cap itself).
-  const t = await startAgentLayerStack({ scenario: scenario(o.llmDelayMs, o.confidence), startWorker: false, env: { PORTAL_URL: portal.url, DAILY_SPEND_CAP_USD: '1000000', ...o.env } });
+  const t = await startAgentLayerStack({ scenario: scenario(o.llmDelayMs, o.confidence), startWorker: false, ...(o.models ? { models: o.models } : {}), env: { PORTAL_URL: portal.url, DAILY_SPEND_CAP_USD: '1000000', ...o.env } });
   const bundle = await bareBundle();
   return {
     t,

@@ -12,6 +12,7 @@ import { breakwaterCli, stackEnv, waitFor } from '../submitAndVerify/testKit';
 import type { EscalationState } from '../../contracts/resolution';
 import { submitAndVerify } from '../submitAndVerify/workflow';
 import type { Explanation } from '../../observability/explain';
+import { measuredStatementCosts } from '../../observability/statementEstimate';
 
 let stack: TestStack;
 let portal: PortalSimulator;
@@ -55,7 +56,12 @@ test('lag scenario: explain names the gap between the submit and the first verif
   assert.equal(cost.events, stored.events?.length, 'every stored event counted');
   assert.equal(cost.activities, stored.events?.filter((ev) => ev.activityTaskScheduledEventAttributes).length);
   assert.ok(cost.timers >= 1 && cost.searchAttributeUpserts >= 1 && cost.payloadBytes > 0, JSON.stringify(cost));
-  assert.equal(cost.statements, null, 'statements are not recorded per run, and explain says so rather than guessing');
+  // Statements are estimated (activities × the accounting bench's per-activity counts), and said to be.
+  const per = measuredStatementCosts.perActivity;
+  const expected = Object.entries(cost.activitiesByType).reduce((a, [type, n]) => a + (per[type] ?? 0) * n, 0);
+  assert.equal(cost.statements.estimated, Math.round(expected), JSON.stringify(cost.statements));
+  assert.ok(cost.statements.estimated > 0, 'performEffectOnce and observeEffect have measured figures');
+  assert.deepEqual(cost.statements.unknownActivities, Object.keys(cost.activitiesByType).filter((t) => per[t] === undefined).sort());
 
   const gap = e.findings.find((f) => f.kind === 'verify-gap')!;
   assert.ok(gap, JSON.stringify(e.findings, null, 2));
@@ -76,6 +82,7 @@ test('lag scenario: explain names the gap between the submit and the first verif
   assert.match(text.stdout, /What to look at:/);
   assert.match(text.stdout, /queried the portal .* after performEffectOnce/);
   assert.match(text.stdout, /portal lag/);
+  assert.match(text.stdout, new RegExp(`Postgres statements: ~${cost.statements.estimated} \\(estimated from this run's activities × the per-activity counts measured by npm run bench -- accounting on \\d{4}-\\d{2}-\\d{2}`));
   process.stdout.write(`${text.stdout}\n`); // kept in the test log: what a person sees
 });
 
