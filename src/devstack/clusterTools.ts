@@ -8,10 +8,8 @@
  * (`--schema-name postgresql/v12/temporal`), so nothing at run time needs the Go module cache.
  * Cold build measured on the shared 2-core machine: see docs/reliability.md ("Production-configured cluster").
  */
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { ProvisioningError } from '../errors';
+import { ensureGoTool, type GoTool } from './goTools';
 import { toolsCacheDir } from '../projectHome';
 
 export const TEMPORAL_SERVER_VERSION = '1.32.2';
@@ -26,51 +24,17 @@ export interface ClusterTools {
   sqlTool: string;
 }
 
-const isExecutable = (file: string) => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function build(pkg: string, bin: string, log: (line: string) => void): void {
-  log(`Building ${pkg}@v${TEMPORAL_SERVER_VERSION} (go tool in ${toolModuleDir()}) into ${bin} — many minutes on 2 cores, once per machine ...`);
-  const tmp = `${bin}.tmp-${process.pid}`;
-  try {
-    execFileSync('nice', ['go', 'build', '-trimpath', '-o', tmp, pkg], {
-      cwd: toolModuleDir(),
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 60 * 60_000,
-      env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN && process.env.GOTOOLCHAIN !== 'local' ? process.env.GOTOOLCHAIN : CLUSTER_GO_TOOLCHAIN },
-    });
-    renameSync(tmp, bin); // atomic: a concurrent caller sees no half-written binary
-  } catch (e) {
-    const err = e as { stderr?: Buffer; message: string };
-    throw new ProvisioningError(
-      `Could not build ${pkg}@v${TEMPORAL_SERVER_VERSION}: ${(err.stderr?.toString().trim().split('\n').slice(-3).join(' ') || err.message).slice(0, 400)}. ` +
-        `Fix: make 'go' reach the Go module proxy (GOTOOLCHAIN=${CLUSTER_GO_TOOLCHAIN} is fetched from it), or set TEMPORAL_SERVER_BIN and TEMPORAL_SQL_TOOL_BIN.`,
-    );
-  }
-}
-
-function resolve(envVar: string, bin: string, pkg: string, log: (line: string) => void): string {
-  const explicit = process.env[envVar];
-  if (explicit) {
-    if (isExecutable(explicit)) return explicit;
-    throw new ProvisioningError(`${envVar}=${explicit} is not an executable file`);
-  }
-  if (isExecutable(bin)) return bin;
-  mkdirSync(path.dirname(bin), { recursive: true });
-  build(pkg, bin, log);
-  return bin;
-}
+const tool = (envVar: string, file: string, pkg: string): GoTool => ({
+  name: `${pkg}@v${TEMPORAL_SERVER_VERSION}`, envVar, bin: path.join(toolDir(), file), moduleDir: toolModuleDir(), pkg, timeoutMs: 60 * 60_000,
+  expect: 'many minutes on 2 cores, once per machine',
+  env: { GOTOOLCHAIN: process.env.GOTOOLCHAIN && process.env.GOTOOLCHAIN !== 'local' ? process.env.GOTOOLCHAIN : CLUSTER_GO_TOOLCHAIN },
+  fix: `make 'go' reach the Go module proxy (GOTOOLCHAIN=${CLUSTER_GO_TOOLCHAIN} is fetched from it), or set TEMPORAL_SERVER_BIN and TEMPORAL_SQL_TOOL_BIN.`,
+});
 
 /** Paths of the pinned server and SQL tool, building (nice'd: the machine is shared) what the cache lacks. */
 export function ensureClusterTools(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): ClusterTools {
   return {
-    server: resolve('TEMPORAL_SERVER_BIN', path.join(toolDir(), 'temporal-server'), 'go.temporal.io/server/cmd/server', log),
-    sqlTool: resolve('TEMPORAL_SQL_TOOL_BIN', path.join(toolDir(), 'temporal-sql-tool'), 'go.temporal.io/server/cmd/tools/sql', log),
+    server: ensureGoTool(tool('TEMPORAL_SERVER_BIN', 'temporal-server', 'go.temporal.io/server/cmd/server'), log),
+    sqlTool: ensureGoTool(tool('TEMPORAL_SQL_TOOL_BIN', 'temporal-sql-tool', 'go.temporal.io/server/cmd/tools/sql'), log),
   };
 }

