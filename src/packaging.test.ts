@@ -46,7 +46,7 @@ test('the tarball: its size', (t) => {
 // `breakwater stack` ships what it runs; the rest of dist/devstack serves only this repo (browser tests,
 // recorded histories, a killable server for chaos tests, `npm run stack`, paths into the checkout).
 // The cluster profile (`stack start --profile cluster`) ships too: its modules and tools/temporal-server's go.mod + go.sum.
-const shippedDevstack = ['clusterConfig', 'clusterStack', 'clusterTools', 'codecKey', 'ports', 'postgres', 'processes', 'stack', 'temporalCluster', 'temporalServer', 'temporalTools'];
+const shippedDevstack = ['clusterConfig', 'clusterStack', 'clusterTools', 'codecKey', 'goTools', 'ports', 'postgres', 'processes', 'stack', 'temporalCluster', 'temporalServer', 'temporalTools'];
 
 test('the tarball has no tests, source maps, chaos, bench, demo, repo-only devstack or reference pipelines', () => {
   const devstackModule = (f: string) => /^dist\/devstack\/([^/.]+)\.(js|d\.ts)$/.exec(f)?.[1];
